@@ -1,0 +1,8 @@
+module github.com/scimkit/scim
+
+go 1.26
+
+require (
+	github.com/di-wu/parser v0.2.2 // indirect
+	github.com/scim2/filter-parser/v2 v2.2.0 // indirect
+)

@@ -1,0 +1,225 @@
+package scim
+
+import (
+	"time"
+
+	"github.com/scimkit/scim/filter"
+)
+
+// User is a SCIM user as scimkit stores and serves it: the attributes of the
+// core User schema that identity providers provision, plus the custom
+// attributes a host declares in Config.Attributes.
+type User struct {
+	// ID is the store-assigned identifier; compared case-sensitively.
+	ID string
+	// ExternalID is the identity provider's identifier; compared
+	// case-sensitively.
+	ExternalID string
+	// UserName is unique within a tenant, compared case-insensitively, and
+	// kept and returned as it was sent.
+	UserName string
+	// GivenName and FamilyName are name.givenName and name.familyName.
+	GivenName  string
+	FamilyName string
+	// DisplayName, when empty, is served as "GivenName FamilyName".
+	DisplayName string
+	// Email is the work email, emails[type eq "work"].value.
+	Email string
+	// Active is false for a deactivated user. A deactivated user is still
+	// returned by reads and filters.
+	Active bool
+	// Custom holds the values of host-declared attributes, keyed by the
+	// attribute's declared name. A value is a string, bool, int64 or
+	// time.Time, and a multi-valued attribute's value a []string, []bool,
+	// []int64 or []time.Time. Nil when the host declares none.
+	Custom map[string]any
+	// Meta is the resource's metadata.
+	Meta Meta
+}
+
+// Meta is the metadata of a resource (RFC 7643 §3.1).
+type Meta struct {
+	// Created and LastModified are set by the handler's clock.
+	Created      time.Time
+	LastModified time.Time
+	// Version is the opaque version the Store assigns on every write; the
+	// handler serves it as the ETag, e.g. W/"3".
+	Version string
+}
+
+// Clone returns a deep copy of u: changes to the copy, including to its
+// custom multi-valued attributes, do not reach u.
+func (u *User) Clone() *User {
+	c := *u
+	if u.Custom != nil {
+		c.Custom = make(map[string]any, len(u.Custom))
+		for k, v := range u.Custom {
+			c.Custom[k] = cloneValue(v)
+		}
+	}
+	return &c
+}
+
+func cloneValue(v any) any {
+	switch v := v.(type) {
+	case []string:
+		return append([]string(nil), v...)
+	case []bool:
+		return append([]bool(nil), v...)
+	case []int64:
+		return append([]int64(nil), v...)
+	case []time.Time:
+		return append([]time.Time(nil), v...)
+	}
+	return v
+}
+
+// displayName is the served displayName: the stored one, or the fallback.
+func (u *User) displayName() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	switch {
+	case u.GivenName == "":
+		return u.FamilyName
+	case u.FamilyName == "":
+		return u.GivenName
+	}
+	return u.GivenName + " " + u.FamilyName
+}
+
+// AttrLen implements filter.Resource, so that a Store can evaluate a
+// resolved filter against a user with filter.Match.
+func (u *User) AttrLen(p filter.AttrPath) int {
+	if p.Name == "emails" {
+		// emails, emails.value, emails.type and emails.primary all count
+		// the one (work) element there is.
+		if u.Email == "" {
+			return 0
+		}
+		return 1
+	}
+	if p.Name == "name" && p.Sub == "" {
+		if u.GivenName == "" && u.FamilyName == "" {
+			return 0
+		}
+		return 1
+	}
+	if p.Name == "meta" && p.Sub == "" {
+		return 1
+	}
+	if v, ok := u.Custom[p.Name]; ok && p.Sub == "" {
+		return customLen(v)
+	}
+	if u.AttrValue(p, 0).Kind == filter.Null {
+		return 0
+	}
+	return 1
+}
+
+// AttrValue implements filter.Resource.
+func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
+	str := func(s string) filter.Value {
+		if s == "" {
+			return filter.Value{}
+		}
+		return filter.Value{Kind: filter.String, Str: s}
+	}
+	switch p.Name {
+	case "id":
+		return str(u.ID)
+	case "externalId":
+		return str(u.ExternalID)
+	case "userName":
+		return str(u.UserName)
+	case "displayName":
+		return str(u.displayName())
+	case "active":
+		return filter.Value{Kind: filter.Bool, Bool: u.Active}
+	case "name":
+		switch p.Sub {
+		case "givenName":
+			return str(u.GivenName)
+		case "familyName":
+			return str(u.FamilyName)
+		}
+		return filter.Value{}
+	case "emails":
+		if u.Email == "" || i != 0 {
+			return filter.Value{}
+		}
+		switch p.Sub {
+		case "value":
+			return str(u.Email)
+		case "type":
+			return filter.Value{Kind: filter.String, Str: "work"}
+		case "primary":
+			return filter.Value{Kind: filter.Bool, Bool: true}
+		}
+		return filter.Value{}
+	case "meta":
+		switch p.Sub {
+		case "created":
+			return timeValue(u.Meta.Created)
+		case "lastModified":
+			return timeValue(u.Meta.LastModified)
+		case "resourceType":
+			return filter.Value{Kind: filter.String, Str: "User"}
+		case "version":
+			return str(u.Meta.Version)
+		}
+		return filter.Value{}
+	}
+	if v, ok := u.Custom[p.Name]; ok && p.Sub == "" {
+		return customValue(v, i)
+	}
+	return filter.Value{}
+}
+
+func timeValue(t time.Time) filter.Value {
+	if t.IsZero() {
+		return filter.Value{}
+	}
+	return filter.Value{Kind: filter.DateTime, Str: t.UTC().Format(time.RFC3339), Time: t}
+}
+
+func customLen(v any) int {
+	switch v := v.(type) {
+	case nil:
+		return 0
+	case []string:
+		return len(v)
+	case []bool:
+		return len(v)
+	case []int64:
+		return len(v)
+	case []time.Time:
+		return len(v)
+	}
+	return 1
+}
+
+func customValue(v any, i int) filter.Value {
+	if i < 0 || i >= customLen(v) {
+		return filter.Value{}
+	}
+	switch v := v.(type) {
+	case string:
+		return filter.Value{Kind: filter.String, Str: v}
+	case bool:
+		return filter.Value{Kind: filter.Bool, Bool: v}
+	case int64:
+		return filter.Value{Kind: filter.Number, Num: float64(v)}
+	case time.Time:
+		return timeValue(v)
+	case []string:
+		return filter.Value{Kind: filter.String, Str: v[i]}
+	case []bool:
+		return filter.Value{Kind: filter.Bool, Bool: v[i]}
+	case []int64:
+		return filter.Value{Kind: filter.Number, Num: float64(v[i])}
+	case []time.Time:
+		return timeValue(v[i])
+	}
+	return filter.Value{}
+}

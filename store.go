@@ -1,0 +1,103 @@
+package scim
+
+import (
+	"context"
+	"errors"
+
+	"github.com/scimkit/scim/filter"
+)
+
+// Store keeps a host application's users. It is the one interface a host
+// implements; memstore is the embedded default and scimtest.TestStore checks
+// any implementation against every promise made here.
+//
+// Every method takes the request's context. The tenant the bearer token was
+// issued for is in it (TenantFrom); a Store must never read, list, change or
+// delete a user of another tenant, and must answer as if such a user did not
+// exist. Stores wrap the sentinel errors below with %w; the handler maps them
+// to HTTP status codes and SCIM error types. Any other error becomes a 500
+// whose text goes to the log, never to the client.
+type Store interface {
+	// Create stores a new user and returns it as stored, with ID and
+	// Meta.Version assigned by the store. u.ID is empty; Meta.Created and
+	// Meta.LastModified are set by the handler. It returns an error wrapping
+	// ErrUniqueness when another user of the tenant has the same UserName,
+	// compared case-insensitively.
+	Create(ctx context.Context, u *User) (*User, error)
+
+	// User returns the user with the given id, or an error wrapping
+	// ErrNotFound.
+	User(ctx context.Context, id string) (*User, error)
+
+	// Replace stores u in place of the user with ID u.ID, assigns a new
+	// Meta.Version and returns the user as stored. When version is not
+	// empty, the replace happens only if the stored Meta.Version equals it;
+	// otherwise it returns an error wrapping ErrVersionMismatch, and nothing
+	// changes. It returns ErrNotFound for an unknown id and ErrUniqueness
+	// when the new UserName belongs to another user.
+	Replace(ctx context.Context, u *User, version string) (*User, error)
+
+	// Delete removes the user with the given id, with the same version
+	// rule as Replace. It returns ErrNotFound for an unknown id.
+	Delete(ctx context.Context, id, version string) error
+
+	// List returns the users that match q.Filter (all users when it is
+	// nil) in a stable order: the same query gives the same order on every
+	// call until the users change, so that paging by StartIndex neither
+	// skips nor repeats a user. It returns an error wrapping
+	// ErrUnsupportedFilter for a filter it cannot evaluate; it must never
+	// ignore a filter.
+	List(ctx context.Context, q Query) (*Page, error)
+}
+
+// Query is a list request: a filter, already validated against the schema
+// and resolved to canonical attribute names, and a page.
+type Query struct {
+	// Filter selects the users; nil selects every user.
+	Filter filter.Expr
+	// StartIndex is the 1-based index of the first user to return (≥ 1).
+	StartIndex int
+	// Count is the maximum number of users to return (≥ 0). A Count of 0
+	// asks only for TotalResults.
+	Count int
+}
+
+// Page is one page of a List.
+type Page struct {
+	// TotalResults is the number of users that match the filter, across all
+	// pages.
+	TotalResults int
+	// Users are the users of the requested page, at most Query.Count.
+	Users []*User
+}
+
+// The sentinel errors a Store wraps with %w. The handler checks them with
+// errors.Is.
+var (
+	// ErrNotFound: no user with that id in the tenant (404).
+	ErrNotFound = errors.New("scim: user not found")
+	// ErrUniqueness: a unique attribute's value is taken (409 uniqueness).
+	ErrUniqueness = errors.New("scim: uniqueness conflict")
+	// ErrVersionMismatch: the stored version differs from the one given
+	// (412 with If-Match; a PATCH retries internally).
+	ErrVersionMismatch = errors.New("scim: version mismatch")
+	// ErrUnsupportedFilter: the store cannot evaluate the filter
+	// (400 invalidFilter).
+	ErrUnsupportedFilter = errors.New("scim: unsupported filter")
+)
+
+type tenantKey struct{}
+
+// WithTenant returns a context that carries the tenant. The handler calls it
+// with the tenant of the authenticated bearer token; tests and hosts that
+// call a Store directly use it too.
+func WithTenant(ctx context.Context, tenant string) context.Context {
+	return context.WithValue(ctx, tenantKey{}, tenant)
+}
+
+// TenantFrom returns the tenant carried by ctx, "" when there is none (a
+// single-tenant deployment).
+func TenantFrom(ctx context.Context) string {
+	t, _ := ctx.Value(tenantKey{}).(string)
+	return t
+}
