@@ -1,0 +1,2 @@
+// Package examples holds runnable host applications that mount scimkit.
+package examples

@@ -1,0 +1,3 @@
+// Package sqlstore is a scim.Store over a host application's existing user
+// table, through database/sql.
+package sqlstore

@@ -1,0 +1,9 @@
+module github.com/scimkit/scim/sqlstore
+
+go 1.26
+
+require github.com/scimkit/scim v0.0.0
+
+// Development happens in the go.work workspace; the replace keeps
+// "go mod tidy" (which ignores go.work) working inside this module.
+replace github.com/scimkit/scim => ../
