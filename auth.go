@@ -1,0 +1,61 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// Authenticator checks a bearer token and says whom it was issued to.
+// Implementations must compare tokens in constant time and must not put
+// the token in the errors they return.
+type Authenticator interface {
+	// Authenticate returns the principal the token belongs to. An error
+	// means the request is refused with a 401; when it is (or wraps) an
+	// *Error, its Detail is shown to the client (say why: "token expired on
+	// 2026-01-31"), otherwise a generic detail is.
+	Authenticate(ctx context.Context, token string) (Principal, error)
+}
+
+// Principal is who a bearer token was issued to.
+type Principal struct {
+	// Tenant scopes every Store call of the request (see TenantFrom).
+	Tenant string
+	// Label names the token for logs and hooks, e.g. "okta-2026"; never
+	// the token itself.
+	Label string
+}
+
+type principalKey struct{}
+
+// PrincipalFrom returns the principal of the request's bearer token, and
+// false when the handler has no Authenticator.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// authenticate reads the bearer token and puts its principal and tenant
+// in the request's context.
+func (h *Handler) authenticate(r *http.Request) (context.Context, *Error) {
+	authz := r.Header.Get("Authorization")
+	if authz == "" {
+		return nil, errorf(http.StatusUnauthorized, "", "missing Authorization header; send Authorization: Bearer <token>")
+	}
+	scheme, token, ok := strings.Cut(authz, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, errorf(http.StatusUnauthorized, "", "malformed Authorization header; send Authorization: Bearer <token>")
+	}
+	p, err := h.cfg.Authenticator.Authenticate(r.Context(), token)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return nil, errorf(http.StatusUnauthorized, "", e.Detail)
+		}
+		return nil, errorf(http.StatusUnauthorized, "", "the bearer token is not valid")
+	}
+	ctx := context.WithValue(r.Context(), principalKey{}, p)
+	return WithTenant(ctx, p.Tenant), nil
+}

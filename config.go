@@ -1,0 +1,138 @@
+package scim
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
+)
+
+// Config configures a Handler. Its zero value works: every field documents
+// its default.
+type Config struct {
+	// BasePath is the path the handler is mounted at, e.g. "/scim/v2".
+	// When set, requests outside it get a 404. When empty, the handler
+	// finds its endpoints (Users, Schemas, …) in whatever path it is given,
+	// so it works under http.StripPrefix, chi's Mount and a plain ServeMux
+	// alike, and below per-tenant prefixes such as /scim/v2/{tenant}.
+	BasePath string
+
+	// BaseURL is the absolute URL of the mount point, e.g.
+	// "https://app.example.com/scim/v2", used for meta.location and the
+	// Location header. Default: built from the request (its Host, "https"
+	// when it came over TLS, and the mount path). Set it behind a proxy that
+	// terminates TLS.
+	BaseURL string
+
+	// Authenticator checks each request's bearer token. Default nil: the
+	// handler does no authentication of its own and relies on the host's
+	// middleware in front of it (which may put a tenant in the context with
+	// WithTenant). Never expose a handler without one or the other.
+	Authenticator Authenticator
+
+	// Attributes are host-declared attributes in the core User schema, e.g.
+	// a multi-valued string "regions". Their values live in User.Custom.
+	// Supported types: string, boolean, integer, dateTime.
+	Attributes []schema.Attribute
+
+	// Extensions are host-declared extension schemas (each with its own URN
+	// and attributes), served in /Schemas and accepted as an object keyed by
+	// the URN. Attribute names must be unique across Attributes and all
+	// Extensions, since User.Custom is keyed by name.
+	Extensions []schema.Schema
+
+	// Required lists the attributes a user must have, by path. Default nil
+	// means userName, name.givenName, name.familyName and emails (the work
+	// email). userName is always required (RFC 7643 §4.1.1).
+	Required []string
+
+	// CaseInsensitiveNames accepts attribute names in any case, as RFC 7643
+	// §2.1 allows. Default false: a name must be spelled exactly as the
+	// schema defines it, and a mis-cased one is a 400 that names the right
+	// spelling.
+	CaseInsensitiveNames bool
+
+	// DisallowUnknownAttributes rejects attributes the schema does not
+	// define with a 400. Default false: they are ignored (Okta sends locale,
+	// for example). password is known, and never stored or returned.
+	DisallowUnknownAttributes bool
+
+	// DisallowStringBooleans rejects "True" and "False" (any case) as
+	// boolean values. Default false: they are accepted, as Entra ID sends
+	// them in PATCH requests.
+	DisallowStringBooleans bool
+
+	// AllowStringIntegers accepts integer attributes written as JSON
+	// strings ("42"). Default false.
+	AllowStringIntegers bool
+
+	// DisableProfileUpdates refuses PUT and PATCH changes to anything but
+	// active, for hosts that only create and (de)activate users. Such a
+	// request gets a 403, and /ServiceProviderConfig says so.
+	DisableProfileUpdates bool
+
+	// PatchNoContent answers a successful PATCH with 204 and no body.
+	// Default false: 200 with the updated user.
+	PatchNoContent bool
+
+	// MaxResults caps count in list requests. Default 100.
+	MaxResults int
+
+	// MaxBodyBytes caps request bodies; a larger body gets a 413. Default
+	// 1 MiB.
+	MaxBodyBytes int64
+
+	// FilterLimits bounds the length and nesting of filters. Default: the
+	// filter package's defaults.
+	FilterLimits filter.Limits
+
+	// Logger receives one record per failed request with an internal error
+	// (the client sees only a request id). Default slog.Default().
+	Logger *slog.Logger
+
+	// Now is the clock for meta.created and meta.lastModified. Default
+	// time.Now.
+	Now func() time.Time
+}
+
+const (
+	defaultMaxResults   = 100
+	defaultMaxBodyBytes = 1 << 20
+)
+
+// withDefaults validates c and fills in the defaults.
+func (c Config) withDefaults() (Config, error) {
+	if c.BasePath != "" {
+		if !strings.HasPrefix(c.BasePath, "/") {
+			return c, fmt.Errorf("scim: Config.BasePath %q must start with /", c.BasePath)
+		}
+		c.BasePath = strings.TrimSuffix(c.BasePath, "/")
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return c, fmt.Errorf("scim: Config.BaseURL %q is not an absolute URL", c.BaseURL)
+		}
+		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	}
+	if c.MaxResults < 0 || c.MaxBodyBytes < 0 {
+		return c, fmt.Errorf("scim: Config.MaxResults and Config.MaxBodyBytes must not be negative")
+	}
+	if c.MaxResults == 0 {
+		c.MaxResults = defaultMaxResults
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = defaultMaxBodyBytes
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c, nil
+}

@@ -1,0 +1,386 @@
+package scim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scim/schema"
+)
+
+// decodeUser reads a User from a POST or PUT body, validating every member
+// against the schema. It reports whether the body set active, since a PUT
+// that omits it keeps the stored value.
+func (h *Handler) decodeUser(body []byte) (u *User, hasActive bool, e *Error) {
+	u = &User{}
+	sawSchemas := false
+	e = members(rawValue{data: body}, "the request body", func(key string, v rawValue) *Error {
+		if key == "schemas" {
+			sawSchemas = true
+			return checkSchemas(v, UserURN)
+		}
+		if strings.HasPrefix(strings.ToLower(key), "urn:") {
+			return h.decodeExtension(u, key, v)
+		}
+		ref, ne := h.names.resolve("", key, "")
+		if ne != nil {
+			return h.unknown(ne)
+		}
+		if ref.def.Name == "active" && !v.isNull() {
+			hasActive = true
+		}
+		return h.assign(u, ref, v, false)
+	})
+	if e != nil {
+		return nil, false, e
+	}
+	if !sawSchemas {
+		return nil, false, badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("the request body has no \"schemas\"; it must list %q", UserURN))
+	}
+	return u, hasActive, nil
+}
+
+// checkSchemas checks that v is an array of strings that contains want
+// (compared case-insensitively; other URNs, such as Entra's misspelt
+// enterprise extension, are tolerated).
+func checkSchemas(v rawValue, want string) *Error {
+	found := false
+	e := elements(v, "schemas", func(_ int, el rawValue) *Error {
+		s, e := decodeString("schemas", el)
+		if e != nil {
+			return badRequest(ScimTypeInvalidSyntax, "schemas must be an array of URN strings")
+		}
+		found = found || strings.EqualFold(s, want)
+		return nil
+	})
+	if e != nil {
+		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must be an array of URN strings that includes %q", want))
+	}
+	if !found {
+		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must include %q", want))
+	}
+	return nil
+}
+
+// unknown decides what an unresolved name means: a mis-cased name is always
+// an error (it is a typo the client must fix); an unknown one is ignored
+// unless the handler disallows unknown attributes.
+func (h *Handler) unknown(ne *nameError) *Error {
+	if ne.suggest == "" && !h.cfg.DisallowUnknownAttributes {
+		return nil
+	}
+	return badRequest(ScimTypeInvalidSyntax, ne.Error())
+}
+
+func (h *Handler) decodeExtension(u *User, urn string, v rawValue) *Error {
+	ext := h.names.extension(urn)
+	if ext == nil {
+		return h.unknown(&nameError{name: urn})
+	}
+	if v.isNull() {
+		return nil
+	}
+	return members(v, urn, func(key string, v rawValue) *Error {
+		ref, ne := h.names.resolve(ext.ID, key, "")
+		if ne != nil {
+			return h.unknown(ne)
+		}
+		return h.assign(u, ref, v, false)
+	})
+}
+
+// assign sets the attribute ref of u to v. JSON null unassigns it. With
+// add, values of a multi-valued attribute are added to the existing ones
+// (PATCH add); otherwise they replace them. Read-only attributes and
+// password are ignored: a client may send them back (Okta's PUT sends id,
+// meta and groups), and a password is never stored.
+func (h *Handler) assign(u *User, ref attrRef, v rawValue, add bool) *Error {
+	d := ref.def
+	if d.Mutability == schema.ReadOnly || d.Mutability == schema.WriteOnly {
+		return nil
+	}
+	if ref.urn == "" {
+		switch d.Name {
+		case "externalId":
+			return setString(&u.ExternalID, "externalId", v)
+		case "userName":
+			return setString(&u.UserName, "userName", v)
+		case "displayName":
+			return setString(&u.DisplayName, "displayName", v)
+		case "active":
+			if v.isNull() {
+				return nil
+			}
+			b, e := decodeBool("active", v, !h.cfg.DisallowStringBooleans)
+			if e == nil {
+				u.Active = b
+			}
+			return e
+		case "name":
+			return h.assignName(u, ref, v)
+		case "emails":
+			if ref.sub != nil {
+				return badRequest(ScimTypeInvalidPath, fmt.Sprintf("%q names every email's %s; use emails[type eq \"work\"].%s", ref.path(), ref.sub.Name, ref.sub.Name))
+			}
+			return h.assignEmails(u, v, add)
+		}
+	}
+	return h.assignCustom(u, d, v, add)
+}
+
+func setString(dst *string, attr string, v rawValue) *Error {
+	if v.isNull() {
+		*dst = ""
+		return nil
+	}
+	s, e := decodeString(attr, v)
+	if e == nil {
+		*dst = s
+	}
+	return e
+}
+
+func (h *Handler) assignName(u *User, ref attrRef, v rawValue) *Error {
+	if ref.sub != nil {
+		switch ref.sub.Name {
+		case "givenName":
+			return setString(&u.GivenName, "name.givenName", v)
+		case "familyName":
+			return setString(&u.FamilyName, "name.familyName", v)
+		}
+		return nil
+	}
+	if v.isNull() {
+		u.GivenName, u.FamilyName = "", ""
+		return nil
+	}
+	// Sub-attributes not given are left as they are (RFC 7644 §3.5.2.3);
+	// a POST or PUT starts from an empty user, so there it is a full set.
+	return members(v, "name", func(key string, v rawValue) *Error {
+		sub, ne := h.names.lookup(ref.def.SubAttributes, key, "name")
+		if ne != nil {
+			return h.unknown(ne)
+		}
+		return h.assignName(u, attrRef{def: ref.def, sub: sub}, v)
+	})
+}
+
+// email is one element of emails as a client sent it.
+type email struct {
+	value, typ string
+	primary    bool
+	hasType    bool
+}
+
+// assignEmails keeps the work email of an emails array: the element whose
+// type is "work", or, when none has a type of work, an untyped element that
+// is primary. Other elements are treated like unknown attributes: scimkit
+// stores one email.
+func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
+	if v.isNull() {
+		u.Email = ""
+		return nil
+	}
+	var work, primary *email
+	e := elements(v, "emails", func(i int, el rawValue) *Error {
+		m, e := h.decodeEmail(el, i)
+		if e != nil {
+			return e
+		}
+		switch {
+		case strings.EqualFold(m.typ, "work"):
+			if work != nil {
+				return badRequest(ScimTypeInvalidValue, "emails has two elements of type \"work\"; type must be unique within emails")
+			}
+			work = &m
+		case !m.hasType && m.primary && primary == nil:
+			primary = &m
+		}
+		return nil
+	})
+	if e != nil {
+		return e
+	}
+	if work == nil {
+		work = primary
+	}
+	switch {
+	case work != nil:
+		u.Email = work.value
+	case !add:
+		u.Email = ""
+	}
+	return nil
+}
+
+func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
+	var m email
+	def := &h.names.core[h.emailsIndex]
+	e := members(el, fmt.Sprintf("emails[%d]", i), func(key string, v rawValue) *Error {
+		sub, ne := h.names.lookup(def.SubAttributes, key, "emails")
+		if ne != nil {
+			return h.unknown(ne)
+		}
+		switch sub.Name {
+		case "value":
+			return setString(&m.value, "emails.value", v)
+		case "type":
+			m.hasType = !v.isNull()
+			return setString(&m.typ, "emails.type", v)
+		case "primary":
+			if v.isNull() {
+				return nil
+			}
+			b, e := decodeBool("emails.primary", v, !h.cfg.DisallowStringBooleans)
+			m.primary = b
+			return e
+		}
+		return nil // display: not kept
+	})
+	return m, e
+}
+
+// assignCustom sets a host-declared attribute. A multi-valued string also
+// accepts one comma-separated string, as Okta sends list attributes
+// ("us1,emea2").
+func (h *Handler) assignCustom(u *User, d *schema.Attribute, v rawValue, add bool) *Error {
+	if v.isNull() {
+		delete(u.Custom, d.Name)
+		return nil
+	}
+	var val any
+	var e *Error
+	if !d.MultiValued {
+		val, e = h.decodeScalar(d, v)
+	} else {
+		val, e = h.decodeList(d, v)
+		if e == nil && add {
+			val = appendNew(u.Custom[d.Name], val)
+		}
+	}
+	if e != nil {
+		return e
+	}
+	if u.Custom == nil {
+		u.Custom = make(map[string]any, len(h.cfg.Attributes))
+	}
+	u.Custom[d.Name] = val
+	return nil
+}
+
+func (h *Handler) decodeScalar(d *schema.Attribute, v rawValue) (any, *Error) {
+	switch d.Type {
+	case schema.Boolean:
+		return decodeBool(d.Name, v, !h.cfg.DisallowStringBooleans)
+	case schema.Integer:
+		return decodeInt(d.Name, v, h.cfg.AllowStringIntegers)
+	case schema.DateTime:
+		return decodeDateTime(d.Name, v)
+	}
+	return decodeString(d.Name, v)
+}
+
+func (h *Handler) decodeList(d *schema.Attribute, v rawValue) (any, *Error) {
+	if d.Type == schema.String && len(v.data) > 0 && v.data[0] == '"' {
+		s, e := decodeString(d.Name, v)
+		if e != nil {
+			return nil, e
+		}
+		var out []string
+		for part := range strings.SplitSeq(s, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+		return out, nil
+	}
+	switch d.Type {
+	case schema.Boolean:
+		return decodeEach(d, v, func(v rawValue) (bool, *Error) { return decodeBool(d.Name, v, !h.cfg.DisallowStringBooleans) })
+	case schema.Integer:
+		return decodeEach(d, v, func(v rawValue) (int64, *Error) { return decodeInt(d.Name, v, h.cfg.AllowStringIntegers) })
+	case schema.DateTime:
+		return decodeEach(d, v, func(v rawValue) (time.Time, *Error) { return decodeDateTime(d.Name, v) })
+	}
+	return decodeEach(d, v, func(v rawValue) (string, *Error) { return decodeString(d.Name, v) })
+}
+
+func decodeEach[T any](d *schema.Attribute, v rawValue, one func(rawValue) (T, *Error)) ([]T, *Error) {
+	if len(v.data) > 0 && v.data[0] != '[' {
+		// A single value for a multi-valued attribute is a list of one.
+		x, e := one(v)
+		return []T{x}, e
+	}
+	var out []T
+	e := elements(v, d.Name, func(_ int, el rawValue) *Error {
+		x, e := one(el)
+		out = append(out, x)
+		return e
+	})
+	return out, e
+}
+
+// appendNew adds to the existing values those of add they do not hold yet.
+func appendNew(existing, add any) any {
+	switch add := add.(type) {
+	case []string:
+		return appendMissing(existing, add)
+	case []bool:
+		return appendMissing(existing, add)
+	case []int64:
+		return appendMissing(existing, add)
+	case []time.Time:
+		old, _ := existing.([]time.Time)
+		out := slices.Clone(old)
+		for _, t := range add {
+			if !slices.ContainsFunc(out, t.Equal) {
+				out = append(out, t)
+			}
+		}
+		return out
+	}
+	return add
+}
+
+func appendMissing[T comparable](existing any, add []T) []T {
+	old, _ := existing.([]T)
+	out := slices.Clone(old)
+	for _, x := range add {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// checkRequired reports the first required attribute u lacks.
+func (h *Handler) checkRequired(u *User) *Error {
+	for _, p := range h.required {
+		if !h.has(u, p) {
+			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("attribute %q is required", p))
+		}
+	}
+	return nil
+}
+
+func (h *Handler) has(u *User, path string) bool {
+	switch path {
+	case "userName":
+		return strings.TrimSpace(u.UserName) != ""
+	case "name.givenName":
+		return u.GivenName != ""
+	case "name.familyName":
+		return u.FamilyName != ""
+	case "emails", "emails.value":
+		return u.Email != ""
+	case "externalId":
+		return u.ExternalID != ""
+	case "displayName":
+		return u.DisplayName != ""
+	case "active":
+		return true
+	}
+	_, name := splitURN(path)
+	return customLen(u.Custom[name]) > 0
+}

@@ -1,0 +1,173 @@
+package scim
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/scimkit/scim/schema"
+)
+
+// discovery holds what the discovery endpoints serve, built once from the
+// configuration so that it says exactly what this handler does.
+type discovery struct {
+	schemas []schema.Schema // User, extensions, then the discovery schemas
+}
+
+func (h *Handler) buildDiscovery() (discovery, error) {
+	user := h.user
+	// The served User schema lists the common attributes too, so that a
+	// client learns id's and externalId's caseExact from it.
+	user.Attributes = append(schema.Common(), user.Attributes...)
+	d := discovery{schemas: []schema.Schema{user}}
+	d.schemas = append(d.schemas, h.names.extensions...)
+	d.schemas = append(d.schemas, schema.ServiceProviderConfigSchema(), schema.ResourceTypeSchema(), schema.SchemaSchema())
+	return d, nil
+}
+
+type supported struct {
+	Supported bool `json:"supported"`
+}
+
+type metaJSON struct {
+	ResourceType string `json:"resourceType"`
+	Location     string `json:"location"`
+}
+
+func (h *Handler) serviceProviderConfig(base string) any {
+	type filterSupport struct {
+		Supported  bool `json:"supported"`
+		MaxResults int  `json:"maxResults"`
+	}
+	type bulk struct {
+		Supported      bool `json:"supported"`
+		MaxOperations  int  `json:"maxOperations"`
+		MaxPayloadSize int  `json:"maxPayloadSize"`
+	}
+	type scheme struct {
+		Type             string `json:"type"`
+		Name             string `json:"name"`
+		Description      string `json:"description"`
+		SpecURI          string `json:"specUri"`
+		DocumentationURI string `json:"documentationUri"`
+		Primary          bool   `json:"primary"`
+	}
+	doc := "https://pkg.go.dev/github.com/scimkit/scim"
+	patchDoc := ""
+	if h.cfg.DisableProfileUpdates {
+		patchDoc = " Only active can be changed: profile updates are not accepted."
+	}
+	return struct {
+		Schemas               []string      `json:"schemas"`
+		DocumentationURI      string        `json:"documentationUri"`
+		Patch                 supported     `json:"patch"`
+		Bulk                  bulk          `json:"bulk"`
+		Filter                filterSupport `json:"filter"`
+		ChangePassword        supported     `json:"changePassword"`
+		Sort                  supported     `json:"sort"`
+		Etag                  supported     `json:"etag"`
+		AuthenticationSchemes []scheme      `json:"authenticationSchemes"`
+		Meta                  metaJSON      `json:"meta"`
+	}{
+		Schemas:          []string{ServiceProviderConfigURN},
+		DocumentationURI: doc,
+		Patch:            supported{true},
+		Filter:           filterSupport{true, h.cfg.MaxResults},
+		Etag:             supported{true},
+		AuthenticationSchemes: []scheme{{
+			Type:             "oauthbearertoken",
+			Name:             "OAuth Bearer Token",
+			Description:      "Authentication with a bearer token issued by the service provider." + patchDoc,
+			SpecURI:          "https://www.rfc-editor.org/info/rfc6750",
+			DocumentationURI: doc,
+			Primary:          true,
+		}},
+		Meta: metaJSON{"ServiceProviderConfig", base + "/ServiceProviderConfig"},
+	}
+}
+
+func (h *Handler) userResourceType(base string) any {
+	type ext struct {
+		Schema   string `json:"schema"`
+		Required bool   `json:"required"`
+	}
+	exts := []ext{}
+	for _, e := range h.names.extensions {
+		exts = append(exts, ext{e.ID, false})
+	}
+	return struct {
+		Schemas          []string `json:"schemas"`
+		ID               string   `json:"id"`
+		Name             string   `json:"name"`
+		Endpoint         string   `json:"endpoint"`
+		Description      string   `json:"description"`
+		Schema           string   `json:"schema"`
+		SchemaExtensions []ext    `json:"schemaExtensions"`
+		Meta             metaJSON `json:"meta"`
+	}{
+		Schemas: []string{ResourceTypeURN}, ID: "User", Name: "User", Endpoint: "/Users",
+		Description: "User Account", Schema: UserURN, SchemaExtensions: exts,
+		Meta: metaJSON{"ResourceType", base + "/ResourceTypes/User"},
+	}
+}
+
+// listOf wraps resources in a ListResponse.
+func listOf(resources []any) any {
+	return struct {
+		Schemas      []string `json:"schemas"`
+		TotalResults int      `json:"totalResults"`
+		StartIndex   int      `json:"startIndex"`
+		ItemsPerPage int      `json:"itemsPerPage"`
+		Resources    []any    `json:"Resources"`
+	}{[]string{ListResponseURN}, len(resources), 1, len(resources), resources}
+}
+
+// serveDiscovery serves /ServiceProviderConfig, /ResourceTypes[/User] and
+// /Schemas[/{urn}] (RFC 7644 §4).
+func (h *Handler) serveDiscovery(w http.ResponseWriter, r *http.Request, req request) {
+	if !h.allow(w, r, http.MethodGet) {
+		return
+	}
+	base := h.baseURL(r, req)
+	id := strings.Join(req.rest, "/")
+	var body any
+	switch req.endpoint {
+	case "ServiceProviderConfig":
+		if id == "" {
+			body = h.serviceProviderConfig(base)
+		}
+	case "ResourceTypes":
+		switch id {
+		case "":
+			body = listOf([]any{h.userResourceType(base)})
+		case "User":
+			body = h.userResourceType(base)
+		}
+	case "Schemas":
+		var all []any
+		for i := range h.discovery.schemas {
+			s := &h.discovery.schemas[i]
+			res := s.Resource(base + "/Schemas/" + s.ID)
+			if id == "" {
+				all = append(all, res)
+			} else if strings.EqualFold(id, s.ID) {
+				body = res
+			}
+		}
+		if id == "" {
+			body = listOf(all)
+		}
+	}
+	if body == nil {
+		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no %s named %q", strings.TrimSuffix(req.endpoint, "s"), id)))
+		return
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}

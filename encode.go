@@ -1,0 +1,211 @@
+package scim
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/scimkit/scim/schema"
+)
+
+// appendUser appends the JSON of u to b. It is written by hand because
+// every GET, list and write answers with users: it does no reflection and
+// allocates nothing beyond b's growth. location is meta.location.
+func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
+	b = append(b, `{"schemas":["`...)
+	b = append(b, UserURN...)
+	b = append(b, '"')
+	for i := range h.names.extensions {
+		if h.hasExtensionValues(u, &h.names.extensions[i]) {
+			b = append(b, ',', '"')
+			b = append(b, h.names.extensions[i].ID...)
+			b = append(b, '"')
+		}
+	}
+	b = append(b, `],"id":`...)
+	b = appendString(b, u.ID)
+	if u.ExternalID != "" {
+		b = append(b, `,"externalId":`...)
+		b = appendString(b, u.ExternalID)
+	}
+	b = append(b, `,"userName":`...)
+	b = appendString(b, u.UserName)
+	if u.GivenName != "" || u.FamilyName != "" {
+		b = append(b, `,"name":{`...)
+		sep := false
+		if u.GivenName != "" {
+			b = append(b, `"givenName":`...)
+			b = appendString(b, u.GivenName)
+			sep = true
+		}
+		if u.FamilyName != "" {
+			if sep {
+				b = append(b, ',')
+			}
+			b = append(b, `"familyName":`...)
+			b = appendString(b, u.FamilyName)
+		}
+		b = append(b, '}')
+	}
+	if dn := u.displayName(); dn != "" {
+		b = append(b, `,"displayName":`...)
+		b = appendString(b, dn)
+	}
+	if u.Email != "" {
+		b = append(b, `,"emails":[{"value":`...)
+		b = appendString(b, u.Email)
+		b = append(b, `,"type":"work","primary":true}]`...)
+	}
+	b = append(b, `,"active":`...)
+	b = strconv.AppendBool(b, u.Active)
+	for i := range h.cfg.Attributes {
+		b = appendCustom(b, &h.cfg.Attributes[i], u.Custom)
+	}
+	for i := range h.names.extensions {
+		ext := &h.names.extensions[i]
+		if !h.hasExtensionValues(u, ext) {
+			continue
+		}
+		b = append(b, ',')
+		b = appendString(b, ext.ID)
+		b = append(b, ':', '{')
+		n := len(b)
+		for j := range ext.Attributes {
+			b = appendCustom(b, &ext.Attributes[j], u.Custom)
+		}
+		if len(b) > n {
+			b = append(b[:n], b[n+1:]...) // drop the leading comma
+		}
+		b = append(b, '}')
+	}
+	b = append(b, `,"meta":{"resourceType":"User"`...)
+	if !u.Meta.Created.IsZero() {
+		b = append(b, `,"created":"`...)
+		b = u.Meta.Created.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	if !u.Meta.LastModified.IsZero() {
+		b = append(b, `,"lastModified":"`...)
+		b = u.Meta.LastModified.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	if u.Meta.Version != "" {
+		b = append(b, `,"version":`...)
+		b = appendString(b, u.Meta.Version)
+	}
+	if location != "" {
+		b = append(b, `,"location":`...)
+		b = appendString(b, location)
+	}
+	return append(b, '}', '}')
+}
+
+func (h *Handler) hasExtensionValues(u *User, ext *schema.Schema) bool {
+	for i := range ext.Attributes {
+		if customLen(u.Custom[ext.Attributes[i].Name]) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// appendCustom appends ,"name":value for a host-declared attribute that has
+// a value.
+func appendCustom(b []byte, d *schema.Attribute, custom map[string]any) []byte {
+	v, ok := custom[d.Name]
+	if !ok || customLen(v) == 0 {
+		return b
+	}
+	b = append(b, ',')
+	b = appendString(b, d.Name)
+	b = append(b, ':')
+	switch v := v.(type) {
+	case string:
+		return appendString(b, v)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case int64:
+		return strconv.AppendInt(b, v, 10)
+	case time.Time:
+		return appendTime(b, v)
+	case []string:
+		return appendList(b, v, appendString)
+	case []bool:
+		return appendList(b, v, strconv.AppendBool)
+	case []int64:
+		return appendList(b, v, func(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) })
+	case []time.Time:
+		return appendList(b, v, appendTime)
+	}
+	return append(b, "null"...)
+}
+
+func appendList[T any](b []byte, v []T, one func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = one(b, x)
+	}
+	return append(b, ']')
+}
+
+func appendTime(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
+	return append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaping as encoding/json does
+// (including <, > and &, and replacing invalid UTF-8 with U+FFFD), so that
+// its output can be compared with json.Marshal's.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

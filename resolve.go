@@ -1,0 +1,167 @@
+package scim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
+)
+
+// parseFilter parses a filter and resolves it against the schema, so that a
+// Store receives canonical names, CaseExact set from the attribute
+// definitions and literals of the attribute's type. Every problem is a 400
+// invalidFilter that names it.
+func (h *Handler) parseFilter(s string) (filter.Expr, *Error) {
+	e, err := h.cfg.FilterLimits.Parse(s)
+	if err != nil {
+		return nil, badRequest(ScimTypeInvalidFilter, err.Error())
+	}
+	if err := h.resolveExpr(e, nil); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// resolveExpr resolves e in place. Inside a value path, within is the
+// multi-valued attribute whose sub-attributes the names are.
+func (h *Handler) resolveExpr(e filter.Expr, within *attrRef) *Error {
+	switch e := e.(type) {
+	case *filter.Logical:
+		if err := h.resolveExpr(e.Left, within); err != nil {
+			return err
+		}
+		return h.resolveExpr(e.Right, within)
+	case *filter.Not:
+		return h.resolveExpr(e.X, within)
+	case *filter.ValuePath:
+		if within != nil {
+			return badRequest(ScimTypeInvalidFilter, "a value filter cannot be nested in another")
+		}
+		ref, err := h.resolveFilterPath(e.Path, nil)
+		if err != nil {
+			return err
+		}
+		if ref.def.Type != schema.Complex || ref.sub != nil {
+			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is not a complex attribute, so it cannot have a [filter]", ref.path()))
+		}
+		e.Path = filter.AttrPath{URN: ref.urn, Name: ref.def.Name}
+		return h.resolveExpr(e.Filter, &ref)
+	case *filter.Compare:
+		ref, err := h.resolveFilterPath(e.Path, within)
+		if err != nil {
+			return err
+		}
+		if within != nil {
+			e.Path = filter.AttrPath{Name: ref.sub.Name}
+		} else {
+			e.Path = filter.AttrPath{URN: ref.urn, Name: ref.def.Name}
+			if ref.sub != nil {
+				e.Path.Sub = ref.sub.Name
+			}
+		}
+		return h.resolveCompare(e, ref)
+	}
+	return badRequest(ScimTypeInvalidFilter, "unsupported filter expression")
+}
+
+// resolveFilterPath resolves p, inside a value filter on within when it is
+// not nil. A multi-valued complex attribute compared without a
+// sub-attribute means its value sub-attribute (RFC 7644 §3.4.2.2).
+func (h *Handler) resolveFilterPath(p filter.AttrPath, within *attrRef) (attrRef, *Error) {
+	var ref attrRef
+	var ne *nameError
+	if within != nil {
+		ref = *within
+		ref.sub, ne = h.names.lookup(within.def.SubAttributes, p.Name, within.def.Name)
+		if ne == nil && (p.Sub != "" || p.URN != "") {
+			return ref, badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q inside %s[…] must name a sub-attribute of %s", p.String(), within.def.Name, within.def.Name))
+		}
+	} else {
+		ref, ne = h.names.resolve(p.URN, p.Name, p.Sub)
+	}
+	if ne != nil {
+		return ref, badRequest(ScimTypeInvalidFilter, ne.Error())
+	}
+	if ref.def.Mutability == schema.WriteOnly || ref.def.Returned == schema.Never {
+		return ref, badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q cannot be used in a filter", ref.path()))
+	}
+	if ref.def.Type == schema.Complex && ref.sub == nil && within == nil && ref.def.MultiValued {
+		if v, ok := ref.def.SubAttribute("value", false); ok {
+			ref.sub = v
+		}
+	}
+	return ref, nil
+}
+
+// resolveCompare checks that the operator and literal fit the attribute's
+// type, converting literals where the type says how (dateTime strings,
+// string booleans when allowed).
+func (h *Handler) resolveCompare(c *filter.Compare, ref attrRef) *Error {
+	def := ref.def
+	if ref.sub != nil {
+		def = ref.sub
+	}
+	c.CaseExact = def.CaseExact
+	if c.Op == filter.Pr {
+		return nil
+	}
+	name := ref.path()
+	if def.Type == schema.Complex {
+		return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is a complex attribute; compare one of its sub-attributes, e.g. %s.%s", name, def.Name, def.SubAttributes[0].Name))
+	}
+	v := &c.Value
+	if v.Kind == filter.Null {
+		if c.Op != filter.Eq && c.Op != filter.Ne {
+			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%s %s null: only eq and ne compare with null", name, c.Op))
+		}
+		return nil
+	}
+	mismatch := func(want string) *Error {
+		return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is %s, so it cannot be compared with %s", name, want, v.String()))
+	}
+	ordering := c.Op == filter.Gt || c.Op == filter.Ge || c.Op == filter.Lt || c.Op == filter.Le
+	substr := c.Op == filter.Co || c.Op == filter.Sw || c.Op == filter.Ew
+	switch def.Type {
+	case schema.Boolean:
+		if v.Kind == filter.String && !h.cfg.DisallowStringBooleans {
+			switch {
+			case strings.EqualFold(v.Str, "true"):
+				*v = filter.Value{Kind: filter.Bool, Bool: true}
+			case strings.EqualFold(v.Str, "false"):
+				*v = filter.Value{Kind: filter.Bool, Bool: false}
+			}
+		}
+		if v.Kind != filter.Bool {
+			return mismatch("a boolean")
+		}
+		if ordering || substr {
+			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is a boolean; only eq, ne and pr apply to it, not %s", name, c.Op))
+		}
+	case schema.Integer, schema.Decimal:
+		if v.Kind != filter.Number {
+			return mismatch("a number")
+		}
+		if substr {
+			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is a number; %s applies to strings only", name, c.Op))
+		}
+	case schema.DateTime:
+		if v.Kind != filter.String && v.Kind != filter.DateTime {
+			return mismatch("a dateTime")
+		}
+		t, err := time.Parse(time.RFC3339Nano, v.Str)
+		if err != nil {
+			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is a dateTime; %q is not one (write e.g. \"2026-01-31T09:00:00Z\")", name, v.Str))
+		}
+		*v = filter.Value{Kind: filter.DateTime, Str: v.Str, Time: t}
+		if substr {
+			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is a dateTime; %s applies to strings only", name, c.Op))
+		}
+	default:
+		if v.Kind != filter.String {
+			return mismatch("a string")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,288 @@
+package scim
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
+)
+
+// Handler is a SCIM 2.0 service provider for users: an http.Handler to
+// mount wherever the host's router puts it.
+type Handler struct {
+	store    Store
+	cfg      Config
+	names    names
+	user     schema.Schema // the User schema with the host's attributes
+	required []string      // canonical paths of required attributes
+	// emailsIndex is the position of emails in names.core.
+	emailsIndex int
+	discovery   discovery
+}
+
+// NewHandler returns a Handler that serves store with cfg. It validates cfg
+// once, here: a bad configuration is an error, never a panic later.
+func NewHandler(store Store, cfg Config) (*Handler, error) {
+	if store == nil {
+		return nil, errors.New("scim: NewHandler needs a Store")
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{store: store, cfg: cfg, user: schema.User(cfg.Attributes...)}
+	if err := h.user.Validate(); err != nil {
+		return nil, fmt.Errorf("scim: Config.Attributes: %w", err)
+	}
+	taken := map[string]string{}
+	for _, a := range append(schema.Common(), h.user.Attributes...) {
+		taken[strings.ToLower(a.Name)] = schema.UserURN
+	}
+	for _, a := range cfg.Attributes {
+		if err := checkCustom(a); err != nil {
+			return nil, err
+		}
+	}
+	for i := range cfg.Extensions {
+		ext := &cfg.Extensions[i]
+		if err := ext.Validate(); err != nil {
+			return nil, fmt.Errorf("scim: Config.Extensions: %w", err)
+		}
+		if strings.EqualFold(ext.ID, schema.UserURN) || h.names.extension(ext.ID) != nil {
+			return nil, fmt.Errorf("scim: Config.Extensions: schema %q is declared twice", ext.ID)
+		}
+		for _, a := range ext.Attributes {
+			if err := checkCustom(a); err != nil {
+				return nil, err
+			}
+			if where, dup := taken[strings.ToLower(a.Name)]; dup {
+				return nil, fmt.Errorf("scim: Config.Extensions: attribute %q of %s is already declared in %s; custom attribute names must be unique", a.Name, ext.ID, where)
+			}
+			taken[strings.ToLower(a.Name)] = ext.ID
+		}
+		h.names.extensions = append(h.names.extensions, *ext)
+	}
+	h.names.core = append(schema.Common(), h.user.Attributes...)
+	h.names.fold = cfg.CaseInsensitiveNames
+	h.emailsIndex = slices.IndexFunc(h.names.core, func(a schema.Attribute) bool { return a.Name == "emails" })
+	required := cfg.Required
+	if required == nil {
+		required = []string{"userName", "name.givenName", "name.familyName", "emails"}
+	}
+	h.required = []string{"userName"}
+	for _, p := range required {
+		urn, rest := splitURN(p)
+		name, sub, _ := strings.Cut(rest, ".")
+		ref, ne := h.names.resolve(urn, name, sub)
+		if ne != nil {
+			return nil, fmt.Errorf("scim: Config.Required: %s", ne)
+		}
+		if ref.def.Mutability == schema.ReadOnly || ref.def.Mutability == schema.WriteOnly {
+			return nil, fmt.Errorf("scim: Config.Required: %q cannot be required", p)
+		}
+		if !slices.Contains(h.required, ref.path()) {
+			h.required = append(h.required, ref.path())
+		}
+	}
+	h.discovery, err = h.buildDiscovery()
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// checkCustom rejects host-declared attributes of types the handler cannot
+// store in User.Custom.
+func checkCustom(a schema.Attribute) error {
+	switch a.Type {
+	case schema.String, schema.Boolean, schema.Integer, schema.DateTime:
+		return nil
+	}
+	return fmt.Errorf("scim: custom attribute %q has type %q; supported types are string, boolean, integer and dateTime", a.Name, a.Type)
+}
+
+// The top-level endpoints of RFC 7644 §3.2, by which the handler finds its
+// place in any path.
+var endpoints = []string{"Users", "Groups", "Me", "Bulk", "Schemas", "ResourceTypes", "ServiceProviderConfig"}
+
+// request is what routing learns about a request.
+type request struct {
+	mount    string   // the path up to the endpoint, e.g. "/scim/v2" or "/scim/v2/acme"
+	endpoint string   // "Users", "Schemas", …
+	rest     []string // the segments after the endpoint (unescaped)
+}
+
+// route finds the endpoint in the request's path. It reads the path the
+// client sent (RequestURI) as well, so that under http.StripPrefix the
+// mount path for meta.location is still known.
+func (h *Handler) route(r *http.Request) (request, bool) {
+	p := r.URL.Path
+	if h.cfg.BasePath != "" {
+		if p != h.cfg.BasePath && !strings.HasPrefix(p, h.cfg.BasePath+"/") {
+			if !strings.HasPrefix(r.RequestURI, h.cfg.BasePath+"/") {
+				return request{}, false
+			}
+		} else {
+			p = p[len(h.cfg.BasePath):]
+		}
+	}
+	segs := strings.Split(strings.Trim(p, "/"), "/")
+	i := slices.IndexFunc(segs, func(s string) bool { return slices.Contains(endpoints, s) })
+	if i < 0 {
+		return request{}, false
+	}
+	req := request{endpoint: segs[i], rest: segs[i+1:]}
+	// The mount path is what precedes the endpoint in the path as the client
+	// sent it: the original path minus what the handler was given.
+	orig := p
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && strings.HasSuffix(u.Path, r.URL.Path) {
+		orig = u.Path
+	}
+	tail := "/" + strings.Join(segs[i:], "/")
+	if j := strings.LastIndex(orig, tail); j >= 0 {
+		req.mount = orig[:j]
+	}
+	return req, true
+}
+
+// baseURL is the absolute URL of the mount point for this request.
+func (h *Handler) baseURL(r *http.Request, req request) string {
+	if h.cfg.BaseURL != "" {
+		return h.cfg.BaseURL + req.mount
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + req.mount
+}
+
+// ServeHTTP serves one SCIM request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", mediaType)
+	req, ok := h.route(r)
+	if !ok {
+		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
+		return
+	}
+	if h.cfg.Authenticator != nil {
+		ctx, e := h.authenticate(r)
+		if e != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+			h.writeError(w, r, e)
+			return
+		}
+		r = r.WithContext(ctx)
+	}
+	switch req.endpoint {
+	case "Users":
+		h.serveUsers(w, r, req)
+	case "Schemas", "ResourceTypes", "ServiceProviderConfig":
+		h.serveDiscovery(w, r, req)
+	case "Groups":
+		h.writeError(w, r, errorf(http.StatusNotFound, "", "this service provider does not provision Groups; turn off \"Push Groups\" in the identity provider"))
+	default:
+		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("/%s is not supported by this service provider", req.endpoint)))
+	}
+}
+
+const mediaType = "application/scim+json"
+
+// allow answers 405 with an Allow header unless r's method is one of
+// methods.
+func (h *Handler) allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	if slices.Contains(methods, r.Method) {
+		return true
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	h.writeError(w, r, errorf(http.StatusMethodNotAllowed, "", fmt.Sprintf("method %s is not allowed here; allowed: %s", r.Method, strings.Join(methods, ", "))))
+	return false
+}
+
+// readBody checks the media type and reads the body within MaxBodyBytes.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || (mt != mediaType && mt != "application/json") {
+		return nil, errorf(http.StatusUnsupportedMediaType, "", fmt.Sprintf("Content-Type %q is not supported; send application/scim+json or application/json", ct))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errorf(http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the request body is larger than %d bytes", h.cfg.MaxBodyBytes))
+		}
+		return nil, badRequest(ScimTypeInvalidSyntax, "the request body could not be read")
+	}
+	if len(body) == 0 {
+		return nil, badRequest(ScimTypeInvalidSyntax, "the request body is empty")
+	}
+	return body, nil
+}
+
+// writeError writes err as a SCIM error. Sentinel errors from the Store map
+// to their status; an *Error anywhere in the chain is written as it is; any
+// other error is a 500 whose text goes to the log with a request id, and
+// only the id goes to the client.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e := h.toError(r, err)
+	buf, _ := e.MarshalJSON()
+	w.Header().Set("Content-Type", mediaType)
+	w.WriteHeader(e.Status)
+	w.Write(buf)
+}
+
+func (h *Handler) toError(r *http.Request, err error) *Error {
+	var e *Error
+	var fe *filter.SyntaxError
+	var me *filter.MatchError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.Is(err, ErrNotFound):
+		return errorf(http.StatusNotFound, "", "no user with that id")
+	case errors.Is(err, ErrUniqueness):
+		return errorf(http.StatusConflict, ScimTypeUniqueness, "a user with this userName already exists")
+	case errors.Is(err, ErrVersionMismatch):
+		return errorf(http.StatusPreconditionFailed, "", "the user has changed since the version given in If-Match; read it again")
+	case errors.Is(err, ErrUnsupportedFilter):
+		return badRequest(ScimTypeInvalidFilter, "this filter is not supported by the store: "+strings.TrimPrefix(err.Error(), "scim: "))
+	case errors.As(err, &fe):
+		return badRequest(ScimTypeInvalidFilter, fe.Error())
+	case errors.As(err, &me):
+		return badRequest(ScimTypeInvalidFilter, me.Error())
+	}
+	id := requestID()
+	h.cfg.Logger.ErrorContext(r.Context(), "scim: internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err)
+	return errorf(http.StatusInternalServerError, "", "internal error; request id "+id)
+}
+
+func requestID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// writeJSON writes a body built by build with status.
+func writeJSON(w http.ResponseWriter, status int, build func([]byte) []byte) {
+	bp := bufPool.Get().(*[]byte)
+	b := build((*bp)[:0])
+	w.WriteHeader(status)
+	w.Write(b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		bufPool.Put(bp)
+	}
+}

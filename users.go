@@ -1,0 +1,288 @@
+package scim
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+)
+
+// serveUsers routes /Users and /Users/{id}.
+func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, req request) {
+	switch len(req.rest) {
+	case 0:
+		if h.allow(w, r, http.MethodGet, http.MethodPost) {
+			if r.Method == http.MethodGet {
+				h.listUsers(w, r, req)
+			} else {
+				h.createUser(w, r, req)
+			}
+		}
+		return
+	case 1:
+		if req.rest[0] != "" {
+			break
+		}
+		h.serveUsers(w, r, request{mount: req.mount, endpoint: req.endpoint})
+		return
+	}
+	if len(req.rest) != 1 {
+		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
+		return
+	}
+	id := req.rest[0]
+	if !h.allow(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete) {
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		h.getUser(w, r, req, id)
+	case http.MethodPut:
+		h.replaceUser(w, r, req, id)
+	case http.MethodPatch:
+		h.patchUser(w, r, req, id)
+	case http.MethodDelete:
+		h.deleteUser(w, r, id)
+	}
+}
+
+// location is meta.location of the user with the given id.
+func (h *Handler) location(r *http.Request, req request, id string) string {
+	return h.baseURL(r, req) + "/Users/" + url.PathEscape(id)
+}
+
+// writeUser writes u with its ETag (and Location, for a 201).
+func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request, status int, u *User) {
+	loc := h.location(r, req, u.ID)
+	if u.Meta.Version != "" {
+		w.Header().Set("ETag", u.Meta.Version)
+	}
+	if status == http.StatusCreated {
+		w.Header().Set("Location", loc)
+	}
+	writeJSON(w, status, func(b []byte) []byte { return h.appendUser(b, u, loc) })
+}
+
+func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, id string) {
+	u, err := h.store.User(r.Context(), id)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, u.Meta.Version) {
+		w.Header().Set("ETag", u.Meta.Version)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.writeUser(w, r, req, http.StatusOK, u)
+}
+
+// etagMatches reports whether the If-Match or If-None-Match header value
+// list names version ("*" names any). SCIM versions are weak ETags, so
+// the comparison is weak (RFC 9110 §8.8.3.2).
+func etagMatches(list, version string) bool {
+	for tag := range strings.SplitSeq(list, ",") {
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || version != "" && strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(version, "W/") {
+			return true
+		}
+	}
+	return false
+}
+
+// ifMatch checks the request's If-Match against the current version.
+func ifMatch(r *http.Request, version string) *Error {
+	im := r.Header.Get("If-Match")
+	if im == "" || etagMatches(im, version) {
+		return nil
+	}
+	return errorf(http.StatusPreconditionFailed, "", fmt.Sprintf("If-Match %s does not match the current version %s; read the user again", im, version))
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request) {
+	body, e := h.readBody(w, r)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	u, hasActive, e := h.decodeUser(body)
+	if e == nil {
+		e = h.checkRequired(u)
+	}
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	if !hasActive {
+		// An identity provider provisions a user to give access: a create
+		// that does not say otherwise makes an active user.
+		u.Active = true
+	}
+	now := h.cfg.Now()
+	u.Meta.Created, u.Meta.LastModified = now, now
+	created, err := h.store.Create(r.Context(), u)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeUser(w, r, req, http.StatusCreated, created)
+}
+
+// maxRetries bounds how often a write re-reads a user whose version moved
+// under it; each retry means another writer succeeded.
+const maxRetries = 10
+
+// update reads the user, lets change compute its replacement and stores
+// that if the user's version is still the one read. When another writer got
+// there first, it reads again and retries, so that concurrent writers never
+// lose an update; an If-Match the stored version no longer matches is a 412.
+func (h *Handler) update(r *http.Request, id string, change func(old *User) (*User, *Error)) (*User, error) {
+	for range maxRetries {
+		old, err := h.store.User(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		if e := ifMatch(r, old.Meta.Version); e != nil {
+			return nil, e
+		}
+		u, e := change(old)
+		if e != nil {
+			return nil, e
+		}
+		u.ID = old.ID
+		u.Meta.Created = old.Meta.Created
+		u.Meta.LastModified = h.cfg.Now()
+		stored, err := h.store.Replace(r.Context(), u, old.Meta.Version)
+		if errors.Is(err, ErrVersionMismatch) {
+			continue
+		}
+		return stored, err
+	}
+	return nil, errorf(http.StatusConflict, "", "the user is being changed by many requests at once; try again")
+}
+
+func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req request, id string) {
+	body, e := h.readBody(w, r)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	u, hasActive, e := h.decodeUser(body)
+	if e == nil {
+		e = h.checkRequired(u)
+	}
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	stored, err := h.update(r, id, func(old *User) (*User, *Error) {
+		next := u.Clone()
+		if !hasActive {
+			// Okta's PUT may leave active out; that must not deactivate.
+			next.Active = old.Active
+		}
+		if h.cfg.DisableProfileUpdates && profileChanged(old, next) {
+			return nil, errProfileUpdates
+		}
+		return next, nil
+	})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.writeUser(w, r, req, http.StatusOK, stored)
+}
+
+var errProfileUpdates = errorf(http.StatusForbidden, ScimTypeMutability, "this service provider does not accept profile updates; only active can be changed")
+
+// profileChanged reports whether anything but active differs.
+func profileChanged(old, next *User) bool {
+	a, b := *old, *next
+	a.Active, b.Active = false, false
+	a.Meta, b.Meta = Meta{}, Meta{}
+	a.ID, b.ID = "", ""
+	if len(a.Custom) == 0 && len(b.Custom) == 0 {
+		a.Custom, b.Custom = nil, nil
+	}
+	return !reflect.DeepEqual(a, b)
+}
+
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) {
+	version := ""
+	if r.Header.Get("If-Match") != "" {
+		u, err := h.store.User(r.Context(), id)
+		if err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		if e := ifMatch(r, u.Meta.Version); e != nil {
+			h.writeError(w, r, e)
+			return
+		}
+		version = u.Meta.Version
+	}
+	if err := h.store.Delete(r.Context(), id, version); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.Header().Del("Content-Type")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request) {
+	q := Query{StartIndex: 1, Count: h.cfg.MaxResults}
+	params := r.URL.Query()
+	if s := params.Get("startIndex"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			h.writeError(w, r, badRequest(ScimTypeInvalidValue, fmt.Sprintf("startIndex must be an integer, got %q", s)))
+			return
+		}
+		q.StartIndex = max(n, 1) // RFC 7644 §3.4.2.4: below 1 means 1
+	}
+	if s := params.Get("count"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			h.writeError(w, r, badRequest(ScimTypeInvalidValue, fmt.Sprintf("count must be an integer, got %q", s)))
+			return
+		}
+		q.Count = min(max(n, 0), h.cfg.MaxResults)
+	}
+	if s := params.Get("filter"); s != "" {
+		f, e := h.parseFilter(s)
+		if e != nil {
+			h.writeError(w, r, e)
+			return
+		}
+		q.Filter = f
+	}
+	page, err := h.store.List(r.Context(), q)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	users := page.Users
+	if len(users) > q.Count {
+		users = users[:q.Count]
+	}
+	base := h.baseURL(r, req) + "/Users/"
+	writeJSON(w, http.StatusOK, func(b []byte) []byte {
+		b = append(b, `{"schemas":["`+ListResponseURN+`"],"totalResults":`...)
+		b = strconv.AppendInt(b, int64(page.TotalResults), 10)
+		b = append(b, `,"startIndex":`...)
+		b = strconv.AppendInt(b, int64(q.StartIndex), 10)
+		b = append(b, `,"itemsPerPage":`...)
+		b = strconv.AppendInt(b, int64(len(users)), 10)
+		b = append(b, `,"Resources":[`...)
+		for i, u := range users {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = h.appendUser(b, u, base+url.PathEscape(u.ID))
+		}
+		return append(b, ']', '}')
+	})
+}
