@@ -1,0 +1,150 @@
+package scim
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Tokens is a ready Authenticator for bearer tokens that the host issues to
+// its customers: one or more per tenant, each with an expiry and a label,
+// so that a customer can rotate to a new token before the old one expires.
+// Only SHA-256 hashes of tokens are kept; a token is shown once, when it is
+// issued. It is safe for concurrent use.
+type Tokens struct {
+	now    func() time.Time
+	mu     sync.RWMutex
+	byHash map[[sha256.Size]byte]*TokenInfo
+}
+
+// TokenInfo describes an issued token. The token itself is never kept.
+type TokenInfo struct {
+	// Hash is the hex SHA-256 of the token, for the host's records.
+	Hash string
+	// Tenant and Label become the request's Principal.
+	Tenant string
+	Label  string
+	// NotAfter is when the token expires; zero means never.
+	NotAfter time.Time
+	// Revoked is when the token was revoked; zero while it is valid.
+	Revoked time.Time
+}
+
+// NewTokens returns an empty token set. now is its clock (nil means
+// time.Now); tests inject one to check expiry.
+func NewTokens(now func() time.Time) *Tokens {
+	if now == nil {
+		now = time.Now
+	}
+	return &Tokens{now: now, byHash: map[[sha256.Size]byte]*TokenInfo{}}
+}
+
+// tokenPrefix marks scimkit tokens, so that secret scanners can find leaked
+// ones and a person can tell what a token is for.
+const tokenPrefix = "scimkit_"
+
+// Issue makes a new random token (256 bits from crypto/rand) for tenant,
+// records its hash, and returns the token: the only time it is available.
+// notAfter zero means it never expires.
+func (t *Tokens) Issue(tenant, label string, notAfter time.Time) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("scim: issuing a token: %w", err)
+	}
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return token, t.Add(token, tenant, label, notAfter)
+}
+
+// Add records a token the host already has, for example one read from its
+// configuration or environment. Tokens shorter than 16 bytes are refused:
+// only high-entropy tokens make a plain SHA-256 a safe way to keep them.
+func (t *Tokens) Add(token, tenant, label string, notAfter time.Time) error {
+	if len(token) < 16 {
+		return errors.New("scim: a bearer token must be at least 16 characters of random data")
+	}
+	return t.AddHash(HashToken(token), tenant, label, notAfter)
+}
+
+// AddHash records a token by its hex SHA-256 (see HashToken), for hosts that
+// keep token hashes in their own database.
+func (t *Tokens) AddHash(hash, tenant, label string, notAfter time.Time) error {
+	var key [sha256.Size]byte
+	if n, err := hex.Decode(key[:], []byte(hash)); err != nil || n != sha256.Size {
+		return fmt.Errorf("scim: %q is not a hex SHA-256", hash)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.byHash[key] = &TokenInfo{Hash: strings.ToLower(hash), Tenant: tenant, Label: label, NotAfter: notAfter}
+	return nil
+}
+
+// HashToken returns the hex SHA-256 of token, as Tokens keeps it.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Revoke revokes every token of tenant with the given label, or every token
+// of tenant when label is empty, and returns how many it revoked. A revoked
+// token is refused with a detail that says so.
+func (t *Tokens) Revoke(tenant, label string) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, info := range t.byHash {
+		if info.Tenant == tenant && (label == "" || info.Label == label) && info.Revoked.IsZero() {
+			info.Revoked = t.now()
+			n++
+		}
+	}
+	return n
+}
+
+// List returns the tokens of tenant (all tenants when it is empty), without
+// the tokens themselves.
+func (t *Tokens) List(tenant string) []TokenInfo {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	var out []TokenInfo
+	for _, info := range t.byHash {
+		if tenant == "" || info.Tenant == tenant {
+			out = append(out, *info)
+		}
+	}
+	return out
+}
+
+// Authenticate implements Authenticator. The token is hashed before it is
+// looked up, so neither the lookup nor the comparison depends on the
+// token's bytes in a way that leaks them through timing.
+func (t *Tokens) Authenticate(_ context.Context, token string) (Principal, error) {
+	sum := sha256.Sum256([]byte(token))
+	t.mu.RLock()
+	info, ok := t.byHash[sum]
+	var i TokenInfo
+	if ok {
+		i = *info
+	}
+	t.mu.RUnlock()
+	if !ok || subtle.ConstantTimeCompare([]byte(i.Hash), []byte(hex.EncodeToString(sum[:]))) != 1 {
+		return Principal{}, errorf(http.StatusUnauthorized, "", "the bearer token is not recognised")
+	}
+	if !i.Revoked.IsZero() {
+		return Principal{}, errorf(http.StatusUnauthorized, "", "the bearer token was revoked on "+i.Revoked.UTC().Format(time.DateOnly))
+	}
+	if !i.NotAfter.IsZero() && !t.now().Before(i.NotAfter) {
+		return Principal{}, errorf(http.StatusUnauthorized, "", "the bearer token expired on "+i.NotAfter.UTC().Format(time.DateOnly))
+	}
+	return Principal{Tenant: i.Tenant, Label: i.Label}, nil
+}
+
+var _ Authenticator = (*Tokens)(nil)
