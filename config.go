@@ -34,6 +34,14 @@ type Config struct {
 	// WithTenant). Never expose a handler without one or the other.
 	Authenticator Authenticator
 
+	// TenantInPath says that the path segment before the endpoint names the
+	// tenant, as in /scim/v2/{tenant}/Users, so that each customer gets its
+	// own base URL. A request whose tenant (from its token, or put in the
+	// context by the host's middleware) is not the one in its path is
+	// refused with a 401. Default false: the tenant comes from the token
+	// alone.
+	TenantInPath bool
+
 	// Attributes are host-declared attributes in the core User schema, e.g.
 	// a multi-valued string "regions". Their values live in User.Custom.
 	// Supported types: string, boolean, integer, dateTime.

@@ -184,6 +184,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		r = r.WithContext(ctx)
 	}
+	if h.cfg.TenantInPath {
+		tenant := req.mount[strings.LastIndexByte(req.mount, '/')+1:]
+		if tenant == "" || TenantFrom(r.Context()) != tenant {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+			h.writeError(w, r, errorf(http.StatusUnauthorized, "", "the bearer token was not issued for this base URL; use the URL and token given together"))
+			return
+		}
+	}
 	switch req.endpoint {
 	case "Users":
 		h.serveUsers(w, r, req)
