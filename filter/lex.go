@@ -182,6 +182,9 @@ func (p *parser) lexString(i int) (string, int, error) {
 			}
 			return v, i + 1, nil
 		case c == '\\':
+			if !ascii && !utf8.ValidString(s[start+1:i]) {
+				return "", 0, p.badUTF8(start+1, i)
+			}
 			return p.lexEscapedString(start, i)
 		case c < 0x20:
 			return "", 0, p.controlChar(i, c)
