@@ -42,6 +42,10 @@ type Config struct {
 	// alone.
 	TenantInPath bool
 
+	// RateLimiter limits requests per tenant; over the limit a request gets
+	// a 429 with Retry-After. NewTokenBucket is ready. Default nil: no limit.
+	RateLimiter RateLimiter
+
 	// Attributes are host-declared attributes in the core User schema, e.g.
 	// a multi-valued string "regions". Their values live in User.Custom.
 	// Supported types: string, boolean, integer, dateTime.

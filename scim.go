@@ -10,8 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
@@ -183,6 +185,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r = r.WithContext(ctx)
+	}
+	if h.cfg.RateLimiter != nil {
+		if ok, wait := h.cfg.RateLimiter.Allow(TenantFrom(r.Context())); !ok {
+			secs := max(int64((wait+time.Second-1)/time.Second), 1)
+			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
+			h.writeError(w, r, errorf(http.StatusTooManyRequests, "", fmt.Sprintf("too many requests for this tenant; retry after %d seconds", secs)))
+			return
+		}
 	}
 	if h.cfg.TenantInPath {
 		tenant := req.mount[strings.LastIndexByte(req.mount, '/')+1:]
