@@ -1,0 +1,424 @@
+package filter
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// ErrUnsupported is wrapped by the errors of SQL for a filter it cannot
+// express: an attribute without a column, an operator a column's storage
+// does not allow, or a value path other than the work e-mail's. A store
+// maps it to scim.ErrUnsupportedFilter.
+var ErrUnsupported = errors.New("filter: not expressible in SQL")
+
+// Dialect is the SQL dialect SQL writes: it decides the parameter
+// placeholders, string concatenation and how case-sensitive comparisons
+// are spelt.
+type Dialect uint8
+
+// The dialects SQL writes.
+const (
+	// PostgreSQL: $1 placeholders; = and LIKE are case-sensitive.
+	PostgreSQL Dialect = iota + 1
+	// MySQL, and MariaDB: ? placeholders. = and LIKE follow the column's
+	// collation, usually case-insensitive, so case-exact comparisons
+	// compare with BINARY ?, which can still use an index on the column.
+	MySQL
+	// SQLite: ? placeholders; = is case-sensitive, LIKE is not (for
+	// ASCII), so case-exact co, sw and ew use GLOB.
+	SQLite
+)
+
+// String returns the dialect's name.
+func (d Dialect) String() string {
+	switch d {
+	case PostgreSQL:
+		return "PostgreSQL"
+	case MySQL:
+		return "MySQL"
+	case SQLite:
+		return "SQLite"
+	}
+	return "Dialect(" + strconv.Itoa(int(d)) + ")"
+}
+
+// Placeholder returns the text of the n-th (1-based) query parameter:
+// "$n" for PostgreSQL, "?" otherwise.
+func (d Dialect) Placeholder(n int) string {
+	if d == PostgreSQL {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
+}
+
+// Column says where and how a table stores an attribute, for SQL.
+type Column struct {
+	// Name is the column, or an SQL expression over the row's columns. It
+	// is written into the SQL as it is, so it must come from the host's
+	// configuration, never from a request.
+	Name string
+	// Kind is the attribute's type: String, Number, Bool or DateTime. A
+	// string literal compared with eq or ne to a Number column is read as
+	// the integer it spells, for a numeric key served as a string id.
+	Kind Kind
+	// Folded, when set, is a column (or expression) holding lower(Name),
+	// such as MariaDB's generated column for an index on the lowered
+	// userName; case-insensitive comparisons use it instead of
+	// lower(Name).
+	Folded string
+	// Joined says that the column holds the values of a multi-valued
+	// string attribute joined by commas ("emea,apac"). eq, co, sw, ew and
+	// pr then test whether some value matches; ne, gt, ge, lt and le are
+	// unsupported.
+	Joined bool
+	// Type, for the value sub-attribute of a multi-valued complex
+	// attribute stored in one column, is the type of the one element the
+	// column holds: the work e-mail's column is emails.value with Type
+	// "work". Inside a value path, type eq "work" is then true and type eq
+	// "home" false.
+	Type string
+}
+
+// SQL translates a resolved filter (see AttrPath) into the condition of a
+// WHERE clause and its arguments, appended to args. Placeholders are
+// numbered after the len(args) arguments already there, so a caller can
+// put its own conditions (a tenant) first.
+//
+// columns maps each attribute path to its Column; an attribute without
+// one makes the filter unsupported. Inside a value path, the paths looked
+// up are the attribute's sub-attributes, e.g. {Name: "emails", Sub:
+// "value"}; a value path is expressible when its attribute's elements live
+// in one column with Column.Type (the work e-mail), and its filter uses
+// only value and type eq.
+//
+// The condition has the semantics of Match, including for absent values:
+// NULL and the empty string are absent, so title ne "x" is false and not
+// (title eq "x") true for a user without a title. Strings compare with
+// lower() on both sides unless Compare.CaseExact (so that an index on
+// lower(column) serves them and they fold exactly as a unique index on
+// lower(column) does); co, sw and ew use LIKE with %, _ and the escape
+// character ! escaped. Numbers, booleans and date-times (as time.Time)
+// are passed as arguments of their Go type. Values are never written into
+// the SQL text.
+//
+// An error wraps ErrUnsupported, or is a *MatchError for an operator
+// that does not apply to its literal (see Check).
+func SQL(e Expr, columns func(AttrPath) (Column, bool), d Dialect, args []any) (where string, _ []any, err error) {
+	if d != PostgreSQL && d != MySQL && d != SQLite {
+		return "", args, fmt.Errorf("filter: unknown SQL dialect %d", d)
+	}
+	if err := Check(e); err != nil {
+		return "", args, err
+	}
+	w := sqlWriter{columns: columns, d: d, args: args}
+	if err := w.expr(e, nil); err != nil {
+		return "", args, err
+	}
+	return w.b.String(), w.args, nil
+}
+
+const (
+	sqlTrue  = "1=1"
+	sqlFalse = "1=0"
+)
+
+type sqlWriter struct {
+	columns func(AttrPath) (Column, bool)
+	d       Dialect
+	b       strings.Builder
+	args    []any
+}
+
+func unsupported(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrUnsupported}, a...)...)
+}
+
+// param adds an argument and returns its placeholder.
+func (w *sqlWriter) param(v any) string {
+	w.args = append(w.args, v)
+	return w.d.Placeholder(len(w.args))
+}
+
+// expr writes e; inside a value path, vp is its attribute and col the
+// column holding its elements.
+func (w *sqlWriter) expr(e Expr, vp *ValuePath) error {
+	switch e := e.(type) {
+	case *Logical:
+		op := " AND "
+		if e.Op == Or {
+			op = " OR "
+		}
+		w.b.WriteByte('(')
+		if err := w.expr(e.Left, vp); err != nil {
+			return err
+		}
+		w.b.WriteString(op)
+		if err := w.expr(e.Right, vp); err != nil {
+			return err
+		}
+		w.b.WriteByte(')')
+		return nil
+	case *Not:
+		// A comparison with a NULL column is NULL, which NOT keeps NULL;
+		// COALESCE makes it the false that Match evaluates it to, so
+		// that not (title eq "x") holds for a user without a title.
+		w.b.WriteString("NOT COALESCE(")
+		if err := w.expr(e.X, vp); err != nil {
+			return err
+		}
+		w.b.WriteString(", 1=0)")
+		return nil
+	case *ValuePath:
+		return w.valuePath(e)
+	case *Compare:
+		path := e.Path
+		if vp != nil {
+			path = AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: e.Path.Name}
+			if e.Path.Name == "type" {
+				return w.elementType(e, vp)
+			}
+		}
+		col, ok := w.columns(path)
+		if !ok {
+			return unsupported("no column for %s", path)
+		}
+		return w.compare(e, path, col)
+	}
+	return unsupported("unknown expression %T", e)
+}
+
+// valuePath writes attr[filter] for an attribute whose one element lives
+// in the column of its value sub-attribute.
+func (w *sqlWriter) valuePath(vp *ValuePath) error {
+	p := AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"}
+	col, ok := w.columns(p)
+	if !ok || col.Type == "" || col.Joined {
+		return unsupported("%s[…]: only the work e-mail's value path is expressible", vp.Path)
+	}
+	w.b.WriteByte('(')
+	w.present(col)
+	w.b.WriteString(" AND ")
+	if err := w.expr(vp.Filter, vp); err != nil {
+		return err
+	}
+	w.b.WriteByte(')')
+	return nil
+}
+
+// elementType writes type eq "t" or type ne "t" inside a value path: a
+// constant, since the column holds the element of one type.
+func (w *sqlWriter) elementType(c *Compare, vp *ValuePath) error {
+	col, _ := w.columns(AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"})
+	if (c.Op != Eq && c.Op != Ne) || c.Value.Kind != String {
+		return unsupported("%s[type %s …]: only type eq and ne a string are expressible", vp.Path, c.Op)
+	}
+	same := c.Value.Str == col.Type || !c.CaseExact && strings.EqualFold(c.Value.Str, col.Type)
+	if same == (c.Op == Eq) {
+		w.b.WriteString(sqlTrue)
+	} else {
+		w.b.WriteString(sqlFalse)
+	}
+	return nil
+}
+
+// present writes the test that col has a value: not NULL and, for
+// strings, not empty.
+func (w *sqlWriter) present(col Column) {
+	w.b.WriteByte('(')
+	w.b.WriteString(col.Name)
+	w.b.WriteString(" IS NOT NULL")
+	if col.Kind == String {
+		w.b.WriteString(" AND ")
+		w.b.WriteString(col.Name)
+		w.b.WriteString(" <> ''")
+	}
+	w.b.WriteByte(')')
+}
+
+var sqlOps = [...]string{Eq: " = ", Ne: " <> ", Gt: " > ", Ge: " >= ", Lt: " < ", Le: " <= "}
+
+func (w *sqlWriter) compare(c *Compare, path AttrPath, col Column) error {
+	lit := c.Value
+	if c.Op == Pr || lit.Kind == Null {
+		// Check allows only eq and ne with null.
+		if c.Op == Eq {
+			w.b.WriteString("NOT ")
+		}
+		w.present(col)
+		return nil
+	}
+	if col.Kind == Number && lit.Kind == String && (c.Op == Eq || c.Op == Ne) {
+		// A numeric key served as a string id: compare as the integer it
+		// spells, and a string that spells none equals no id.
+		n, err := strconv.ParseInt(lit.Str, 10, 64)
+		if err != nil {
+			if c.Op == Eq {
+				w.b.WriteString(sqlFalse)
+			} else {
+				w.present(col)
+			}
+			return nil
+		}
+		lit = Value{Kind: Number, Num: float64(n)}
+	}
+	if col.Kind == DateTime && lit.Kind == String {
+		t, ok := asTime(lit)
+		if !ok {
+			return &MatchError{Path: path, Op: c.Op, Msg: "the attribute is a dateTime and " + lit.String() + " is not an RFC 3339 date-time"}
+		}
+		lit = Value{Kind: DateTime, Str: lit.Str, Time: t}
+	}
+	if col.Kind != lit.Kind {
+		return &MatchError{Path: path, Op: c.Op, Msg: "cannot compare a " + col.Kind.String() + " attribute with the " + lit.Kind.String() + " " + lit.String()}
+	}
+	if col.Joined {
+		return w.joined(c, path, col)
+	}
+	switch lit.Kind {
+	case String:
+		return w.compareString(c, col)
+	case Number:
+		var arg any = lit.Num
+		if lit.Num == math.Trunc(lit.Num) && math.Abs(lit.Num) < 1<<53 {
+			arg = int64(lit.Num)
+		}
+		w.b.WriteString(col.Name + sqlOps[c.Op] + w.param(arg))
+	case Bool:
+		w.b.WriteString(col.Name + sqlOps[c.Op] + w.param(lit.Bool))
+	case DateTime:
+		if lit.Time.IsZero() && lit.Str != "" {
+			t, ok := asTime(Value{Kind: String, Str: lit.Str})
+			if !ok {
+				return &MatchError{Path: path, Op: c.Op, Msg: lit.String() + " is not an RFC 3339 date-time"}
+			}
+			lit.Time = t
+		}
+		w.b.WriteString(col.Name + sqlOps[c.Op] + w.param(lit.Time.UTC()))
+	}
+	return nil
+}
+
+// compareString writes a string comparison. Every operator that an empty
+// column would satisfy (ne, lt, le, and any with "") also tests that the
+// column is not empty, since Match treats "" as absent.
+func (w *sqlWriter) compareString(c *Compare, col Column) error {
+	guard := c.Op == Ne || c.Op == Lt || c.Op == Le || c.Value.Str == ""
+	if guard {
+		w.b.WriteString("(" + col.Name + " <> '' AND ")
+	}
+	lhs, ph := col.Name, ""
+	switch {
+	case !c.CaseExact:
+		lhs = w.fold(col)
+	case w.d == SQLite && (c.Op == Co || c.Op == Sw || c.Op == Ew):
+		w.b.WriteString(col.Name + " GLOB " + w.param(globPattern(c.Op, c.Value.Str)))
+		if guard {
+			w.b.WriteByte(')')
+		}
+		return nil
+	}
+	switch c.Op {
+	case Co, Sw, Ew:
+		ph = w.strParam(likePattern(c.Op, c.Value.Str), c.CaseExact)
+		w.b.WriteString(lhs + " LIKE " + ph + " ESCAPE '!'")
+	default:
+		ph = w.strParam(c.Value.Str, c.CaseExact)
+		w.b.WriteString(lhs + sqlOps[c.Op] + ph)
+	}
+	if guard {
+		w.b.WriteByte(')')
+	}
+	return nil
+}
+
+// strParam adds a string argument, lowered by the database when the
+// comparison ignores case and compared byte-wise on MySQL when it does not.
+func (w *sqlWriter) strParam(s string, exact bool) string {
+	ph := w.param(s)
+	switch {
+	case !exact:
+		return "lower(" + ph + ")"
+	case w.d == MySQL:
+		return "BINARY " + ph
+	}
+	return ph
+}
+
+func (w *sqlWriter) fold(col Column) string {
+	if col.Folded != "" {
+		return col.Folded
+	}
+	return "lower(" + col.Name + ")"
+}
+
+// joined writes a comparison on a comma-joined multi-valued column: some
+// value matches when ",col," contains ",value," (eq), ",value" (sw),
+// "value," (ew) or the value at all (co).
+func (w *sqlWriter) joined(c *Compare, path AttrPath, col Column) error {
+	if c.Value.Kind != String || !(c.Op == Eq || c.Op == Co || c.Op == Sw || c.Op == Ew) {
+		return unsupported("%s %s: a comma-joined column supports eq, co, sw, ew and pr only", path, c.Op)
+	}
+	if strings.Contains(c.Value.Str, ",") || c.Value.Str == "" {
+		// No stored value contains a comma or is empty.
+		w.b.WriteString(sqlFalse)
+		return nil
+	}
+	name := col.Name
+	if !c.CaseExact {
+		name = "lower(" + name + ")"
+	}
+	var expr, pat string
+	v := escapeLike(c.Value.Str)
+	switch c.Op {
+	case Eq:
+		expr, pat = w.concat("','", name, "','"), "%,"+v+",%"
+	case Sw:
+		expr, pat = w.concat("','", name), "%,"+v+"%"
+	case Ew:
+		expr, pat = w.concat(name, "','"), "%"+v+",%"
+	case Co:
+		expr, pat = name, "%"+v+"%"
+	}
+	w.b.WriteString(expr + " LIKE " + w.strParam(pat, c.CaseExact) + " ESCAPE '!'")
+	return nil
+}
+
+func (w *sqlWriter) concat(parts ...string) string {
+	if w.d == MySQL {
+		return "CONCAT(" + strings.Join(parts, ", ") + ")"
+	}
+	return "(" + strings.Join(parts, " || ") + ")"
+}
+
+var likeEscaper = strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
+
+func escapeLike(s string) string { return likeEscaper.Replace(s) }
+
+// likePattern is the LIKE pattern of co, sw or ew with s, escaped with !.
+func likePattern(op Op, s string) string {
+	s = escapeLike(s)
+	switch op {
+	case Co:
+		return "%" + s + "%"
+	case Sw:
+		return s + "%"
+	}
+	return "%" + s
+}
+
+var globEscaper = strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]")
+
+// globPattern is SQLite's case-sensitive GLOB pattern of co, sw or ew.
+func globPattern(op Op, s string) string {
+	s = globEscaper.Replace(s)
+	switch op {
+	case Co:
+		return "*" + s + "*"
+	case Sw:
+		return s + "*"
+	}
+	return "*" + s
+}
