@@ -46,6 +46,19 @@ type Config struct {
 	// a 429 with Retry-After. NewTokenBucket is ready. Default nil: no limit.
 	RateLimiter RateLimiter
 
+	// Hooks let the host act before a create, adopt existing users on a
+	// collision, and learn of every change. Default: none.
+	Hooks Hooks
+
+	// AdoptByEmail offers Hooks.Adopt an existing user with the same work
+	// email as a user being created, not only one with the same userName.
+	AdoptByEmail bool
+
+	// AuditLogger receives one record per write: tenant, token label,
+	// operation, user id, userName and the names (never the values) of the
+	// changed attributes. Default nil: no audit trail.
+	AuditLogger *slog.Logger
+
 	// Attributes are host-declared attributes in the core User schema, e.g.
 	// a multi-valued string "regions". Their values live in User.Custom.
 	// Supported types: string, boolean, integer, dateTime.

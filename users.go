@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/scimkit/scim/filter"
 )
 
 // serveUsers routes /Users and /Users/{id}.
@@ -123,12 +125,81 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 	}
 	now := h.cfg.Now()
 	u.Meta.Created, u.Meta.LastModified = now, now
-	created, err := h.store.Create(r.Context(), u)
+	ctx := r.Context()
+	if h.cfg.Hooks.BeforeCreate != nil {
+		if err := callHook(func() error { return h.cfg.Hooks.BeforeCreate(ctx, u) }); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+	}
+	var created *User
+	var err error
+	if h.cfg.AdoptByEmail && h.cfg.Hooks.Adopt != nil && u.Email != "" {
+		created, err = h.adopt(r, workEmailEq(u.Email), u)
+	}
+	if created == nil && err == nil {
+		created, err = h.store.Create(ctx, u)
+		if err == nil {
+			err = h.changed(ctx, EventCreated, nil, created)
+		} else if errors.Is(err, ErrUniqueness) {
+			created, err = h.adopt(r, userNameEq(u.UserName), u)
+			if created == nil && err == nil {
+				err = errorf(http.StatusConflict, ScimTypeUniqueness, fmt.Sprintf("a user with userName %q already exists (userName is compared case-insensitively)", u.UserName))
+			}
+		}
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	h.writeUser(w, r, req, http.StatusCreated, created)
+}
+
+// adopt offers Hooks.Adopt the user that match selects. It returns nil and
+// no error when there is no such user, no hook, or the hook declines.
+func (h *Handler) adopt(r *http.Request, match filter.Expr, incoming *User) (*User, error) {
+	if h.cfg.Hooks.Adopt == nil {
+		return nil, nil
+	}
+	ctx := r.Context()
+	page, err := h.store.List(ctx, Query{Filter: match, StartIndex: 1, Count: 1})
+	if err != nil || len(page.Users) == 0 {
+		return nil, err
+	}
+	existing := page.Users[0]
+	var ok bool
+	err = callHook(func() (err error) {
+		ok, err = h.cfg.Hooks.Adopt(ctx, existing.Clone(), incoming.Clone())
+		return err
+	})
+	if err != nil || !ok {
+		return nil, err
+	}
+	next := incoming.Clone()
+	next.ID = existing.ID
+	next.Meta.Created = existing.Meta.Created
+	stored, err := h.store.Replace(ctx, next, existing.Meta.Version)
+	if errors.Is(err, ErrVersionMismatch) {
+		return nil, errorf(http.StatusConflict, "", "the matching user changed while it was being adopted; try again")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return stored, h.changed(ctx, EventAdopted, existing, stored)
+}
+
+func userNameEq(userName string) filter.Expr {
+	return &filter.Compare{Path: filter.AttrPath{Name: "userName"}, Op: filter.Eq,
+		Value: filter.Value{Kind: filter.String, Str: userName}}
+}
+
+// workEmailEq is emails[type eq "work" and value eq email], the shape in
+// which Entra ID looks users up by work email.
+func workEmailEq(email string) filter.Expr {
+	return &filter.ValuePath{Path: filter.AttrPath{Name: "emails"}, Filter: &filter.Logical{Op: filter.And,
+		Left:  &filter.Compare{Path: filter.AttrPath{Name: "type"}, Op: filter.Eq, Value: filter.Value{Kind: filter.String, Str: "work"}},
+		Right: &filter.Compare{Path: filter.AttrPath{Name: "value"}, Op: filter.Eq, Value: filter.Value{Kind: filter.String, Str: email}},
+	}}
 }
 
 // maxRetries bounds how often a write re-reads a user whose version moved
@@ -159,7 +230,10 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 		if errors.Is(err, ErrVersionMismatch) {
 			continue
 		}
-		return stored, err
+		if err != nil {
+			return nil, err
+		}
+		return stored, h.changed(r.Context(), EventUpdated, old, stored)
 	}
 	return nil, errorf(http.StatusConflict, "", "the user is being changed by many requests at once; try again")
 }
@@ -212,7 +286,8 @@ func profileChanged(old, next *User) bool {
 
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) {
 	version := ""
-	if r.Header.Get("If-Match") != "" {
+	var before *User
+	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.AuditLogger != nil {
 		u, err := h.store.User(r.Context(), id)
 		if err != nil {
 			h.writeError(w, r, err)
@@ -222,11 +297,20 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) 
 			h.writeError(w, r, e)
 			return
 		}
-		version = u.Meta.Version
+		before = u
+		if r.Header.Get("If-Match") != "" {
+			version = u.Meta.Version
+		}
 	}
 	if err := h.store.Delete(r.Context(), id, version); err != nil {
 		h.writeError(w, r, err)
 		return
+	}
+	if before != nil {
+		if err := h.changed(r.Context(), EventDeleted, before, nil); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
 	}
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)

@@ -1,0 +1,144 @@
+package scim
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"runtime/debug"
+)
+
+// Hooks let a host take part in the lifecycle of the users SCIM manages.
+// Every hook is optional. A hook that returns an *Error chooses the
+// response; any other error is a 500 whose text is logged. A hook that
+// panics is a 500 too, never a crashed server.
+type Hooks struct {
+	// BeforeCreate runs before a new user is stored. It may change u, for
+	// example to give it the host's default role through a custom attribute,
+	// or refuse the create by returning an error.
+	BeforeCreate func(ctx context.Context, u *User) error
+
+	// Adopt runs when a create collides with an existing user: one with the
+	// same userName, or with Config.AdoptByEmail the same work email. It
+	// typically recognises a user who signed in by SSO before SCIM was set
+	// up. When it returns true, the existing user takes the incoming
+	// attributes (its id and meta.created stay; externalId links it to the
+	// identity provider) and the create answers 201 with it. When it returns
+	// false, or is nil, the create answers 409 uniqueness.
+	Adopt func(ctx context.Context, existing, incoming *User) (bool, error)
+
+	// AfterChange runs after every change a request made: created, updated,
+	// deactivated, reactivated or deleted.
+	AfterChange func(ctx context.Context, e Event)
+}
+
+// EventKind is what a change did to a user.
+type EventKind int
+
+// The kinds of change.
+const (
+	EventCreated EventKind = iota + 1
+	EventUpdated
+	EventDeactivated
+	EventReactivated
+	EventDeleted
+	EventAdopted
+)
+
+var eventNames = [...]string{"", "created", "updated", "deactivated", "reactivated", "deleted", "adopted"}
+
+// String returns the kind as a word, e.g. "deactivated".
+func (k EventKind) String() string {
+	if k < 0 || int(k) >= len(eventNames) {
+		return fmt.Sprintf("EventKind(%d)", int(k))
+	}
+	return eventNames[k]
+}
+
+// Event describes one change, for Hooks.AfterChange and the audit trail.
+type Event struct {
+	Kind EventKind
+	// Tenant and TokenLabel say who made the change (from the bearer
+	// token's Principal).
+	Tenant     string
+	TokenLabel string
+	// Before is nil for a create, After nil for a delete.
+	Before, After *User
+	// Changed names the attributes whose values changed.
+	Changed []string
+}
+
+// callHook runs fn and turns a panic into an error, so that a host's bug
+// cannot crash the server.
+func callHook(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("scim: hook panicked: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn()
+}
+
+// changed records a write: the AfterChange hook and the audit record.
+func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *User) error {
+	if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil {
+		return nil
+	}
+	if kind == EventUpdated && before != nil && after != nil && before.Active != after.Active {
+		kind = EventDeactivated
+		if after.Active {
+			kind = EventReactivated
+		}
+	}
+	p, _ := PrincipalFrom(ctx)
+	e := Event{Kind: kind, Tenant: TenantFrom(ctx), TokenLabel: p.Label, Before: before, After: after,
+		Changed: changedAttributes(before, after)}
+	if h.cfg.AuditLogger != nil {
+		u := after
+		if u == nil {
+			u = before
+		}
+		// Attribute names only: values may be personal data, and tokens are
+		// never logged.
+		h.cfg.AuditLogger.LogAttrs(ctx, slog.LevelInfo, "scim: user "+kind.String(),
+			slog.String("tenant", e.Tenant), slog.String("token_label", e.TokenLabel),
+			slog.String("op", kind.String()), slog.String("user_id", u.ID),
+			slog.String("userName", u.UserName), slog.Any("changed", e.Changed))
+	}
+	if h.cfg.Hooks.AfterChange == nil {
+		return nil
+	}
+	return callHook(func() error { h.cfg.Hooks.AfterChange(ctx, e); return nil })
+}
+
+// changedAttributes names the attributes that differ between two users
+// (all that are set when one of them is nil).
+func changedAttributes(a, b *User) []string {
+	if a == nil {
+		a = &User{}
+	}
+	if b == nil {
+		b = &User{}
+	}
+	var out []string
+	add := func(name string, differ bool) {
+		if differ {
+			out = append(out, name)
+		}
+	}
+	add("externalId", a.ExternalID != b.ExternalID)
+	add("userName", a.UserName != b.UserName)
+	add("name.givenName", a.GivenName != b.GivenName)
+	add("name.familyName", a.FamilyName != b.FamilyName)
+	add("displayName", a.DisplayName != b.DisplayName)
+	add("emails", a.Email != b.Email)
+	add("active", a.Active != b.Active)
+	for k, v := range b.Custom {
+		add(k, !reflect.DeepEqual(v, a.Custom[k]))
+	}
+	for k := range a.Custom {
+		_, ok := b.Custom[k]
+		add(k, !ok)
+	}
+	return out
+}
