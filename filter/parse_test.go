@@ -19,11 +19,11 @@ func boolean(b bool) Value           { return Value{Kind: Bool, Bool: b} }
 var null = Value{}
 
 func cmp(p AttrPath, op Op, v Value) *Compare { return &Compare{Path: p, Op: op, Value: v} }
-func pr(p AttrPath) *Compare                 { return &Compare{Path: p, Op: Pr} }
-func and(l, r Expr) *Logical                 { return &Logical{Op: And, Left: l, Right: r} }
-func or(l, r Expr) *Logical                  { return &Logical{Op: Or, Left: l, Right: r} }
-func not(x Expr) *Not                        { return &Not{X: x} }
-func vpath(p AttrPath, f Expr) *ValuePath    { return &ValuePath{Path: p, Filter: f} }
+func pr(p AttrPath) *Compare                  { return &Compare{Path: p, Op: Pr} }
+func and(l, r Expr) *Logical                  { return &Logical{Op: And, Left: l, Right: r} }
+func or(l, r Expr) *Logical                   { return &Logical{Op: Or, Left: l, Right: r} }
+func not(x Expr) *Not                         { return &Not{X: x} }
+func vpath(p AttrPath, f Expr) *ValuePath     { return &ValuePath{Path: p, Filter: f} }
 
 const (
 	coreUser = "urn:ietf:params:scim:schemas:core:2.0:User"
