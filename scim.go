@@ -54,6 +54,13 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		if err := checkCustom(a); err != nil {
 			return nil, err
 		}
+		// The User schema's Validate sees the custom attributes beside the
+		// schema's own, but not beside id, externalId and meta.
+		for _, c := range schema.Common() {
+			if strings.EqualFold(a.Name, c.Name) {
+				return nil, fmt.Errorf("scim: Config.Attributes: attribute %q is already declared as %q, an attribute every resource has", a.Name, c.Name)
+			}
+		}
 	}
 	for i := range cfg.Extensions {
 		ext := &cfg.Extensions[i]
