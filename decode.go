@@ -368,11 +368,15 @@ func (h *Handler) has(u *User, path string) bool {
 	switch path {
 	case "userName":
 		return strings.TrimSpace(u.UserName) != ""
+	case "name":
+		return u.GivenName != "" || u.FamilyName != ""
 	case "name.givenName":
 		return u.GivenName != ""
 	case "name.familyName":
 		return u.FamilyName != ""
-	case "emails", "emails.value":
+	case "emails", "emails.value", "emails.type", "emails.primary":
+		// The work email is kept and served with type work and primary
+		// true, so its sub-attributes are present exactly when it is.
 		return u.Email != ""
 	case "externalId":
 		return u.ExternalID != ""

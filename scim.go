@@ -99,6 +99,11 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		if ref.def.Mutability == schema.ReadOnly || ref.def.Mutability == schema.WriteOnly {
 			return nil, fmt.Errorf("scim: Config.Required: %q cannot be required", p)
 		}
+		if ref.path() == "emails.display" {
+			// Only the work email's value is kept, so a required display
+			// would refuse every create.
+			return nil, fmt.Errorf("scim: Config.Required: %q cannot be required: it is not kept", ref.path())
+		}
 		if !slices.Contains(h.required, ref.path()) {
 			h.required = append(h.required, ref.path())
 		}
