@@ -1,0 +1,397 @@
+package scim
+
+import (
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
+)
+
+// applyPatch applies ops to a copy of u and validates the result as a PUT
+// body is validated. It is all or nothing: on error u is unchanged and
+// nothing is returned. It is a pure function of u, ops and the handler's
+// schema and configuration.
+func (h *Handler) applyPatch(u *User, ops []PatchOperation) (*User, *Error) {
+	next := u.Clone()
+	for i := range ops {
+		if e := h.applyOperation(next, &ops[i]); e != nil {
+			return nil, &Error{Status: e.Status, ScimType: e.ScimType, Detail: fmt.Sprintf("Operations[%d]: %s", i, e.Detail), Err: e.Err}
+		}
+	}
+	if h.cfg.DisableProfileUpdates && profileChanged(u, next) {
+		return nil, errProfileUpdates
+	}
+	if e := h.checkImmutable(u, next); e != nil {
+		return nil, e
+	}
+	if e := h.checkRequired(next); e != nil {
+		return nil, e
+	}
+	return next, nil
+}
+
+func (h *Handler) applyOperation(u *User, op *PatchOperation) *Error {
+	add := op.Op == PatchAdd
+	switch {
+	case op.Path == nil:
+		return h.applyValue(u, op.value, add)
+	case op.target.ext != nil:
+		if op.Op == PatchRemove || op.value.isNull() {
+			for i := range op.target.ext.Attributes {
+				delete(u.Custom, op.target.ext.Attributes[i].Name)
+			}
+			return nil
+		}
+		return h.applyExtension(u, op.target.ext, op.value, add)
+	}
+	return h.applyTarget(u, op.target, op.Op, op.value, true)
+}
+
+// applyValue applies the value of an operation without a path: a partial
+// user whose members are set as in a PUT body, except that members not
+// given are left alone and, with add, multi-valued attributes gain values
+// rather than being replaced. Keys may be paths (Entra ID's
+// "name.givenName", "urn:…:User:employeeNumber",
+// "emails[type eq \"work\"].value"); unknown keys and read-only members
+// follow the rule for bodies.
+func (h *Handler) applyValue(u *User, v rawValue, add bool) *Error {
+	return members(v, "value", func(key string, v rawValue) *Error {
+		switch {
+		case key == "schemas":
+			return nil
+		case strings.EqualFold(key, UserURN):
+			if v.isNull() {
+				return nil
+			}
+			return h.applyValue(u, v, add)
+		}
+		t, ne, e := h.resolvePatchPath(key)
+		switch {
+		case ne != nil:
+			return h.unknown(ne)
+		case e != nil:
+			if e.ScimType == ScimTypeInvalidPath && !strings.ContainsAny(key, "[") {
+				// Not a path at all ("a b"): an unknown member.
+				return h.unknown(&nameError{name: key})
+			}
+			e.Detail = fmt.Sprintf("member %q of value: %s", key, e.Detail)
+			return e
+		case t.ext != nil:
+			if v.isNull() {
+				return nil
+			}
+			return h.applyExtension(u, t.ext, v, add)
+		}
+		op := PatchReplace
+		if add {
+			op = PatchAdd
+		}
+		return h.applyTarget(u, t, op, v, false)
+	})
+}
+
+func (h *Handler) applyExtension(u *User, ext *schema.Schema, v rawValue, add bool) *Error {
+	return members(v, ext.ID, func(key string, v rawValue) *Error {
+		ref, ne := h.names.resolve(ext.ID, key, "")
+		if ne != nil {
+			return h.unknown(ne)
+		}
+		return h.assign(u, ref, v, add)
+	})
+}
+
+// applyTarget applies one operation to the attribute t. strict is true
+// for a path, which is an instruction: read-only targets are an error
+// there, while in a path-less value they are ignored as in a PUT.
+func (h *Handler) applyTarget(u *User, t target, op PatchOp, v rawValue, strict bool) *Error {
+	ref := t.ref
+	d := ref.def
+	switch {
+	case d.Mutability == schema.WriteOnly:
+		return nil // password: accepted, never stored
+	case d.Mutability == schema.ReadOnly || ref.sub != nil && ref.sub.Mutability == schema.ReadOnly:
+		if strict {
+			return errorf(http.StatusBadRequest, ScimTypeMutability, fmt.Sprintf("attribute %q is read-only; it cannot be changed", ref.path()))
+		}
+		return nil
+	}
+	remove := op == PatchRemove || v.isNull()
+	if remove && ref.urn == "" && d.Name == "active" {
+		return badRequest(ScimTypeInvalidValue, "attribute \"active\" cannot be removed or set to null; set it to true or false")
+	}
+	if t.filter != nil {
+		if ref.urn == "" && d.Name == "emails" {
+			return h.patchWorkEmail(u, t, remove, v)
+		}
+		return h.patchElements(u, t, op, remove, v)
+	}
+	if remove {
+		if op == PatchRemove && d.MultiValued && d.Type != schema.Complex && !v.isNull() {
+			return h.removeValues(u, d, v)
+		}
+		if ref.urn == "" && d.Name == "emails" {
+			u.Email = "" // emails or emails.value: the one email goes
+			return nil
+		}
+		return h.assign(u, ref, rawValue{}, false)
+	}
+	if ref.urn == "" && d.Name == "emails" && ref.sub == nil && len(v.data) > 0 && v.data[0] == '{' {
+		// One email given as an object rather than an array of one.
+		v = rawValue{data: append(append([]byte{'['}, v.data...), ']'), off: v.off - 1}
+	}
+	return h.assign(u, ref, v, op == PatchAdd)
+}
+
+// removeValues removes the values v (one, or an array) from a multi-valued
+// simple attribute, as Entra ID's remove with a value asks.
+func (h *Handler) removeValues(u *User, d *schema.Attribute, v rawValue) *Error {
+	drop, e := h.decodeList(d, v)
+	if e != nil {
+		return e
+	}
+	n := customLen(u.Custom[d.Name])
+	keep := make([]int, 0, n)
+	for i := range n {
+		if !containsValue(drop, customValue(u.Custom[d.Name], i)) {
+			keep = append(keep, i)
+		}
+	}
+	setElements(u, d, keep)
+	return nil
+}
+
+func containsValue(list any, x filter.Value) bool {
+	for i := range customLen(list) {
+		y := customValue(list, i)
+		if y.Kind == x.Kind && y.Str == x.Str && y.Num == x.Num && y.Bool == x.Bool && y.Time.Equal(x.Time) {
+			return true
+		}
+	}
+	return false
+}
+
+// setElements keeps the elements at the indexes keep of a multi-valued
+// custom attribute; none left unassigns it.
+func setElements(u *User, d *schema.Attribute, keep []int) {
+	if len(keep) == 0 {
+		delete(u.Custom, d.Name)
+		return
+	}
+	switch old := u.Custom[d.Name].(type) {
+	case []string:
+		u.Custom[d.Name] = pick(old, keep)
+	case []bool:
+		u.Custom[d.Name] = pick(old, keep)
+	case []int64:
+		u.Custom[d.Name] = pick(old, keep)
+	case []time.Time:
+		u.Custom[d.Name] = pick(old, keep)
+	}
+}
+
+func pick[T any](s []T, keep []int) []T {
+	out := make([]T, 0, len(keep))
+	for _, i := range keep {
+		out = append(out, s[i])
+	}
+	return out
+}
+
+// patchElements applies an operation on attr[filter] of a multi-valued
+// simple attribute: remove drops the matching elements; add and replace
+// put the value in their place. Nothing matching is a noTarget for add
+// and replace (RFC 7644 §3.5.2.3) and nothing to do for remove.
+func (h *Handler) patchElements(u *User, t target, op PatchOp, remove bool, v rawValue) *Error {
+	d := t.ref.def
+	n := customLen(u.Custom[d.Name])
+	keep := make([]int, 0, n)
+	for i := range n {
+		ok, err := filter.Match(t.filter, element{customValue(u.Custom[d.Name], i)})
+		if err != nil {
+			return badRequest(ScimTypeInvalidFilter, err.Error())
+		}
+		if !ok {
+			keep = append(keep, i)
+		}
+	}
+	if remove {
+		setElements(u, d, keep)
+		return nil
+	}
+	if len(keep) == n {
+		return badRequest(ScimTypeNoTarget, fmt.Sprintf("no value of %q matches %s; nothing to %s", d.Name, t.filter.String(), op))
+	}
+	add, e := h.decodeList(d, v)
+	if e != nil {
+		return e
+	}
+	setElements(u, d, keep)
+	if u.Custom == nil {
+		u.Custom = map[string]any{}
+	}
+	u.Custom[d.Name] = appendNew(u.Custom[d.Name], add)
+	return nil
+}
+
+// element is one value of a multi-valued simple attribute as a
+// filter.Resource: regions[value eq "us1"] tests it as value.
+type element struct{ v filter.Value }
+
+func (e element) AttrLen(filter.AttrPath) int { return 1 }
+
+func (e element) AttrValue(p filter.AttrPath, _ int) filter.Value {
+	if p.Sub == "value" {
+		return e.v
+	}
+	return filter.Value{}
+}
+
+// patchWorkEmail applies an operation on emails[filter] or
+// emails[filter].sub. scimkit stores one email, the work email; when the
+// filter matches none, add and replace create the element the filter
+// describes if it is the work email (Entra ID's
+// emails[type eq "work"].value on a user without one) and are a noTarget
+// otherwise. A remove that matches nothing does nothing.
+func (h *Handler) patchWorkEmail(u *User, t target, remove bool, v rawValue) *Error {
+	matched := false
+	if u.Email != "" {
+		ok, err := filter.Match(t.filter, u)
+		if err != nil {
+			return badRequest(ScimTypeInvalidFilter, err.Error())
+		}
+		matched = ok
+	}
+	sub := ""
+	if t.ref.sub != nil {
+		sub = t.ref.sub.Name
+	}
+	if remove {
+		if matched && (sub == "" || sub == "value") {
+			u.Email = ""
+		}
+		return nil
+	}
+	value := u.Email
+	if !matched {
+		desc, ok := describeEmail(t.filter.Filter)
+		if !ok || !(strings.EqualFold(desc.typ, "work") || !desc.hasType && desc.primary) {
+			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no email matches %s, and only the work email (emails[type eq \"work\"]) is stored, so there is nothing to change", t.filter.String()))
+		}
+		value = desc.value
+	}
+	switch sub {
+	case "":
+		if len(v.data) == 0 || v.data[0] != '{' {
+			return valueError("emails", "an object of email sub-attributes", v)
+		}
+		m, e := h.decodeEmail(v, 0)
+		if e != nil {
+			return e
+		}
+		if m.hasType && !strings.EqualFold(m.typ, "work") {
+			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its type cannot become %q", m.typ))
+		}
+		if m.value != "" {
+			value = m.value
+		}
+	case "value":
+		s, e := decodeString("emails.value", v)
+		if e != nil {
+			return e
+		}
+		value = s
+	case "type":
+		s, e := decodeString("emails.type", v)
+		if e != nil {
+			return e
+		}
+		if !strings.EqualFold(s, "work") {
+			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its type cannot become %q", s))
+		}
+	case "primary":
+		if _, e := decodeBool("emails.primary", v, !h.cfg.DisallowStringBooleans); e != nil {
+			return e
+		}
+	default: // display: checked, not kept
+		if _, e := decodeString("emails."+sub, v); e != nil {
+			return e
+		}
+	}
+	if value == "" {
+		return badRequest(ScimTypeNoTarget, fmt.Sprintf("no email matches %s and the operation gives it no value, so there is nothing to create", t.filter.String()))
+	}
+	u.Email = value
+	return nil
+}
+
+// emailDesc is the email element an equality filter describes.
+type emailDesc struct {
+	typ, value       string
+	hasType, primary bool
+}
+
+// describeEmail reads the element a filter of eq comparisons joined by
+// "and" describes, e.g. type eq "work" and primary eq true. Any other
+// filter describes no element.
+func describeEmail(e filter.Expr) (emailDesc, bool) {
+	var d emailDesc
+	var walk func(filter.Expr) bool
+	walk = func(e filter.Expr) bool {
+		switch e := e.(type) {
+		case *filter.Logical:
+			return e.Op == filter.And && walk(e.Left) && walk(e.Right)
+		case *filter.Compare:
+			if e.Op != filter.Eq {
+				return false
+			}
+			switch {
+			case e.Path.Name == "type" && e.Value.Kind == filter.String:
+				if d.hasType && !strings.EqualFold(d.typ, e.Value.Str) {
+					return false
+				}
+				d.typ, d.hasType = e.Value.Str, true
+			case e.Path.Name == "value" && e.Value.Kind == filter.String:
+				d.value = e.Value.Str
+			case e.Path.Name == "primary" && e.Value.Kind == filter.Bool:
+				d.primary = e.Value.Bool
+			case e.Path.Name == "display" && e.Value.Kind == filter.String:
+			default:
+				return false
+			}
+			return true
+		}
+		return false
+	}
+	return d, walk(e)
+}
+
+// checkImmutable rejects a change to an immutable custom attribute that
+// already had a value (RFC 7643 §7: it may be set once).
+func (h *Handler) checkImmutable(old, next *User) *Error {
+	check := func(attrs []schema.Attribute) *Error {
+		for i := range attrs {
+			d := &attrs[i]
+			if d.Mutability != schema.Immutable {
+				continue
+			}
+			a, had := old.Custom[d.Name]
+			if had && customLen(a) > 0 && !reflect.DeepEqual(a, next.Custom[d.Name]) {
+				return errorf(http.StatusBadRequest, ScimTypeMutability, fmt.Sprintf("attribute %q is immutable; it cannot change once set", d.Name))
+			}
+		}
+		return nil
+	}
+	if e := check(h.cfg.Attributes); e != nil {
+		return e
+	}
+	for i := range h.names.extensions {
+		if e := check(h.names.extensions[i].Attributes); e != nil {
+			return e
+		}
+	}
+	return nil
+}
