@@ -157,8 +157,10 @@ func (h *Handler) route(r *http.Request) (request, bool) {
 	}
 	req := request{endpoint: segs[i], rest: segs[i+1:]}
 	// The mount path is what precedes the endpoint in the path as the client
-	// sent it: the original path minus what the handler was given.
-	orig := p
+	// sent it: the original path minus what the handler was given. Without
+	// a RequestURI (a request built by hand), the path as given, BasePath
+	// included, is the best there is.
+	orig := r.URL.Path
 	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && strings.HasSuffix(u.Path, r.URL.Path) {
 		orig = u.Path
 	}
