@@ -4,5 +4,6 @@ go 1.26
 
 require (
 	github.com/di-wu/parser v0.2.2 // indirect
-	github.com/scim2/filter-parser/v2 v2.2.0 // indirect
+	github.com/q-uint/parser v0.3.1 // indirect
+	github.com/scim2/filter-parser/v2 v2.3.1 // indirect
 )

@@ -53,6 +53,7 @@ var diffTests = []struct {
 	{in: `urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"`},
 	{in: `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "x"`},
 	{in: `members.$ref pr`},
+	{in: `urn:example:my-app:1.0:User:shoeSize gt 40`},
 	{in: `title pr and userType eq "Employee"`},
 	{in: `title pr or userType eq "Intern"`},
 	{in: `a eq 1 or b eq 2 and c eq 3`},
@@ -114,7 +115,7 @@ var diffTests = []struct {
 	// Known differences.
 	{in: `title eq "Ren\u00e9e"`, diff: "filter-parser accepts only upper-case hex digits in \\u escapes; JSON (and Parse) accept both cases"},
 	{in: `emails[type eq "work"].value eq "user@contoso.com"`, diff: "Entra ID's work e-mail lookup: Parse accepts it as emails[type eq \"work\" and value eq \"x\"]; filter-parser, like the RFC grammar, rejects it"},
-	{in: `urn:example:my-app:1.0:User:shoeSize gt 40`, diff: "filter-parser allows only letters, digits and '.' in URN segments; Parse also allows '-' and '_'"},
+	{in: `urn:example:my_app:1.0:User:shoeSize gt 40`, diff: "filter-parser (v2.3) allows letters, digits, '-' and '.' in URN segments; Parse also allows '_'"},
 	{in: ` userName eq "x" `, diff: "Parse allows spaces before and after the filter"},
 	{in: "userName\teq \"x\"", diff: "Parse takes tabs and line breaks as spaces; filter-parser only ' '"},
 	{in: `emails[type eq "work" and value co "@x" and primary eq true]`, diff: "filter-parser allows at most two comparisons inside brackets; Parse the whole filter grammar (RFC 7644 valFilter)"},

@@ -36,36 +36,26 @@ func equalFoldRune(r, t rune) bool {
 
 // hasPrefixFold is strings.HasPrefix ignoring case.
 func hasPrefixFold(s, prefix string) bool {
-	_, ok := cutPrefixFold(s, prefix)
-	return ok
-}
-
-// cutPrefixFold reports whether s starts with prefix ignoring case, and
-// returns the length of s that matched it.
-func cutPrefixFold(s, prefix string) (int, bool) {
-	n := 0
 	for prefix != "" {
-		if len(s) == n {
-			return 0, false
+		if s == "" {
+			return false
 		}
-		c, d := s[n], prefix[0]
+		c, d := s[0], prefix[0]
 		if c < utf8.RuneSelf && d < utf8.RuneSelf {
 			if c != d && lowerASCII(c) != lowerASCII(d) {
-				return 0, false
+				return false
 			}
-			n++
-			prefix = prefix[1:]
+			s, prefix = s[1:], prefix[1:]
 			continue
 		}
-		r, rn := utf8.DecodeRuneInString(s[n:])
+		r, rn := utf8.DecodeRuneInString(s)
 		q, qn := utf8.DecodeRuneInString(prefix)
 		if !equalFoldRune(r, q) {
-			return 0, false
+			return false
 		}
-		n += rn
-		prefix = prefix[qn:]
+		s, prefix = s[rn:], prefix[qn:]
 	}
-	return n, true
+	return true
 }
 
 // hasSuffixFold is strings.HasSuffix ignoring case.

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -93,4 +94,25 @@ func (fuzzResource) AttrValue(p AttrPath, i int) Value {
 		return Value{Kind: Bool, Bool: i == 0}
 	}
 	return Value{Kind: DateTime, Str: "2011-05-13T04:42:34Z"}
+}
+
+// FuzzFold checks the allocation-free folding helpers against the
+// standard library's strings.EqualFold.
+func FuzzFold(f *testing.F) {
+	f.Add("Straße", "STRASSE")
+	f.Add("K", "\u212a")
+	f.Add("ſ", "s")
+	f.Add("a\xffb", "A\xffB")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		eq := strings.EqualFold(a, b)
+		if c := compareFold(a, b); (c == 0) != eq || c != -compareFold(b, a) {
+			t.Fatalf("compareFold(%q, %q) = %d, EqualFold = %v", a, b, c, eq)
+		}
+		if eq && (!hasPrefixFold(a+"x", b) || !hasSuffixFold("x"+a, b) || !containsFold("x"+a+"y", b)) {
+			t.Fatalf("prefix/suffix/contains disagree with EqualFold(%q, %q)", a, b)
+		}
+		if hasPrefixFold(a, b) && !containsFold(a, b) {
+			t.Fatalf("hasPrefixFold(%q, %q) but not containsFold", a, b)
+		}
+	})
 }

@@ -44,7 +44,7 @@ func check(e Expr, vp *AttrPath) error {
 			return nil
 		case Co, Sw, Ew:
 			if k != String {
-				return &MatchError{Path: path, Op: e.Op, Msg: "the operator needs a string, found the " + k.String() + " " + e.Value.String()}
+				return &MatchError{Path: path, Op: e.Op, Msg: "the operator needs a string, found " + describe(e.Value)}
 			}
 			return nil
 		}
@@ -200,7 +200,15 @@ func compare(c *Compare, p AttrPath, v Value) (bool, error) {
 			return v.Bool != lit.Bool, nil
 		}
 	}
-	return false, &MatchError{Path: p, Op: c.Op, Msg: "cannot compare a " + v.Kind.String() + " value of the attribute with the " + lit.Kind.String() + " " + lit.String()}
+	return false, &MatchError{Path: p, Op: c.Op, Msg: "cannot compare a " + v.Kind.String() + " value of the attribute with " + describe(lit)}
+}
+
+// describe names a literal for an error message: `the number 1`, `null`.
+func describe(v Value) string {
+	if v.Kind == Null {
+		return "null"
+	}
+	return "the " + v.Kind.String() + " " + v.String()
 }
 
 // asTime returns the instant of a DateTime value, or of a String value

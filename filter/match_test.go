@@ -261,7 +261,7 @@ var matchErrorTests = []struct {
 	{`age le null`, `filter: age le: a null has no order; use eq or ne`},
 	{`userName co 1`, `filter: userName co: the operator needs a string, found the number 1`},
 	{`active sw true`, `filter: active sw: the operator needs a string, found the boolean true`},
-	{`userName ew null`, `filter: userName ew: the operator needs a string, found the null null`},
+	{`userName ew null`, `filter: userName ew: the operator needs a string, found null`},
 	{`missing gt false`, `filter: missing gt: a boolean has no order; use eq or ne`}, // even when absent
 	{`userName eq 1`, `filter: userName eq: cannot compare a string value of the attribute with the number 1`},
 	{`userName eq true`, `filter: userName eq: cannot compare a string value of the attribute with the boolean true`},
