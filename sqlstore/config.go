@@ -1,0 +1,195 @@
+package sqlstore
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/scimkit/scim/filter"
+)
+
+// Dialect is the SQL dialect of the database: PostgreSQL, MySQL (also
+// MariaDB) or SQLite.
+type Dialect = filter.Dialect
+
+// The supported dialects.
+const (
+	PostgreSQL = filter.PostgreSQL
+	MySQL      = filter.MySQL // MySQL and MariaDB
+	SQLite     = filter.SQLite
+)
+
+// IDs says who makes a new user's id.
+type IDs uint8
+
+const (
+	// UUIDs: the store makes a random (version 4) UUID and inserts it into
+	// a text id column. The default.
+	UUIDs IDs = iota
+	// DatabaseIDs: the table's own integer key (an identity, AUTO_INCREMENT
+	// or INTEGER PRIMARY KEY column) makes it, read back with RETURNING on
+	// PostgreSQL and SQLite and LastInsertId on MySQL.
+	DatabaseIDs
+)
+
+// Config maps a host's user table to SCIM users. It is plain data; New
+// checks it with Validate. Apart from Dialect, its zero value describes
+// the table that Config.Schema creates.
+type Config struct {
+	// Dialect is the database's SQL dialect. Required.
+	Dialect Dialect
+	// Table is the table, optionally schema-qualified. Default
+	// "scim_users".
+	Table string
+	// Columns names the column of each SCIM attribute.
+	Columns Columns
+	// Custom maps host-declared attributes (scim.Config.Attributes and
+	// extension attributes) to columns.
+	Custom []Custom
+	// IDs says who makes ids. Default UUIDs.
+	IDs IDs
+}
+
+// Columns names the column of each attribute. Empty names take the
+// default in brackets; sqlstore never renames or retypes a host's
+// columns, it only needs to know them. Names are written into SQL as
+// they are: a plain or schema-qualified identifier, or one quoted with "
+// or `.
+type Columns struct {
+	ID           string // id ["id"]: text for UUIDs, an integer key for DatabaseIDs
+	ExternalID   string // externalId ["external_id"]
+	UserName     string // userName ["user_name"]
+	GivenName    string // name.givenName ["given_name"]
+	FamilyName   string // name.familyName ["family_name"]
+	DisplayName  string // displayName ["display_name"]
+	Email        string // emails[type eq "work"].value ["email"]
+	Active       string // active, a boolean ["active"]
+	Created      string // meta.created, a timestamp ["created"]
+	LastModified string // meta.lastModified, a timestamp ["last_modified"]
+	// Version is an integer column that every write increments, served
+	// as meta.version W/"<n>" ["version"].
+	Version string
+	// Tenant, when set, is a text column holding the tenant of each user
+	// (scim.TenantFrom); every statement then filters on it. Empty means
+	// a single-tenant table, and a context carrying a tenant is an error.
+	Tenant string
+	// UserNameLower and EmailLower name columns holding lower(user_name)
+	// and lower(email), compared in case-insensitive filters instead of
+	// lower(column). MariaDB cannot index an expression, so Schema makes
+	// them generated columns with indexes there. Default on MySQL
+	// "user_name_lower" and "email_lower"; on the other dialects none
+	// (expression indexes on lower(column) serve the filters). Set "-" for
+	// none.
+	UserNameLower string
+	EmailLower    string
+}
+
+// Custom maps a host-declared attribute to a column.
+type Custom struct {
+	// Name is the attribute's name, its key in scim.User.Custom. A filter
+	// on it matches whatever schema URN it is in.
+	Name string
+	// Column is its column.
+	Column string
+	// Kind is its type: filter.String (text), filter.Bool (boolean),
+	// filter.Number (an integer, int64 in User.Custom) or filter.DateTime
+	// (a timestamp, time.Time).
+	Kind filter.Kind
+	// Multi says the attribute is multi-valued: a []string stored in a
+	// text column joined by commas ("emea,apac"). Its values may not
+	// contain commas or be empty. Filters on it support eq, co, sw, ew and
+	// pr. Only strings can be multi-valued.
+	Multi bool
+}
+
+var identifier = regexp.MustCompile("^([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"|`[^`]+`)(\\.([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"|`[^`]+`))?$")
+
+// Validate reports the first problem with c: an unknown dialect or IDs, a
+// name that is not an identifier, a custom attribute without a name,
+// with a duplicate name or an unsupported Kind.
+func (c Config) Validate() error {
+	if c.Dialect != PostgreSQL && c.Dialect != MySQL && c.Dialect != SQLite {
+		return fmt.Errorf("sqlstore: Config.Dialect %v is not PostgreSQL, MySQL or SQLite", c.Dialect)
+	}
+	if c.IDs != UUIDs && c.IDs != DatabaseIDs {
+		return fmt.Errorf("sqlstore: unknown Config.IDs %d", c.IDs)
+	}
+	c = c.withDefaults()
+	names := map[string]bool{}
+	check := func(field, name string, optional bool) error {
+		if name == "" && optional {
+			return nil
+		}
+		if !identifier.MatchString(name) {
+			return fmt.Errorf("sqlstore: Config.%s %q is not an SQL identifier", field, name)
+		}
+		return nil
+	}
+	k := c.Columns
+	for _, f := range []struct {
+		field, name string
+		optional    bool
+	}{
+		{"Table", c.Table, false}, {"Columns.ID", k.ID, false}, {"Columns.ExternalID", k.ExternalID, false},
+		{"Columns.UserName", k.UserName, false}, {"Columns.GivenName", k.GivenName, false},
+		{"Columns.FamilyName", k.FamilyName, false}, {"Columns.DisplayName", k.DisplayName, false},
+		{"Columns.Email", k.Email, false}, {"Columns.Active", k.Active, false},
+		{"Columns.Created", k.Created, false}, {"Columns.LastModified", k.LastModified, false},
+		{"Columns.Version", k.Version, false}, {"Columns.Tenant", k.Tenant, true},
+		{"Columns.UserNameLower", k.UserNameLower, true}, {"Columns.EmailLower", k.EmailLower, true},
+	} {
+		if err := check(f.field, f.name, f.optional); err != nil {
+			return err
+		}
+	}
+	for i, a := range c.Custom {
+		field := fmt.Sprintf("Custom[%d]", i)
+		switch {
+		case a.Name == "":
+			return fmt.Errorf("sqlstore: Config.%s has no Name", field)
+		case names[a.Name]:
+			return fmt.Errorf("sqlstore: Config.%s: %q appears twice", field, a.Name)
+		case a.Kind != filter.String && a.Kind != filter.Bool && a.Kind != filter.Number && a.Kind != filter.DateTime:
+			return fmt.Errorf("sqlstore: Config.%s (%s): Kind %v is not String, Bool, Number or DateTime", field, a.Name, a.Kind)
+		case a.Multi && a.Kind != filter.String:
+			return fmt.Errorf("sqlstore: Config.%s (%s): only strings can be Multi", field, a.Name)
+		}
+		names[a.Name] = true
+		if err := check(field+".Column", a.Column, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withDefaults fills in the default names.
+func (c Config) withDefaults() Config {
+	def := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+	}
+	def(&c.Table, "scim_users")
+	k := &c.Columns
+	def(&k.ID, "id")
+	def(&k.ExternalID, "external_id")
+	def(&k.UserName, "user_name")
+	def(&k.GivenName, "given_name")
+	def(&k.FamilyName, "family_name")
+	def(&k.DisplayName, "display_name")
+	def(&k.Email, "email")
+	def(&k.Active, "active")
+	def(&k.Created, "created")
+	def(&k.LastModified, "last_modified")
+	def(&k.Version, "version")
+	if c.Dialect == MySQL {
+		def(&k.UserNameLower, "user_name_lower")
+		def(&k.EmailLower, "email_lower")
+	}
+	if k.UserNameLower == "-" {
+		k.UserNameLower = ""
+	}
+	if k.EmailLower == "-" {
+		k.EmailLower = ""
+	}
+	return c
+}

@@ -1,0 +1,162 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+)
+
+// List runs q.Filter as a WHERE clause (see filter.SQL): a filter it
+// cannot express is an error wrapping scim.ErrUnsupportedFilter, never a
+// scan of the table into memory. Pages come from LIMIT and OFFSET in the
+// order of the id column, and TotalResults from COUNT(*) with the same
+// WHERE.
+func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		conds []string
+		args  []any
+	)
+	if s.cfg.Columns.Tenant != "" {
+		args = append(args, tenant)
+		conds = append(conds, s.cfg.Columns.Tenant+" = "+s.ph(1))
+	}
+	if q.Filter != nil {
+		var where string
+		where, args, err = filter.SQL(q.Filter, s.column, s.cfg.Dialect, args)
+		var me *filter.MatchError
+		switch {
+		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
+			return nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
+		case err != nil:
+			return nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
+		}
+		conds = append(conds, where)
+	}
+	where := ""
+	for i, c := range conds {
+		if i == 0 {
+			where = " WHERE " + c
+		} else {
+			where += " AND " + c
+		}
+	}
+	page := &scim.Page{}
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM "+s.cfg.Table+where, args...).Scan(&page.TotalResults); err != nil {
+		return nil, fmt.Errorf("sqlstore: count users: %w", err)
+	}
+	start := max(q.StartIndex, 1)
+	if q.Count <= 0 || start > page.TotalResults {
+		return page, nil
+	}
+	n := len(args)
+	query := "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
+		" ORDER BY " + s.cfg.Columns.ID + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
+	rows, err := s.query(ctx, query, append(args, int64(q.Count), int64(start-1))...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list users: %w", err)
+	}
+	if page.Users, err = s.scanAll(rows); err != nil {
+		return nil, fmt.Errorf("sqlstore: list users: %w", err)
+	}
+	return page, nil
+}
+
+// maxStmts bounds the prepared statements a Store keeps. The fixed
+// statements and the filters identity providers send are a few dozen
+// texts; an unbounded variety of ad-hoc filters beyond the bound runs
+// unprepared instead of growing the cache.
+const maxStmts = 256
+
+// stmtCache holds prepared statements by their text, prepared on first use.
+type stmtCache struct {
+	m sync.Map // string → *sql.Stmt
+	n atomic.Int32
+}
+
+// stmt returns the prepared statement for q, or nil when the cache is
+// full.
+func (c *stmtCache) stmt(ctx context.Context, db *sql.DB, q string) (*sql.Stmt, error) {
+	if st, ok := c.m.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	if c.n.Load() >= maxStmts {
+		return nil, nil
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := c.m.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	c.n.Add(1)
+	return st, nil
+}
+
+func (c *stmtCache) close() error {
+	var errs []error
+	c.m.Range(func(k, v any) bool {
+		errs = append(errs, v.(*sql.Stmt).Close())
+		c.m.Delete(k)
+		c.n.Add(-1)
+		return true
+	})
+	return errors.Join(errs...)
+}
+
+func (s *Store) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := s.stmts.stmt(ctx, s.db, q)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return s.db.ExecContext(ctx, q, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.stmts.stmt(ctx, s.db, q)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return s.db.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// row is a *sql.Row, or the error of preparing its statement.
+type row struct {
+	*sql.Row
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.Row.Scan(dest...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) row {
+	st, err := s.stmts.stmt(ctx, s.db, q)
+	switch {
+	case err != nil:
+		return row{err: err}
+	case st == nil:
+		return row{Row: s.db.QueryRowContext(ctx, q, args...)}
+	}
+	return row{Row: st.QueryRowContext(ctx, args...)}
+}

@@ -1,0 +1,351 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scimkit/scim"
+)
+
+// Store is a scim.Store over a table reached through database/sql. It is
+// safe for concurrent use, and any number of Stores, in any number of
+// processes, may share a table: uniqueness and versions are enforced by
+// the database, not in memory.
+type Store struct {
+	db    *sql.DB
+	cfg   Config
+	stmts stmtCache
+
+	// The fixed statements, built once by New.
+	selectCols string // the columns scan reads, in order
+	byID       string // SELECT … WHERE id = ? [AND tenant = ?]
+	exists     string // SELECT version … WHERE id = ? [AND tenant = ?]
+}
+
+var _ scim.Store = (*Store)(nil)
+
+// New returns a Store over db, whose table cfg describes. It checks cfg
+// with Validate but does not touch the database: the table must exist
+// (see Config.Schema). Statements are prepared on first use.
+func New(db *sql.DB, cfg Config) (*Store, error) {
+	if db == nil {
+		return nil, errors.New("sqlstore: New needs a *sql.DB")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, cfg: cfg.withDefaults()}
+	k := s.cfg.Columns
+	cols := []string{k.ID, k.ExternalID, k.UserName, k.GivenName, k.FamilyName, k.DisplayName,
+		k.Email, k.Active, k.Created, k.LastModified, k.Version}
+	for _, a := range s.cfg.Custom {
+		cols = append(cols, a.Column)
+	}
+	s.selectCols = strings.Join(cols, ", ")
+	where, _ := s.keyWhere(1)
+	s.byID = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + " WHERE " + where
+	s.exists = "SELECT " + k.Version + " FROM " + s.cfg.Table + " WHERE " + where
+	return s, nil
+}
+
+// Close closes the prepared statements. It does not close the *sql.DB.
+func (s *Store) Close() error { return s.stmts.close() }
+
+func (s *Store) ph(n int) string { return s.cfg.Dialect.Placeholder(n) }
+
+// keyWhere returns "id = ? [AND tenant = ?]" with placeholders from n on,
+// and the number of placeholders it used.
+func (s *Store) keyWhere(n int) (string, int) {
+	w := s.cfg.Columns.ID + " = " + s.ph(n)
+	if s.cfg.Columns.Tenant == "" {
+		return w, 1
+	}
+	return w + " AND " + s.cfg.Columns.Tenant + " = " + s.ph(n+1), 2
+}
+
+// keyArgs returns the arguments of keyWhere, or an error wrapping
+// scim.ErrNotFound for an id that cannot be one of the table's.
+func (s *Store) keyArgs(ctx context.Context, id string) ([]any, error) {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var key any = id
+	if s.cfg.IDs == DatabaseIDs {
+		n, err := strconv.ParseInt(id, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
+		}
+		key = n
+	}
+	if s.cfg.Columns.Tenant == "" {
+		return []any{key}, nil
+	}
+	return []any{key, tenant}, nil
+}
+
+// tenant returns the context's tenant. A table without a tenant column
+// cannot keep tenants apart, so a tenant in the context is then an error
+// rather than a silent leak between tenants.
+func (s *Store) tenant(ctx context.Context) (string, error) {
+	t := scim.TenantFrom(ctx)
+	if t != "" && s.cfg.Columns.Tenant == "" {
+		return "", fmt.Errorf("sqlstore: the context carries tenant %q but Config.Columns.Tenant is not set", t)
+	}
+	return t, nil
+}
+
+// Create inserts u with version 1. A userName taken in the tenant
+// (compared case-insensitively by the unique index) is an error wrapping
+// scim.ErrUniqueness.
+func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := s.values(u)
+	if err != nil {
+		return nil, err
+	}
+	k := s.cfg.Columns
+	cols := s.writeCols()
+	vals = append(vals, int64(1))
+	cols = append(cols, k.Version)
+	if k.Tenant != "" {
+		cols, vals = append(cols, k.Tenant), append(vals, tenant)
+	}
+	id := ""
+	if s.cfg.IDs == UUIDs {
+		id = newUUID()
+		cols, vals = append(cols, k.ID), append(vals, id)
+	}
+	phs := make([]string, len(vals))
+	for i := range phs {
+		phs[i] = s.ph(i + 1)
+	}
+	q := "INSERT INTO " + s.cfg.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(phs, ", ") + ")"
+	switch {
+	case s.cfg.IDs == UUIDs:
+		_, err = s.exec(ctx, q, vals...)
+	case s.cfg.Dialect == MySQL:
+		var res sql.Result
+		if res, err = s.exec(ctx, q, vals...); err == nil {
+			var n int64
+			n, err = res.LastInsertId()
+			id = strconv.FormatInt(n, 10)
+		}
+	default:
+		var n int64
+		err = s.queryRow(ctx, q+" RETURNING "+k.ID, vals...).Scan(&n)
+		id = strconv.FormatInt(n, 10)
+	}
+	if err != nil {
+		return nil, s.writeError("create", u.UserName, err)
+	}
+	out := u.Clone()
+	out.ID = id
+	out.Meta.Version = formatVersion(1)
+	out.Meta.Created, out.Meta.LastModified = dbTime(u.Meta.Created), dbTime(u.Meta.LastModified)
+	return out, nil
+}
+
+// User returns the user with the given id in the context's tenant.
+func (s *Store) User(ctx context.Context, id string) (*scim.User, error) {
+	args, err := s.keyArgs(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, s.byID, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: read user %q: %w", id, err)
+	}
+	users, err := s.scanAll(rows)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: read user %q: %w", id, err)
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
+	}
+	return users[0], nil
+}
+
+// Replace updates every column but id, tenant and created, when the
+// stored version is the one given (any, when version is empty), and
+// increments the version.
+func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*scim.User, error) {
+	key, err := s.keyArgs(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := s.values(u)
+	if err != nil {
+		return nil, err
+	}
+	cols := s.writeCols()
+	k := s.cfg.Columns
+	// created is the user's creation time: not replaced.
+	for i, c := range cols {
+		if c == k.Created {
+			cols, vals = append(cols[:i:i], cols[i+1:]...), append(vals[:i:i], vals[i+1:]...)
+			break
+		}
+	}
+	sets := make([]string, len(cols))
+	for i, c := range cols {
+		sets[i] = c + " = " + s.ph(i+1)
+	}
+	where, n := s.keyWhere(len(cols) + 1)
+	q := "UPDATE " + s.cfg.Table + " SET " + strings.Join(sets, ", ") + ", " + k.Version + " = " + k.Version + " + 1" +
+		" WHERE " + where + " AND " + k.Version + " = " + s.ph(len(cols)+n+1)
+	args := append(append(vals, key...), nil)
+	// Without a version the replace still goes through the version
+	// check, with the version just read: a concurrent writer makes it
+	// read again rather than lose its update.
+	for attempt := 0; ; attempt++ {
+		var v int64
+		if version != "" {
+			var ok bool
+			if v, ok = parseVersion(version); !ok {
+				if _, err := s.current(ctx, u.ID, key); err != nil {
+					return nil, err
+				}
+				return nil, fmt.Errorf("sqlstore: user %q: version %s: %w", u.ID, version, scim.ErrVersionMismatch)
+			}
+		} else if v, err = s.current(ctx, u.ID, key); err != nil {
+			return nil, err
+		}
+		args[len(args)-1] = v
+		res, err := s.exec(ctx, q, args...)
+		if err != nil {
+			return nil, s.writeError("replace", u.UserName, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("sqlstore: replace user %q: %w", u.ID, err)
+		} else if n == 1 {
+			out := u.Clone()
+			out.Meta.Version = formatVersion(v + 1)
+			out.Meta.LastModified = dbTime(u.Meta.LastModified)
+			return s.withCreated(ctx, out, key)
+		}
+		if _, err := s.current(ctx, u.ID, key); err != nil {
+			return nil, err
+		}
+		if version != "" || attempt == 100 {
+			return nil, fmt.Errorf("sqlstore: user %q: version %s: %w", u.ID, version, scim.ErrVersionMismatch)
+		}
+	}
+}
+
+// withCreated fills in out's creation time from the table, since Replace
+// does not change it.
+func (s *Store) withCreated(ctx context.Context, out *scim.User, key []any) (*scim.User, error) {
+	where, _ := s.keyWhere(1)
+	var created sql.NullTime
+	err := s.queryRow(ctx, "SELECT "+s.cfg.Columns.Created+" FROM "+s.cfg.Table+" WHERE "+where, key...).Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlstore: user %q: %w", out.ID, scim.ErrNotFound)
+	} else if err != nil {
+		return nil, fmt.Errorf("sqlstore: replace user %q: %w", out.ID, err)
+	}
+	out.Meta.Created = dbTime(created.Time)
+	return out, nil
+}
+
+// current returns the stored version of the user, or an error wrapping
+// scim.ErrNotFound.
+func (s *Store) current(ctx context.Context, id string, key []any) (int64, error) {
+	var v int64
+	err := s.queryRow(ctx, s.exists, key...).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
+	} else if err != nil {
+		return 0, fmt.Errorf("sqlstore: read user %q: %w", id, err)
+	}
+	return v, nil
+}
+
+// Delete deletes the user, when the stored version is the one given (any,
+// when version is empty).
+func (s *Store) Delete(ctx context.Context, id, version string) error {
+	key, err := s.keyArgs(ctx, id)
+	if err != nil {
+		return err
+	}
+	where, n := s.keyWhere(1)
+	q := "DELETE FROM " + s.cfg.Table + " WHERE " + where
+	args := key
+	if version != "" {
+		v, ok := parseVersion(version)
+		if !ok {
+			v = -1 // matches no row; reported as a mismatch below
+		}
+		q += " AND " + s.cfg.Columns.Version + " = " + s.ph(n+1)
+		args = append(args, v)
+	}
+	res, err := s.exec(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: delete user %q: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("sqlstore: delete user %q: %w", id, err)
+	} else if n == 1 {
+		return nil
+	}
+	if _, err := s.current(ctx, id, key); err != nil {
+		return err
+	}
+	return fmt.Errorf("sqlstore: user %q: version %s: %w", id, version, scim.ErrVersionMismatch)
+}
+
+// writeError wraps a failed INSERT or UPDATE, as scim.ErrUniqueness when
+// the unique index refused it.
+func (s *Store) writeError(op, userName string, err error) error {
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlstore: %s: userName %q is taken: %w", op, userName, scim.ErrUniqueness)
+	}
+	return fmt.Errorf("sqlstore: %s user %q: %w", op, userName, err)
+}
+
+// formatVersion is the served meta.version of version n, a weak ETag.
+func formatVersion(n int64) string { return `W/"` + strconv.FormatInt(n, 10) + `"` }
+
+// parseVersion reads W/"n", or "n" and n as a handler may pass them.
+func parseVersion(s string) (int64, bool) {
+	s = strings.TrimPrefix(s, "W/")
+	s = strings.TrimSuffix(strings.TrimPrefix(s, `"`), `"`)
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// dbTime is t as the database keeps it: UTC, to the microsecond (the
+// precision of PostgreSQL and MySQL's DATETIME(6)), so that what Create and
+// Replace return equals what User reads back.
+func dbTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand's documented promise)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&0xf])
+	}
+	return string(out)
+}
