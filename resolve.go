@@ -39,9 +39,9 @@ func (h *Handler) resolveExpr(e filter.Expr, within *attrRef) *Error {
 		if within != nil {
 			return badRequest(ScimTypeInvalidFilter, "a value filter cannot be nested in another")
 		}
-		ref, err := h.resolveFilterPath(e.Path, nil)
-		if err != nil {
-			return err
+		ref, ne := h.names.resolve(e.Path.URN, e.Path.Name, e.Path.Sub)
+		if ne != nil {
+			return badRequest(ScimTypeInvalidFilter, ne.Error())
 		}
 		if ref.def.Type != schema.Complex || ref.sub != nil {
 			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is not a complex attribute, so it cannot have a [filter]", ref.path()))
