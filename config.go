@@ -46,6 +46,26 @@ type Config struct {
 	// a 429 with Retry-After. NewTokenBucket is ready. Default nil: no limit.
 	RateLimiter RateLimiter
 
+	// AllowUnauthenticatedDiscovery serves /ServiceProviderConfig,
+	// /ResourceTypes and /Schemas without a bearer token. Default false:
+	// they need one like every other endpoint.
+	AllowUnauthenticatedDiscovery bool
+
+	// Disabled lists write operations the host does not support; they are
+	// answered with a 501 SCIM error, and a disabled PATCH is reported as
+	// unsupported in /ServiceProviderConfig. Default: none.
+	Disabled Operations
+
+	// RequestTimeout bounds each request, through the context every Store
+	// call receives. A request that runs out of time gets a 503. Default 0:
+	// no timeout of the handler's own (the http.Server's apply).
+	RequestTimeout time.Duration
+
+	// MaxURLBytes caps the length of the request URL (path and query); a
+	// longer one gets a 414. Default 8 KiB. Header size is the
+	// http.Server's to limit (MaxHeaderBytes).
+	MaxURLBytes int
+
 	// Hooks let the host act before a create, adopt existing users on a
 	// collision, and learn of every change. Default: none.
 	Hooks Hooks
@@ -124,9 +144,21 @@ type Config struct {
 	Now func() time.Time
 }
 
+// Operations is a set of write operations, for Config.Disabled.
+type Operations uint8
+
+// The write operations a host can disable.
+const (
+	OpCreate  Operations = 1 << iota // POST /Users
+	OpReplace                        // PUT /Users/{id}
+	OpPatch                          // PATCH /Users/{id}
+	OpDelete                         // DELETE /Users/{id}
+)
+
 const (
 	defaultMaxResults   = 100
 	defaultMaxBodyBytes = 1 << 20
+	defaultMaxURLBytes  = 8 << 10
 )
 
 // withDefaults validates c and fills in the defaults.
@@ -144,8 +176,11 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	}
-	if c.MaxResults < 0 || c.MaxBodyBytes < 0 {
-		return c, fmt.Errorf("scim: Config.MaxResults and Config.MaxBodyBytes must not be negative")
+	if c.MaxResults < 0 || c.MaxBodyBytes < 0 || c.MaxURLBytes < 0 || c.RequestTimeout < 0 {
+		return c, fmt.Errorf("scim: Config.MaxResults, MaxBodyBytes, MaxURLBytes and RequestTimeout must not be negative")
+	}
+	if c.MaxURLBytes == 0 {
+		c.MaxURLBytes = defaultMaxURLBytes
 	}
 	if c.MaxResults == 0 {
 		c.MaxResults = defaultMaxResults

@@ -72,7 +72,7 @@ func (h *Handler) serviceProviderConfig(base string) any {
 	}{
 		Schemas:          []string{ServiceProviderConfigURN},
 		DocumentationURI: doc,
-		Patch:            supported{true},
+		Patch:            supported{h.cfg.Disabled&OpPatch == 0},
 		Filter:           filterSupport{true, h.cfg.MaxResults},
 		Etag:             supported{true},
 		AuthenticationSchemes: []scheme{{

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -191,7 +192,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
 		return
 	}
-	if h.cfg.Authenticator != nil {
+	if len(r.URL.Path)+len(r.URL.RawQuery) > h.cfg.MaxURLBytes {
+		h.writeError(w, r, errorf(http.StatusRequestURITooLong, "", fmt.Sprintf("the request URL is longer than %d bytes", h.cfg.MaxURLBytes)))
+		return
+	}
+	if h.cfg.RequestTimeout > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), h.cfg.RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
+	}
+	discovery := req.endpoint == "Schemas" || req.endpoint == "ResourceTypes" || req.endpoint == "ServiceProviderConfig"
+	if h.cfg.Authenticator != nil && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
 		ctx, e := h.authenticate(r)
 		if e != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
@@ -208,7 +219,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if h.cfg.TenantInPath {
+	if h.cfg.TenantInPath && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
 		tenant := req.mount[strings.LastIndexByte(req.mount, '/')+1:]
 		if tenant == "" || TenantFrom(r.Context()) != tenant {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
@@ -287,6 +298,8 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 		return errorf(http.StatusConflict, ScimTypeUniqueness, "a user with this userName already exists")
 	case errors.Is(err, ErrVersionMismatch):
 		return errorf(http.StatusPreconditionFailed, "", "the user has changed since the version given in If-Match; read it again")
+	case errors.Is(err, context.DeadlineExceeded):
+		return errorf(http.StatusServiceUnavailable, "", "the request took longer than this service provider allows; try again")
 	case errors.Is(err, ErrUnsupportedFilter):
 		return badRequest(ScimTypeInvalidFilter, "this filter is not supported by the store: "+strings.TrimPrefix(err.Error(), "scim: "))
 	case errors.As(err, &fe):

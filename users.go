@@ -17,9 +17,12 @@ func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, req request
 	switch len(req.rest) {
 	case 0:
 		if h.allow(w, r, http.MethodGet, http.MethodPost) {
-			if r.Method == http.MethodGet {
+			switch {
+			case r.Method == http.MethodGet:
 				h.listUsers(w, r, req)
-			} else {
+			case h.cfg.Disabled&OpCreate != 0:
+				h.writeError(w, r, errorf(http.StatusNotImplemented, "", "this service provider does not support creating users"))
+			default:
 				h.createUser(w, r, req)
 			}
 		}
@@ -39,6 +42,10 @@ func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, req request
 	if !h.allow(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete) {
 		return
 	}
+	if op := operationOf(r.Method); op != 0 && h.cfg.Disabled&op != 0 {
+		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("this service provider does not support %s on users", r.Method)))
+		return
+	}
 	switch r.Method {
 	case http.MethodGet:
 		h.getUser(w, r, req, id)
@@ -49,6 +56,19 @@ func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, req request
 	case http.MethodDelete:
 		h.deleteUser(w, r, id)
 	}
+}
+
+// operationOf is the write operation a method on /Users/{id} performs.
+func operationOf(method string) Operations {
+	switch method {
+	case http.MethodPut:
+		return OpReplace
+	case http.MethodPatch:
+		return OpPatch
+	case http.MethodDelete:
+		return OpDelete
+	}
+	return 0
 }
 
 // location is meta.location of the user with the given id.
