@@ -197,3 +197,9 @@ func create(t testing.TB, h http.Handler, userName string) userJSON {
 	t.Helper()
 	return decodeUser(t, do(t, h, "POST", "/scim/v2/Users", minimalUser(userName, "")), http.StatusCreated)
 }
+
+// namedUser is minimalUser without emails, for tests that send their own.
+func namedUser(userName, extra string) string {
+	return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":` + quote(userName) +
+		`,"name":{"givenName":"Ann","familyName":"Lee"}` + extra + `}`
+}
