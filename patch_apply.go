@@ -120,7 +120,7 @@ func (h *Handler) applyTarget(u *User, t target, op PatchOp, v rawValue, strict 
 		return nil
 	}
 	remove := op == PatchRemove || v.isNull()
-	if remove && ref.urn == "" && d.Name == "active" {
+	if remove && ref.urn == "" && d.Name == "active" && strict {
 		return badRequest(ScimTypeInvalidValue, "attribute \"active\" cannot be removed or set to null; set it to true or false")
 	}
 	if t.filter != nil {
