@@ -201,7 +201,9 @@ var patchCases = []patchCase{
 	{name: "path attr", body: ops(`{"op":"replace","path":"externalId","value":"ext-2"}`),
 		want: func(u *User) string { return eq("ExternalID", u.ExternalID, "ext-2") }},
 	{name: "path attr.sub", body: ops(`{"op":"replace","path":"name.familyName","value":"Ng"}`),
-		want: func(u *User) string { return eq("FamilyName", u.FamilyName, "Ng") + eq("GivenName", u.GivenName, "Ann") }},
+		want: func(u *User) string {
+			return eq("FamilyName", u.FamilyName, "Ng") + eq("GivenName", u.GivenName, "Ann")
+		}},
 	{name: "path core URN", body: ops(`{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName","value":"Anna"}`),
 		want: func(u *User) string { return eq("GivenName", u.GivenName, "Anna") }},
 	{name: "path extension URN", body: ops(`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"77"}`),
@@ -238,14 +240,20 @@ var patchCases = []patchCase{
 	{name: "path-less core URN object", body: ops(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User":{"displayName":"Core"}}}`),
 		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "Core") }},
 	{name: "path-less name object keeps other sub-attributes", body: ops(`{"op":"replace","value":{"name":{"familyName":"Ng"}}}`),
-		want: func(u *User) string { return eq("GivenName", u.GivenName, "Ann") + eq("FamilyName", u.FamilyName, "Ng") }},
+		want: func(u *User) string {
+			return eq("GivenName", u.GivenName, "Ann") + eq("FamilyName", u.FamilyName, "Ng")
+		}},
 	{name: "path-less add appends regions", body: ops(`{"op":"add","value":{"regions":["apac1","us1"]}}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"})) }},
+		want: func(u *User) string {
+			return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
+		}},
 	{name: "path-less replace replaces regions", body: ops(`{"op":"replace","value":{"regions":"apac1"}}`),
 		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"apac1"})) }},
 	{name: "path-less value not an object", body: ops(`{"op":"replace","value":false}`), status: 400, typ: ScimTypeInvalidValue, detail: "object"},
 	{name: "path-less read-only members ignored", body: ops(`{"op":"replace","value":{"id":"evil","meta":{"version":"W/\"9\""},"groups":[{"value":"g"}],"schemas":["x"],"password":"p","active":false}}`),
-		want: func(u *User) string { return eq("ID", u.ID, "1") + eq("Active", u.Active, false) + eq("Version", u.Meta.Version, `W/"1"`) }},
+		want: func(u *User) string {
+			return eq("ID", u.ID, "1") + eq("Active", u.Active, false) + eq("Version", u.Meta.Version, `W/"1"`)
+		}},
 	{name: "path-less unknown key ignored", body: ops(`{"op":"replace","value":{"locale":"en-US","nick name":"x","displayName":"D"}}`),
 		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "D") }},
 	{name: "path-less unknown key disallowed", cfg: func(c *Config) { c.DisallowUnknownAttributes = true },
@@ -295,13 +303,20 @@ var patchCases = []patchCase{
 	{name: "remove last region by filter unassigns", body: ops(`{"op":"remove","path":"regions[value eq \"us1\" or value eq \"EMEA2\"]"}`),
 		want: func(u *User) string { _, ok := u.Custom["regions"]; return eq("regions present", ok, false) }},
 	{name: "remove extension attribute", body: ops(`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"}`),
-		want: func(u *User) string { _, ok := u.Custom["employeeNumber"]; return eq("employeeNumber present", ok, false) }},
+		want: func(u *User) string {
+			_, ok := u.Custom["employeeNumber"]
+			return eq("employeeNumber present", ok, false)
+		}},
 
 	// Multi-valued custom attributes (RFC 7644 §3.5.2).
 	{name: "add regions appends without duplicates", body: ops(`{"op":"add","path":"regions","value":["emea2","apac1"]}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"})) }},
+		want: func(u *User) string {
+			return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
+		}},
 	{name: "add regions as Okta's comma list", body: ops(`{"op":"add","path":"regions","value":"apac1,us1"}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"})) }},
+		want: func(u *User) string {
+			return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
+		}},
 	{name: "replace regions", body: ops(`{"op":"replace","path":"regions","value":["apac1"]}`),
 		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"apac1"})) }},
 	{name: "replace one region by filter", body: ops(`{"op":"replace","path":"regions[value eq \"us1\"]","value":"us2"}`),
