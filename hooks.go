@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
 	"runtime/debug"
+	"slices"
 )
 
 // Hooks let a host take part in the lifecycle of the users SCIM manages.
@@ -133,10 +135,10 @@ func changedAttributes(a, b *User) []string {
 	add("displayName", a.DisplayName != b.DisplayName)
 	add("emails", a.Email != b.Email)
 	add("active", a.Active != b.Active)
-	for k, v := range b.Custom {
-		add(k, !reflect.DeepEqual(v, a.Custom[k]))
+	for _, k := range slices.Sorted(maps.Keys(b.Custom)) {
+		add(k, !reflect.DeepEqual(b.Custom[k], a.Custom[k]))
 	}
-	for k := range a.Custom {
+	for _, k := range slices.Sorted(maps.Keys(a.Custom)) {
 		_, ok := b.Custom[k]
 		add(k, !ok)
 	}
