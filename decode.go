@@ -15,7 +15,12 @@ import (
 func (h *Handler) decodeUser(body []byte) (u *User, hasActive bool, e *Error) {
 	u = &User{}
 	sawSchemas := false
-	e = members(rawValue{data: body}, "the request body", func(key string, v rawValue) *Error {
+	// JSON allows white space before the value; members wants the value.
+	start := 0
+	for start < len(body) && isSpace(body[start]) {
+		start++
+	}
+	e = members(rawValue{data: body[start:], off: int64(start)}, "the request body", func(key string, v rawValue) *Error {
 		if key == "schemas" {
 			sawSchemas = true
 			return checkSchemas(v, UserURN)
