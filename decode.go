@@ -21,7 +21,15 @@ func (h *Handler) decodeUser(body []byte) (u *User, hasActive bool, e *Error) {
 		start++
 	}
 	e = members(rawValue{data: body[start:], off: int64(start)}, "the request body", func(key string, v rawValue) *Error {
-		if key == "schemas" {
+		if strings.EqualFold(key, "schemas") {
+			// schemas is an attribute too (RFC 7643 §3), spelled as the
+			// others are.
+			if key != "schemas" && !h.cfg.CaseInsensitiveNames {
+				return badRequest(ScimTypeInvalidSyntax, (&nameError{name: key, suggest: "schemas"}).Error())
+			}
+			if sawSchemas {
+				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("member %q appears twice in the request body", "schemas"))
+			}
 			sawSchemas = true
 			return checkSchemas(v, UserURN)
 		}
