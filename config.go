@@ -139,8 +139,8 @@ type Config struct {
 	// (the client sees only a request id). Default slog.Default().
 	Logger *slog.Logger
 
-	// Now is the clock for meta.created and meta.lastModified. Default
-	// time.Now.
+	// Now is the clock for meta.created and meta.lastModified, which are
+	// kept in UTC to the millisecond. Default time.Now.
 	Now func() time.Time
 }
 
@@ -191,8 +191,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	if c.Now == nil {
-		c.Now = time.Now
+	now := c.Now
+	if now == nil {
+		now = time.Now
 	}
+	// Milliseconds in UTC: every IdP's date parser reads them, and nothing
+	// finer means anything to a client.
+	c.Now = func() time.Time { return now().UTC().Truncate(time.Millisecond) }
 	return c, nil
 }
