@@ -1,0 +1,137 @@
+// Command server is scimkit's demo host application: a SCIM 2.0 service
+// provider for users on the embedded in-memory store, with bearer tokens
+// for two demo tenants.
+//
+//	go run ./examples/server -addr 127.0.0.1:8080 -token "$SCIM_TOKEN"
+//
+// It prints each tenant's base URL and token. Paste them into Okta's or
+// Entra ID's provisioning settings (through a tunnel such as ngrok for a
+// cloud IdP), or point scimcheck at them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
+	token := flag.String("token", os.Getenv("SCIM_TOKEN"), "bearer token of the first demo tenant (default $SCIM_TOKEN, else a random one, printed)")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if err := run(*addr, *token, logger); err != nil {
+		logger.Error("server stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+// tenants are the demo's customers; each gets a base URL and a token.
+var tenants = []string{"acme", "globex"}
+
+func run(addr, firstToken string, logger *slog.Logger) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	tokens := scim.NewTokens(nil)
+	issued := map[string]string{}
+	expires := time.Now().AddDate(1, 0, 0)
+	for i, tenant := range tenants {
+		tok := firstToken
+		if i > 0 || tok == "" {
+			if tok, err = tokens.Issue(tenant, "demo", expires); err != nil {
+				return err
+			}
+		} else if err := tokens.Add(tok, tenant, "demo", expires); err != nil {
+			return err
+		}
+		issued[tenant] = tok
+	}
+
+	mux, err := newMux(memstore.New(), tokens, logger)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: logRequests(logger, mux), ReadHeaderTimeout: 10 * time.Second}
+
+	base := "http://" + ln.Addr().String() + "/scim/v2"
+	fmt.Printf("scimkit demo server\n\nbase URL  %s\ntoken     %s\n\nper-tenant base URLs (each takes only its own tenant's token):\n", base, issued[tenants[0]])
+	for _, t := range tenants {
+		fmt.Printf("  %-7s %s/%s\n          token %s\n", t, base, t, issued[t])
+	}
+	fmt.Printf("\ntry: curl -H 'Authorization: Bearer %s' '%s/Users?filter=userName%%20eq%%20%%22x%%22'\n", issued[tenants[0]], base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newMux mounts scimkit twice over one store: at /scim/v2, where the token
+// alone decides the tenant, and at /scim/v2/{tenant}, where the token must
+// also belong to the tenant the URL names.
+func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger) (*http.ServeMux, error) {
+	byToken, err := scim.NewHandler(store, scim.Config{Authenticator: auth, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	byPath, err := scim.NewHandler(store, scim.Config{Authenticator: auth, Logger: logger, TenantInPath: true})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", byToken)
+	for _, t := range tenants {
+		mux.Handle("/scim/v2/"+t+"/", byPath)
+	}
+	return mux, nil
+}
+
+// logRequests logs one line per request with log/slog.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		logger.Info("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+			"status", sw.status, "duration", time.Since(start), "user_agent", r.UserAgent())
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
