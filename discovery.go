@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scim/schema"
@@ -19,11 +20,45 @@ func (h *Handler) buildDiscovery() (discovery, error) {
 	user := h.user
 	// The served User schema lists the common attributes too, so that a
 	// client learns id's and externalId's caseExact from it.
-	user.Attributes = append(schema.Common(), user.Attributes...)
+	user.Attributes = h.markRequired(append(schema.Common(), user.Attributes...), "")
 	d := discovery{schemas: []schema.Schema{user}}
-	d.schemas = append(d.schemas, h.names.extensions...)
+	for _, ext := range h.names.extensions {
+		ext.Attributes = h.markRequired(ext.Attributes, ext.ID)
+		d.schemas = append(d.schemas, ext)
+	}
 	d.schemas = append(d.schemas, schema.ServiceProviderConfigSchema(), schema.ResourceTypeSchema(), schema.SchemaSchema())
 	return d, nil
+}
+
+// markRequired returns a copy of attrs, the attributes of the schema urn
+// ("" for User), in which the attributes the handler requires (and the
+// parents of required sub-attributes) say so, so that a client learns them
+// from /Schemas rather than from a 400.
+func (h *Handler) markRequired(attrs []schema.Attribute, urn string) []schema.Attribute {
+	out := slices.Clone(attrs)
+	for _, p := range h.required {
+		pu, rest := splitURN(p)
+		if !strings.EqualFold(pu, urn) {
+			continue
+		}
+		name, sub, _ := strings.Cut(rest, ".")
+		for i := range out {
+			a := &out[i]
+			if a.Name != name {
+				continue
+			}
+			a.Required = true
+			if sub != "" {
+				a.SubAttributes = slices.Clone(a.SubAttributes)
+				for j := range a.SubAttributes {
+					if a.SubAttributes[j].Name == sub {
+						a.SubAttributes[j].Required = true
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 type supported struct {
