@@ -1,0 +1,60 @@
+package scim
+
+import (
+	"context"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// BenchmarkPatchEntra measures Entra ID's typical four-operation PATCH
+// (the default shape of IDP-TRAFFIC.md): through the handler with the
+// in-test store ("handler"), parsing alone ("parse"), and the pure apply
+// step alone ("apply").
+func BenchmarkPatchEntra(b *testing.B) {
+	b.Run("handler", func(b *testing.B) {
+		store := newPatchStore()
+		h := newPatchHandler(b, patchConfig(), store)
+		id := seed(b, store)
+		target := "/scim/v2/Users/" + id
+		r := httptest.NewRequest("PATCH", target, nil)
+		r.Header.Set("Content-Type", mediaType)
+		b.ReportAllocs()
+		for b.Loop() {
+			req := r.Clone(context.Background())
+			req.Body = nopCloser{strings.NewReader(entraDefault)}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 200 {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	})
+	h := newPatchHandler(b, patchConfig(), newPatchStore())
+	body := []byte(entraDefault)
+	b.Run("parse", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, e := h.parsePatch(body); e != nil {
+				b.Fatal(e)
+			}
+		}
+	})
+	b.Run("apply", func(b *testing.B) {
+		ops, e := h.parsePatch(body)
+		if e != nil {
+			b.Fatal(e)
+		}
+		u := annUser()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, e := h.applyPatch(u, ops); e != nil {
+				b.Fatal(e)
+			}
+		}
+	})
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }
