@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -18,14 +19,37 @@ import (
 // order of the id column, and TotalResults from COUNT(*) with the same
 // WHERE.
 func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	tenant, err := s.tenant(ctx)
+	count, list, args, err := s.listQueries(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	var (
-		conds []string
-		args  []any
-	)
+	page := &scim.Page{}
+	if err := s.queryRow(ctx, count, args...).Scan(&page.TotalResults); err != nil {
+		return nil, fmt.Errorf("sqlstore: count users: %w", err)
+	}
+	start := max(q.StartIndex, 1)
+	if q.Count <= 0 || start > page.TotalResults {
+		return page, nil
+	}
+	rows, err := s.query(ctx, list, append(args, int64(q.Count), int64(start-1))...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list users: %w", err)
+	}
+	if page.Users, err = s.scanAll(rows); err != nil {
+		return nil, fmt.Errorf("sqlstore: list users: %w", err)
+	}
+	return page, nil
+}
+
+// listQueries returns List's COUNT query and page query, and the
+// arguments of their WHERE; the page query takes two more, LIMIT and
+// OFFSET.
+func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list string, args []any, err error) {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return "", "", nil, err
+	}
+	var conds []string
 	if s.cfg.Columns.Tenant != "" {
 		args = append(args, tenant)
 		conds = append(conds, s.cfg.Columns.Tenant+" = "+s.ph(1))
@@ -36,39 +60,21 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 		var me *filter.MatchError
 		switch {
 		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
-			return nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
+			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
 		case err != nil:
-			return nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
+			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
 		}
 		conds = append(conds, where)
 	}
 	where := ""
-	for i, c := range conds {
-		if i == 0 {
-			where = " WHERE " + c
-		} else {
-			where += " AND " + c
-		}
-	}
-	page := &scim.Page{}
-	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM "+s.cfg.Table+where, args...).Scan(&page.TotalResults); err != nil {
-		return nil, fmt.Errorf("sqlstore: count users: %w", err)
-	}
-	start := max(q.StartIndex, 1)
-	if q.Count <= 0 || start > page.TotalResults {
-		return page, nil
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	n := len(args)
-	query := "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
+	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
+	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
 		" ORDER BY " + s.cfg.Columns.ID + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
-	rows, err := s.query(ctx, query, append(args, int64(q.Count), int64(start-1))...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list users: %w", err)
-	}
-	if page.Users, err = s.scanAll(rows); err != nil {
-		return nil, fmt.Errorf("sqlstore: list users: %w", err)
-	}
-	return page, nil
+	return count, list, args, nil
 }
 
 // maxStmts bounds the prepared statements a Store keeps. The fixed
