@@ -1,0 +1,175 @@
+package memstore
+
+import (
+	"math/bits"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// order keeps a tenant's users in creation order, the stable order of List.
+//
+// Okta imports by paging with startIndex += 100, so finding the user at a
+// given position must not cost O(position). A plain slice would, once users
+// are deleted: either every delete shifts the tail (O(n) per delete; a
+// purge of many users is quadratic) or tombstones make positions unknown.
+// So deletes leave a nil tombstone, and a Fenwick tree over the slots
+// (1 for a live user, 0 for a tombstone) finds the k-th live user in
+// O(log n). When tombstones outnumber live users the slots are compacted,
+// which is O(n) but amortised over as many deletes. Appends, deletes and
+// lookups are O(log n); the tree costs 4 bytes a slot.
+type order struct {
+	slots []*entry // nil where a user was deleted
+	tree  []int32  // Fenwick tree over slots, 1-based: tree[0] is unused
+	live  int
+}
+
+func (o *order) push(e *entry) {
+	if len(o.tree) == 0 {
+		o.tree = append(o.tree, 0)
+	}
+	e.slot = len(o.slots)
+	o.slots = append(o.slots, e)
+	// Node i covers the slots (i-lowbit(i), i]: the new slot plus the
+	// nodes below it that cover the rest of that range.
+	i := len(o.slots)
+	sum := int32(1)
+	for j := i - 1; j > i-i&-i; j -= j & -j {
+		sum += o.tree[j]
+	}
+	o.tree = append(o.tree, sum)
+	o.live++
+}
+
+func (o *order) remove(e *entry) {
+	o.slots[e.slot] = nil
+	for i := e.slot + 1; i < len(o.tree); i += i & -i {
+		o.tree[i]--
+	}
+	o.live--
+	if dead := len(o.slots) - o.live; dead > o.live && dead >= 64 {
+		o.compact()
+	}
+}
+
+func (o *order) compact() {
+	n := 0
+	for _, e := range o.slots {
+		if e != nil {
+			e.slot = n
+			o.slots[n] = e
+			n++
+		}
+	}
+	clear(o.slots[n:])
+	o.slots = o.slots[:n]
+	// With every slot live, node i covers lowbit(i) slots.
+	o.tree = o.tree[:n+1]
+	for i := 1; i <= n; i++ {
+		o.tree[i] = int32(i & -i)
+	}
+}
+
+// find returns the slot of the k-th live user (1 ≤ k ≤ live).
+func (o *order) find(k int) int {
+	n := len(o.tree) - 1
+	pos := 0
+	for step := 1 << (bits.Len(uint(n)) - 1); step > 0; step >>= 1 {
+		if next := pos + step; next <= n && int(o.tree[next]) < k {
+			pos = next
+			k -= int(o.tree[next])
+		}
+	}
+	return pos // the 1-based node pos+1 is slot pos
+}
+
+// page calls f on at most count live users from the start-th (1-based).
+// A run of tombstones is jumped over with find, so a page costs
+// O(count·log n) however many users were deleted.
+func (o *order) page(start, count int, f func(*entry)) {
+	for k := start; count > 0 && k <= o.live; {
+		for i := o.find(k); i < len(o.slots) && count > 0 && o.slots[i] != nil; i++ {
+			f(o.slots[i])
+			k++
+			count--
+		}
+	}
+}
+
+// chain indexes entries by a key that several may share, linking the
+// entries of one key through a field of the entry that link returns.
+type chain struct {
+	m    map[string]*entry
+	link func(*entry) **entry
+}
+
+// add indexes e under k; the empty string is not indexed, as an empty
+// attribute is absent and never equals a filter's value.
+func (c *chain) add(k string, e *entry) {
+	if k == "" {
+		return
+	}
+	*c.link(e) = c.m[k]
+	c.m[k] = e
+}
+
+func (c *chain) remove(k string, e *entry) {
+	if k == "" {
+		return
+	}
+	next := c.link(e)
+	if c.m[k] == e {
+		if *next != nil {
+			c.m[k] = *next
+		} else {
+			delete(c.m, k)
+		}
+		*next = nil
+		return
+	}
+	for p := c.m[k]; p != nil; p = *c.link(p) {
+		if l := c.link(p); *l == e {
+			*l, *next = *next, nil
+			return
+		}
+	}
+}
+
+func (c *chain) appendTo(dst []*entry, k string) []*entry {
+	for e := c.m[k]; e != nil; e = *c.link(e) {
+		dst = append(dst, e)
+	}
+	return dst
+}
+
+// fold returns the key under which s is indexed where case does not
+// matter: fold(a) == fold(b) exactly when strings.EqualFold(a, b), which is
+// how filter.Match compares strings that are not case-exact. Each rune is
+// replaced by one representative of its simple-folding orbit (K, k and the
+// Kelvin sign K all become k). A string that is already its own key (the
+// usual lower-case ASCII userName) is returned without allocating.
+func fold(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.Map(foldRune, s)
+		}
+	}
+	return strings.ToLower(s)
+}
+
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	k := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		k = min(k, f)
+	}
+	if 'A' <= k && k <= 'Z' {
+		k += 'a' - 'A'
+	}
+	return k
+}

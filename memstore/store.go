@@ -1,0 +1,347 @@
+package memstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+)
+
+var _ scim.Store = (*Store)(nil)
+
+// Store is an in-memory scim.Store. Its zero value is an empty store ready
+// to use; New returns the same. A Store is safe for concurrent use.
+type Store struct {
+	// mu guards the tenants map only. Each tenant has its own lock, so
+	// that one tenant's writes never wait for another's, and lookups of a
+	// tenant (every call) share a read lock.
+	mu      sync.RWMutex
+	tenants map[string]*tenant
+}
+
+// New returns an empty Store.
+func New() *Store { return &Store{} }
+
+// tenant holds one tenant's users. Reads take mu for reading, so they run
+// in parallel; writes take it exclusively.
+type tenant struct {
+	mu sync.RWMutex
+
+	byID   map[string]*entry
+	byName map[string]*entry // fold(userName): unique
+	// byExt (exact externalId) and byEmail (fold(email)) are not unique;
+	// their entries are chained through the entries' own link fields, so
+	// the usual key held by one user costs a map slot and no slice.
+	byExt   chain
+	byEmail chain
+
+	order order
+}
+
+// entry is a stored user. The User is held by value so that a user costs
+// one allocation besides its strings.
+type entry struct {
+	user     scim.User
+	ver      uint64 // the counter behind user.Meta.Version
+	slot     int    // index in tenant.order.slots
+	nextExt  *entry // next entry with the same externalId
+	nextMail *entry // next entry with the same folded email
+}
+
+func (s *Store) tenant(ctx context.Context, create bool) *tenant {
+	name := scim.TenantFrom(ctx)
+	s.mu.RLock()
+	t := s.tenants[name]
+	s.mu.RUnlock()
+	if t != nil || !create {
+		return t
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t = s.tenants[name]; t == nil {
+		if s.tenants == nil {
+			s.tenants = make(map[string]*tenant)
+		}
+		t = &tenant{
+			byID:    make(map[string]*entry),
+			byName:  make(map[string]*entry),
+			byExt:   chain{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextExt }},
+			byEmail: chain{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextMail }},
+		}
+		s.tenants[name] = t
+	}
+	return t
+}
+
+// Create stores a copy of u with a new random ID and version W/"1".
+func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
+	e := &entry{user: *u, ver: 1}
+	if u.Custom != nil {
+		e.user.Custom = u.Clone().Custom
+	}
+	e.user.Meta.Version = versionTag(1)
+	key, mail := fold(u.UserName), fold(u.Email)
+
+	t := s.tenant(ctx, true)
+	e.user.ID = newID()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.byName[key] != nil {
+		return nil, taken(u.UserName)
+	}
+	for t.byID[e.user.ID] != nil { // 2^-122 per create; cheap to rule out
+		e.user.ID = newID()
+	}
+	t.byID[e.user.ID] = e
+	t.byName[key] = e
+	t.byExt.add(e.user.ExternalID, e)
+	t.byEmail.add(mail, e)
+	t.order.push(e)
+	return e.user.Clone(), nil
+}
+
+// User returns a copy of the user with the given id.
+func (s *Store) User(ctx context.Context, id string) (*scim.User, error) {
+	t := s.tenant(ctx, false)
+	if t == nil {
+		return nil, notFound(id)
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	e := t.byID[id]
+	if e == nil {
+		return nil, notFound(id)
+	}
+	return e.user.Clone(), nil
+}
+
+// Replace stores a copy of u in place of the user with ID u.ID. The user
+// keeps its place in the order of List.
+func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*scim.User, error) {
+	t := s.tenant(ctx, false)
+	if t == nil {
+		return nil, notFound(u.ID)
+	}
+	nu := *u
+	if u.Custom != nil {
+		nu.Custom = u.Clone().Custom
+	}
+	key, mail := fold(u.UserName), fold(u.Email)
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.byID[u.ID]
+	if e == nil {
+		return nil, notFound(u.ID)
+	}
+	if err := checkVersion(e, version); err != nil {
+		return nil, err
+	}
+	if oldKey := fold(e.user.UserName); key != oldKey {
+		if t.byName[key] != nil {
+			return nil, taken(u.UserName)
+		}
+		delete(t.byName, oldKey)
+		t.byName[key] = e
+	}
+	if nu.ExternalID != e.user.ExternalID {
+		t.byExt.remove(e.user.ExternalID, e)
+		t.byExt.add(nu.ExternalID, e)
+	}
+	if oldMail := fold(e.user.Email); mail != oldMail {
+		t.byEmail.remove(oldMail, e)
+		t.byEmail.add(mail, e)
+	}
+	nu.ID = e.user.ID
+	e.ver++
+	nu.Meta.Version = versionTag(e.ver)
+	e.user = nu
+	return e.user.Clone(), nil
+}
+
+// Delete removes the user with the given id.
+func (s *Store) Delete(ctx context.Context, id, version string) error {
+	t := s.tenant(ctx, false)
+	if t == nil {
+		return notFound(id)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e := t.byID[id]
+	if e == nil {
+		return notFound(id)
+	}
+	if err := checkVersion(e, version); err != nil {
+		return err
+	}
+	delete(t.byID, id)
+	delete(t.byName, fold(e.user.UserName))
+	t.byExt.remove(e.user.ExternalID, e)
+	t.byEmail.remove(fold(e.user.Email), e)
+	t.order.remove(e)
+	return nil
+}
+
+// List returns the users that match q.Filter in creation order.
+//
+// Without a filter a page costs O(Count·log n) at any StartIndex. A filter
+// that filter.Equalities recognises on userName, externalId (case-exact),
+// emails.value or id is answered from an index: the index gives a
+// superset of the matches and filter.Match decides, so the result is
+// exactly Match's. Any other filter is evaluated with filter.Match on every
+// user of the tenant. An error of filter.Match (a *filter.MatchError, for
+// an operator that does not apply to a value) is returned as it is.
+func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	start := max(q.StartIndex, 1)
+	count := max(q.Count, 0)
+	page := &scim.Page{Users: []*scim.User{}}
+	t := s.tenant(ctx, false)
+	if t == nil {
+		return page, nil
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+
+	if q.Filter == nil {
+		page.TotalResults = t.order.live
+		if start <= t.order.live && count > 0 {
+			page.Users = make([]*scim.User, 0, min(count, t.order.live-start+1))
+			t.order.page(start, count, func(e *entry) {
+				page.Users = append(page.Users, e.user.Clone())
+			})
+		}
+		return page, nil
+	}
+
+	visit := func(e *entry) error {
+		ok, err := filter.Match(q.Filter, &e.user)
+		if err != nil || !ok {
+			return err
+		}
+		page.TotalResults++
+		if page.TotalResults >= start && len(page.Users) < count {
+			page.Users = append(page.Users, e.user.Clone())
+		}
+		return nil
+	}
+	if cands, ok := t.candidates(q.Filter); ok {
+		for _, e := range cands {
+			if err := visit(e); err != nil {
+				return nil, err
+			}
+		}
+		return page, nil
+	}
+	for _, e := range t.order.slots {
+		if e == nil {
+			continue
+		}
+		if err := visit(e); err != nil {
+			return nil, err
+		}
+	}
+	return page, nil
+}
+
+// candidates returns, in creation order, a superset of the users that
+// match f taken from the smallest index an equality of f can use. It
+// reports false when no index applies.
+func (t *tenant) candidates(f filter.Expr) ([]*entry, bool) {
+	eqs, ok := filter.Equalities(f)
+	if !ok {
+		return nil, false
+	}
+	var best []*entry
+	found := false
+	for _, eq := range eqs {
+		if eq.Value.Kind != filter.String || eq.Path.URN != "" {
+			continue
+		}
+		var c []*entry
+		p, v := eq.Path, eq.Value.Str
+		switch {
+		case p.Name == "userName" && p.Sub == "":
+			// Folded keys give a superset whether or not the compare is
+			// case-exact.
+			if e := t.byName[fold(v)]; e != nil {
+				c = []*entry{e}
+			}
+		case p.Name == "id" && p.Sub == "" && eq.CaseExact:
+			if e := t.byID[v]; e != nil {
+				c = []*entry{e}
+			}
+		case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
+			c = t.byExt.appendTo(nil, v)
+		case p.Name == "emails" && p.Sub == "value":
+			c = t.byEmail.appendTo(nil, fold(v))
+		default:
+			continue
+		}
+		if !found || len(c) < len(best) {
+			best, found = c, true
+		}
+		if len(best) == 0 {
+			break
+		}
+	}
+	if len(best) > 1 {
+		slices.SortFunc(best, func(a, b *entry) int { return a.slot - b.slot })
+	}
+	return best, found
+}
+
+func checkVersion(e *entry, version string) error {
+	if version != "" && version != e.user.Meta.Version {
+		return fmt.Errorf("memstore: user %q is at version %s, not %s: %w", e.user.ID, e.user.Meta.Version, version, scim.ErrVersionMismatch)
+	}
+	return nil
+}
+
+func notFound(id string) error {
+	return fmt.Errorf("memstore: no user with id %q: %w", id, scim.ErrNotFound)
+}
+
+func taken(userName string) error {
+	return fmt.Errorf("memstore: userName %q is taken by another user: %w", userName, scim.ErrUniqueness)
+}
+
+// newID returns a random (version 4) UUID.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never returns an error; it crashes the program instead
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
+
+// smallVersions holds the first version strings, so that most users,
+// which are written a few times, share them instead of holding their own.
+var smallVersions = func() (v [32]string) {
+	for i := range v {
+		v[i] = `W/"` + strconv.Itoa(i) + `"`
+	}
+	return v
+}()
+
+func versionTag(n uint64) string {
+	if n < uint64(len(smallVersions)) {
+		return smallVersions[n]
+	}
+	return `W/"` + strconv.FormatUint(n, 10) + `"`
+}
