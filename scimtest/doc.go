@@ -1,0 +1,25 @@
+// Package scimtest is scimkit's conformance kit: checks that a Store, and
+// later a handler, behave as Okta, Microsoft Entra ID and RFC 7643/7644
+// expect.
+//
+// # Testing a Store
+//
+// TestStore runs every promise of the scim.Store contract as a named
+// subtest against stores that a function returns fresh for each check:
+//
+//	func TestStore(t *testing.T) {
+//		scimtest.TestStore(t, func(t *testing.T) scim.Store {
+//			return mystore.Open(t.TempDir())
+//		})
+//	}
+//
+// Each subtest is named after the rule it enforces (UserNameUniqueIgnoringCase,
+// StablePaging, TenantIsolation, …), reports every violation it finds,
+// and on failure logs the rule with the RFC section or the identity
+// provider behaviour it comes from. Run it with -race: some checks write
+// from many goroutines at once. Checks of optional capability interfaces
+// run only for stores that implement them.
+//
+// A promise the kit cannot check is not made: if a Store passes TestStore,
+// the handler can rely on it.
+package scimtest

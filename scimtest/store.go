@@ -1,0 +1,410 @@
+package scimtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+)
+
+// TestStore checks that a scim.Store keeps every promise of the Store
+// contract: the round trips of create, get, replace and delete, ids and
+// versions, case-insensitive userName uniqueness, optimistic concurrency,
+// copies in and out, stable paging, the filters Okta and Entra ID send,
+// tenant isolation and safety under concurrent writes.
+//
+// Each check runs as a subtest of t named after the rule it enforces, with
+// a fresh store from newStore, and reports every violation it finds, not
+// only the first. A failing subtest ends with the rule and where it comes
+// from (an RFC section or an identity provider's behaviour). Checks of
+// optional capabilities run only when the store implements them.
+//
+// newStore must return an empty store each time it is called; it may use
+// its t for cleanup (t.Cleanup) and to skip (t.Skip). The checks use the
+// tenants "scimtest-a" and "scimtest-b" and the context without a tenant.
+//
+// Typical usage:
+//
+//	func TestMyStore(t *testing.T) {
+//		scimtest.TestStore(t, func(t *testing.T) scim.Store {
+//			return mystore.Open(t.TempDir())
+//		})
+//	}
+func TestStore(t *testing.T, newStore func(t *testing.T) scim.Store) {
+	t.Helper()
+	testStore(testingT{t}, func(t tb) scim.Store { return newStore(t.(testingT).T) })
+}
+
+// tb is the part of *testing.T the checks use. It is an interface so that
+// the kit's own tests can run the checks against a recorder and see them
+// fail on broken stores, as testing/fstest tests TestFS.
+type tb interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Logf(format string, args ...any)
+	Failed() bool
+	Run(name string, f func(t tb)) bool
+}
+
+// testingT adapts *testing.T to tb.
+type testingT struct{ *testing.T }
+
+func (t testingT) Run(name string, f func(t tb)) bool {
+	return t.T.Run(name, func(t *testing.T) { f(testingT{t}) })
+}
+
+// storeCase is one check of the Store contract.
+type storeCase struct {
+	name string
+	// rule is the promise checked and where it comes from; it is logged
+	// when the check fails.
+	rule string
+	// needs, when not nil, reports whether the store has the optional
+	// capability the case checks; the case runs only when it does (see
+	// capabilityCases).
+	needs func(scim.Store) bool
+	run   func(t tb, k *storeKit)
+}
+
+// capabilityCases check the optional interfaces a Store may implement
+// beyond scim.Store. There are none yet; a case for one sets needs to a
+// type assertion, e.g.
+//
+//	needs: func(s scim.Store) bool { _, ok := s.(scim.Patcher); return ok },
+var capabilityCases []storeCase
+
+func testStore(t tb, newStore func(t tb) scim.Store) {
+	t.Helper()
+	for _, c := range slices.Concat(coreCases, capabilityCases) {
+		t.Run(c.name, func(t tb) {
+			s := newStore(t)
+			if s == nil {
+				t.Fatalf("newStore returned nil")
+			}
+			if c.needs != nil && !c.needs(s) {
+				return
+			}
+			defer func() {
+				if t.Failed() {
+					t.Logf("rule: %s", c.rule)
+				}
+			}()
+			c.run(t, newStoreKit(s))
+		})
+	}
+}
+
+// The tenants the checks use.
+const (
+	tenantA = "scimtest-a"
+	tenantB = "scimtest-b"
+)
+
+// storeKit holds the store under test and helpers that report through t.
+type storeKit struct {
+	s    scim.Store
+	ctx  context.Context // tenant A
+	ctxB context.Context // tenant B
+	ctx0 context.Context // no tenant
+}
+
+func newStoreKit(s scim.Store) *storeKit {
+	bg := context.Background()
+	return &storeKit{
+		s:    s,
+		ctx:  scim.WithTenant(bg, tenantA),
+		ctxB: scim.WithTenant(bg, tenantB),
+		ctx0: bg,
+	}
+}
+
+// create stores u in tenant A; a failure stops the check, which needs the
+// user to go on.
+func (k *storeKit) create(t tb, u *scim.User) *scim.User {
+	t.Helper()
+	return k.createIn(t, k.ctx, u)
+}
+
+func (k *storeKit) createIn(t tb, ctx context.Context, u *scim.User) *scim.User {
+	t.Helper()
+	got, err := k.s.Create(ctx, u.Clone())
+	if err != nil {
+		t.Fatalf("Create(userName %q): %v", u.UserName, err)
+	}
+	if got == nil {
+		t.Fatalf("Create(userName %q) returned a nil user and no error", u.UserName)
+	}
+	return got
+}
+
+// get returns the user with the given id in tenant A, or nil after
+// reporting an error.
+func (k *storeKit) get(t tb, id string) *scim.User {
+	t.Helper()
+	u, err := k.s.User(k.ctx, id)
+	if err != nil {
+		t.Errorf("User(%q): %v", id, err)
+		return nil
+	}
+	if u == nil {
+		t.Errorf("User(%q) returned a nil user and no error", id)
+	}
+	return u
+}
+
+// list runs q in ctx; an error stops the check.
+func (k *storeKit) list(t tb, ctx context.Context, q scim.Query) *scim.Page {
+	t.Helper()
+	p, err := k.s.List(ctx, q)
+	if err != nil {
+		t.Fatalf("List(%s): %v", queryString(q), err)
+	}
+	if p == nil {
+		t.Fatalf("List(%s) returned a nil Page and no error", queryString(q))
+	}
+	if q.Count >= 0 && len(p.Users) > q.Count {
+		t.Errorf("List(%s) returned %d users, more than Count", queryString(q), len(p.Users))
+	}
+	for i, u := range p.Users {
+		if u == nil {
+			t.Fatalf("List(%s): Users[%d] is nil", queryString(q), i)
+		}
+	}
+	return p
+}
+
+// all lists every user of ctx's tenant in the store's order.
+func (k *storeKit) all(t tb, ctx context.Context) []*scim.User {
+	t.Helper()
+	return k.list(t, ctx, scim.Query{StartIndex: 1, Count: 1 << 20}).Users
+}
+
+// find runs a filter in tenant A and checks that it matches exactly the
+// users with the given ids (in any order), with a matching TotalResults.
+func (k *storeKit) find(t tb, ctx context.Context, f filter.Expr, want ...string) {
+	t.Helper()
+	q := scim.Query{Filter: f, StartIndex: 1, Count: 1000}
+	p, err := k.s.List(ctx, q)
+	if err != nil {
+		t.Errorf("List(%s): %v", queryString(q), err)
+		return
+	}
+	if p == nil {
+		t.Errorf("List(%s) returned a nil Page and no error", queryString(q))
+		return
+	}
+	got := userIDs(p.Users)
+	slices.Sort(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("List(%s) returned the users %q, want %q", queryString(q), got, want)
+	}
+	if p.TotalResults != len(want) {
+		t.Errorf("List(%s): TotalResults = %d, want %d", queryString(q), p.TotalResults, len(want))
+	}
+}
+
+func queryString(q scim.Query) string {
+	f := "<nil>"
+	if q.Filter != nil {
+		f = fmt.Sprintf("%q", q.Filter.String())
+	}
+	return fmt.Sprintf("filter %s, startIndex %d, count %d", f, q.StartIndex, q.Count)
+}
+
+func userIDs(us []*scim.User) []string {
+	s := make([]string, len(us))
+	for i, u := range us {
+		s[i] = u.ID
+	}
+	return s
+}
+
+// wantErrIs reports whether err wraps target, reporting an error naming op
+// when it does not.
+func wantErrIs(t tb, op string, err, target error) bool {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Errorf("%s: got error %v, want one wrapping %q", op, err, target)
+		return false
+	}
+	return true
+}
+
+// sampleUser returns a distinct user with every field set, custom attributes
+// of every kind included. Times are whole seconds in UTC, which any
+// database keeps.
+func sampleUser(n int) *scim.User {
+	t0 := time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC).Add(time.Duration(n) * time.Hour)
+	return &scim.User{
+		ExternalID:  fmt.Sprintf("00uJl29u%04dT6Aj", n),
+		UserName:    fmt.Sprintf("user%04d@example.com", n),
+		GivenName:   "Given",
+		FamilyName:  fmt.Sprintf("Family%04d", n),
+		DisplayName: fmt.Sprintf("Given Family%04d", n),
+		Email:       fmt.Sprintf("user%04d.work@example.org", n),
+		Active:      true,
+		Custom: map[string]any{
+			"costCenter": fmt.Sprintf("cc-%d", n),
+			"level":      int64(n),
+			"contractor": n%2 == 1,
+			"hired":      t0.Add(-24 * time.Hour),
+			"regions":    []string{"us1", "emea2"},
+			"badges":     []int64{int64(n), 42},
+			"flags":      []bool{true, false},
+			"reviews":    []time.Time{t0, t0.Add(time.Hour)},
+		},
+		Meta: scim.Meta{Created: t0, LastModified: t0},
+	}
+}
+
+// diffUser reports the differences between want and got, one line per field,
+// ignoring ID and Meta.Version (checked on their own).
+func diffUser(want, got *scim.User) []string {
+	var d []string
+	str := func(name, w, g string) {
+		if w != g {
+			d = append(d, fmt.Sprintf("%s = %q, want %q", name, g, w))
+		}
+	}
+	str("ExternalID", want.ExternalID, got.ExternalID)
+	str("UserName", want.UserName, got.UserName)
+	str("GivenName", want.GivenName, got.GivenName)
+	str("FamilyName", want.FamilyName, got.FamilyName)
+	str("DisplayName", want.DisplayName, got.DisplayName)
+	str("Email", want.Email, got.Email)
+	if want.Active != got.Active {
+		d = append(d, fmt.Sprintf("Active = %t, want %t", got.Active, want.Active))
+	}
+	if !want.Meta.Created.Equal(got.Meta.Created) {
+		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Meta.Created, want.Meta.Created))
+	}
+	if !want.Meta.LastModified.Equal(got.Meta.LastModified) {
+		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.Meta.LastModified, want.Meta.LastModified))
+	}
+	for _, k := range slices.Sorted(customKeys(want.Custom, got.Custom)) {
+		w, wok := want.Custom[k]
+		g, gok := got.Custom[k]
+		switch {
+		case !gok:
+			d = append(d, fmt.Sprintf("Custom[%q] is missing, want %#v", k, w))
+		case !wok:
+			d = append(d, fmt.Sprintf("Custom[%q] = %#v, want no such attribute", k, g))
+		case !customEqual(w, g):
+			d = append(d, fmt.Sprintf("Custom[%q] = %#v (%T), want %#v (%T)", k, g, g, w, w))
+		}
+	}
+	return d
+}
+
+func customKeys(a, b map[string]any) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range a {
+			if !yield(k) {
+				return
+			}
+		}
+		for k := range b {
+			if _, dup := a[k]; !dup && !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// customEqual compares custom values, times by instant (a store may hand
+// them back in another location).
+func customEqual(a, b any) bool {
+	switch a := a.(type) {
+	case time.Time:
+		b, ok := b.(time.Time)
+		return ok && a.Equal(b)
+	case []time.Time:
+		b, ok := b.([]time.Time)
+		return ok && slices.EqualFunc(a, b, time.Time.Equal)
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// checkUser reports the differences between want and got, prefixed by
+// what got is.
+func checkUser(t tb, what string, want, got *scim.User) {
+	t.Helper()
+	if got == nil {
+		return
+	}
+	for _, d := range diffUser(want, got) {
+		t.Errorf("%s: %s", what, d)
+	}
+}
+
+// cmpEq is the resolved comparison name eq value, case-exact for id and
+// externalId as the handler's schema resolution sets it.
+func cmpEq(name, value string) *filter.Compare {
+	return &filter.Compare{
+		Path:      filter.AttrPath{Name: name},
+		Op:        filter.Eq,
+		Value:     filter.Value{Kind: filter.String, Str: value},
+		CaseExact: name == "id" || name == "externalId",
+	}
+}
+
+func andOf(a, b filter.Expr) filter.Expr {
+	return &filter.Logical{Op: filter.And, Left: a, Right: b}
+}
+
+// workEmailFilter is Entra ID's lookup emails[type eq "work"].value eq "v", as
+// filter.Parse reads it: emails[type eq "work" and value eq "v"].
+func workEmailFilter(v string) filter.Expr {
+	return &filter.ValuePath{
+		Path:   filter.AttrPath{Name: "emails"},
+		Filter: andOf(cmpEq("type", "work"), cmpEq("value", v)),
+	}
+}
+
+// parseFilter parses a filter written by the kit and sets CaseExact on id and
+// externalId comparisons, as the handler's resolution does.
+func parseFilter(t tb, s string) filter.Expr {
+	t.Helper()
+	e, err := filter.Parse(s)
+	if err != nil {
+		t.Fatalf("scimtest: bad filter %q: %v", s, err)
+	}
+	var walk func(e filter.Expr, inVP bool)
+	walk = func(e filter.Expr, inVP bool) {
+		switch e := e.(type) {
+		case *filter.Compare:
+			if !inVP && (e.Path.Name == "id" || e.Path.Name == "externalId") {
+				e.CaseExact = true
+			}
+		case *filter.Logical:
+			walk(e.Left, inVP)
+			walk(e.Right, inVP)
+		case *filter.Not:
+			walk(e.X, inVP)
+		case *filter.ValuePath:
+			walk(e.Filter, true)
+		}
+	}
+	walk(e, false)
+	return e
+}
+
+// swapCase returns s with the case of every letter swapped.
+func swapCase(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsUpper(r) {
+			return unicode.ToLower(r)
+		}
+		return unicode.ToUpper(r)
+	}, s)
+}
