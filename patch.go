@@ -31,7 +31,8 @@ type PatchOperation struct {
 	// Path is the operation's target, resolved against the schema: names
 	// have their canonical spelling, URN is empty for the core User schema
 	// and the extension's URN for extension attributes, and the value
-	// filter, if any, is resolved as a list filter is. It is nil for an
+	// filter, if any, is resolved as a list filter is. A path that names a
+	// whole extension schema has URN set and Name empty. It is nil for an
 	// operation without a path, whose Value is then a partial user (RFC
 	// 7644 §3.5.2.1 and §3.5.2.3), possibly with dotted keys such as
 	// "name.givenName" as Entra ID sends them.
@@ -306,7 +307,7 @@ func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 // path is the canonical form of t for Patcher stores.
 func (t target) path() *filter.Path {
 	if t.ext != nil {
-		return &filter.Path{Attr: filter.AttrPath{Name: t.ext.ID}}
+		return &filter.Path{Attr: filter.AttrPath{URN: t.ext.ID}}
 	}
 	p := &filter.Path{Attr: filter.AttrPath{URN: t.ref.urn, Name: t.ref.def.Name}}
 	if t.ref.sub != nil {

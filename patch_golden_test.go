@@ -11,7 +11,14 @@ import (
 	"testing"
 )
 
-var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/patch")
+// updating reports whether the test binary runs with -update. The flag is
+// the package's one for all golden files (golden_test.go defines it; the
+// external and internal test packages share one binary, so defining it here
+// too would panic).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // patchScenario is a hand-written file in testdata/patch: a user created as
 // an identity provider creates it, then the PATCH and GET requests that
@@ -94,7 +101,7 @@ func TestPatchGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			out = append(out, '\n')
-			if *updateGolden {
+			if updating() {
 				if err := os.WriteFile(golden, out, 0o644); err != nil {
 					t.Fatal(err)
 				}

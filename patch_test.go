@@ -646,3 +646,43 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestPatchOperationPaths checks what a Patcher sees: ops in lower case and
+// paths resolved to canonical names.
+func TestPatchOperationPaths(t *testing.T) {
+	cfg := patchConfig()
+	cfg.CaseInsensitiveNames = true
+	h := newPatchHandler(t, cfg, newPatchStore())
+	got, e := h.parsePatch([]byte(ops(
+		`{"op":"Replace","path":"USERNAME","value":"x"}`,
+		`{"op":"ADD","path":"Emails[Type eq \"work\"].Value","value":"x"}`,
+		`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:EMPLOYEENUMBER"}`,
+		`{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{}}`,
+		`{"op":"replace","value":{"active":false}}`,
+	)))
+	if e != nil {
+		t.Fatal(e)
+	}
+	want := []struct {
+		op   PatchOp
+		path string
+	}{
+		{PatchReplace, "userName"},
+		{PatchAdd, `emails[type eq "work"].value`},
+		{PatchRemove, EnterpriseUserURN + ":employeeNumber"},
+		{PatchAdd, EnterpriseUserURN + ":"},
+		{PatchReplace, ""},
+	}
+	for i, w := range want {
+		p := ""
+		if got[i].Path != nil {
+			p = got[i].Path.String()
+		}
+		if got[i].Op != w.op || p != w.path {
+			t.Errorf("op %d: %s %q, want %s %q", i, got[i].Op, p, w.op, w.path)
+		}
+	}
+	if string(got[4].Value) != `{"active":false}` {
+		t.Errorf("Value %s", got[4].Value)
+	}
+}
