@@ -41,8 +41,8 @@ type PatchOperation struct {
 	// operation has none.
 	Value json.RawMessage
 
-	target target   // the resolved Path
-	value  rawValue // Value with its offset in the request body
+	target patchTarget // the resolved Path
+	value  rawValue    // Value with its offset in the request body
 }
 
 // Patch is what a Patcher receives: the operations of one PATCH request
@@ -79,8 +79,8 @@ type Patcher interface {
 	Patch(ctx context.Context, id string, p Patch, version string) (*User, error)
 }
 
-// target is a PATCH path resolved against the schema.
-type target struct {
+// patchTarget is a PATCH path resolved against the schema.
+type patchTarget struct {
 	ref attrRef
 	// filter is the resolved value filter, as a ValuePath over ref's
 	// attribute, or nil.
@@ -305,7 +305,7 @@ func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 }
 
 // path is the canonical form of t for Patcher stores.
-func (t target) path() *filter.Path {
+func (t patchTarget) path() *filter.Path {
 	if t.ext != nil {
 		return &filter.Path{Attr: filter.AttrPath{URN: t.ext.ID}}
 	}
@@ -322,19 +322,19 @@ func (t target) path() *filter.Path {
 // resolvePatchPath parses and resolves a PATCH path (or a key of a
 // path-less value written as a path). A name the schema does not have is a
 // *nameError, for the caller to judge; anything else wrong is an *Error.
-func (h *Handler) resolvePatchPath(s string) (target, *nameError, *Error) {
+func (h *Handler) resolvePatchPath(s string) (patchTarget, *nameError, *Error) {
 	if ext := h.names.extension(s); ext != nil {
-		return target{ext: ext}, nil, nil
+		return patchTarget{ext: ext}, nil, nil
 	}
 	p, err := h.cfg.FilterLimits.ParsePath(s)
 	if err != nil {
-		return target{}, nil, badRequest(ScimTypeInvalidPath, err.Error())
+		return patchTarget{}, nil, badRequest(ScimTypeInvalidPath, err.Error())
 	}
 	ref, ne := h.names.resolve(p.Attr.URN, p.Attr.Name, "")
 	if ne != nil {
-		return target{}, ne, nil
+		return patchTarget{}, ne, nil
 	}
-	t := target{ref: ref}
+	t := patchTarget{ref: ref}
 	d := ref.def
 	if p.Attr.Sub != "" {
 		switch {

@@ -107,7 +107,7 @@ func (h *Handler) applyExtension(u *User, ext *schema.Schema, v rawValue, add bo
 // applyTarget applies one operation to the attribute t. strict is true
 // for a path, which is an instruction: read-only targets are an error
 // there, while in a path-less value they are ignored as in a PUT.
-func (h *Handler) applyTarget(u *User, t target, op PatchOp, v rawValue, strict bool) *Error {
+func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, strict bool) *Error {
 	ref := t.ref
 	d := ref.def
 	switch {
@@ -183,17 +183,17 @@ func setElements(u *User, d *schema.Attribute, keep []int) {
 	}
 	switch old := u.Custom[d.Name].(type) {
 	case []string:
-		u.Custom[d.Name] = pick(old, keep)
+		u.Custom[d.Name] = pickIndexes(old, keep)
 	case []bool:
-		u.Custom[d.Name] = pick(old, keep)
+		u.Custom[d.Name] = pickIndexes(old, keep)
 	case []int64:
-		u.Custom[d.Name] = pick(old, keep)
+		u.Custom[d.Name] = pickIndexes(old, keep)
 	case []time.Time:
-		u.Custom[d.Name] = pick(old, keep)
+		u.Custom[d.Name] = pickIndexes(old, keep)
 	}
 }
 
-func pick[T any](s []T, keep []int) []T {
+func pickIndexes[T any](s []T, keep []int) []T {
 	out := make([]T, 0, len(keep))
 	for _, i := range keep {
 		out = append(out, s[i])
@@ -205,12 +205,12 @@ func pick[T any](s []T, keep []int) []T {
 // simple attribute: remove drops the matching elements; add and replace
 // put the value in their place. Nothing matching is a noTarget for add
 // and replace (RFC 7644 §3.5.2.3) and nothing to do for remove.
-func (h *Handler) patchElements(u *User, t target, op PatchOp, remove bool, v rawValue) *Error {
+func (h *Handler) patchElements(u *User, t patchTarget, op PatchOp, remove bool, v rawValue) *Error {
 	d := t.ref.def
 	n := customLen(u.Custom[d.Name])
 	keep := make([]int, 0, n)
 	for i := range n {
-		ok, err := filter.Match(t.filter, element{customValue(u.Custom[d.Name], i)})
+		ok, err := filter.Match(t.filter, listElement{customValue(u.Custom[d.Name], i)})
 		if err != nil {
 			return badRequest(ScimTypeInvalidFilter, err.Error())
 		}
@@ -237,13 +237,13 @@ func (h *Handler) patchElements(u *User, t target, op PatchOp, remove bool, v ra
 	return nil
 }
 
-// element is one value of a multi-valued simple attribute as a
+// listElement is one value of a multi-valued simple attribute as a
 // filter.Resource: regions[value eq "us1"] tests it as value.
-type element struct{ v filter.Value }
+type listElement struct{ v filter.Value }
 
-func (e element) AttrLen(filter.AttrPath) int { return 1 }
+func (e listElement) AttrLen(filter.AttrPath) int { return 1 }
 
-func (e element) AttrValue(p filter.AttrPath, _ int) filter.Value {
+func (e listElement) AttrValue(p filter.AttrPath, _ int) filter.Value {
 	if p.Sub == "value" {
 		return e.v
 	}
@@ -256,7 +256,7 @@ func (e element) AttrValue(p filter.AttrPath, _ int) filter.Value {
 // describes if it is the work email (Entra ID's
 // emails[type eq "work"].value on a user without one) and are a noTarget
 // otherwise. A remove that matches nothing does nothing.
-func (h *Handler) patchWorkEmail(u *User, t target, remove bool, v rawValue) *Error {
+func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue) *Error {
 	matched := false
 	if u.Email != "" {
 		ok, err := filter.Match(t.filter, u)

@@ -15,14 +15,14 @@ func BenchmarkPatchEntra(b *testing.B) {
 	b.Run("handler", func(b *testing.B) {
 		store := newPatchStore()
 		h := newPatchHandler(b, patchConfig(), store)
-		id := seed(b, store)
+		id := patchSeed(b, store)
 		target := "/scim/v2/Users/" + id
 		r := httptest.NewRequest("PATCH", target, nil)
 		r.Header.Set("Content-Type", mediaType)
 		b.ReportAllocs()
 		for b.Loop() {
 			req := r.Clone(context.Background())
-			req.Body = nopCloser{strings.NewReader(entraDefault)}
+			req.Body = patchNopCloser{strings.NewReader(entraDefault)}
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != 200 {
@@ -55,6 +55,6 @@ func BenchmarkPatchEntra(b *testing.B) {
 	})
 }
 
-type nopCloser struct{ *strings.Reader }
+type patchNopCloser struct{ *strings.Reader }
 
-func (nopCloser) Close() error { return nil }
+func (patchNopCloser) Close() error { return nil }

@@ -21,8 +21,8 @@ func FuzzPatch(f *testing.F) {
 		f.Add([]byte(tc.body), byte(0))
 	}
 	f.Add([]byte(entraDefault), byte(1))
-	f.Add([]byte(ops(`{"op":"replace","value":{"NAME.givenName":"x"}}`)), byte(2))
-	f.Add([]byte(ops(`{"op":"remove","path":"regions[value eq \"us1\"]"}`)), byte(4))
+	f.Add([]byte(patchOps(`{"op":"replace","value":{"NAME.givenName":"x"}}`)), byte(2))
+	f.Add([]byte(patchOps(`{"op":"remove","path":"regions[value eq \"us1\"]"}`)), byte(4))
 	files, _ := filepath.Glob("testdata/patch/*.json")
 	for _, file := range files {
 		if strings.HasSuffix(file, ".golden.json") {
@@ -50,10 +50,10 @@ func FuzzPatch(f *testing.F) {
 		}
 		store := newPatchStore()
 		h := newPatchHandler(t, cfg, store)
-		id := seed(t, store)
+		id := patchSeed(t, store)
 		before := h.encodeStored(t, store, id)
 
-		rec := serve(h, "PATCH", "/Users/"+id, string(body))
+		rec := patchServe(h, "PATCH", "/Users/"+id, string(body))
 		after := h.encodeStored(t, store, id)
 		switch {
 		case rec.Code == 200:

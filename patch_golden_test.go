@@ -72,7 +72,7 @@ func TestPatchGolden(t *testing.T) {
 			cfg.Required = sc.Config.Required
 			h := newPatchHandler(t, cfg, newPatchStore())
 
-			rec := serve(h, "POST", "/scim/v2/Users", string(sc.Create))
+			rec := patchServe(h, "POST", "/scim/v2/Users", string(sc.Create))
 			if rec.Code != 201 {
 				t.Fatalf("create: %d %s", rec.Code, rec.Body)
 			}
@@ -82,7 +82,7 @@ func TestPatchGolden(t *testing.T) {
 
 			var got []exchange
 			for _, req := range sc.Requests {
-				rec := serve(h, req.Method, target, string(req.Body))
+				rec := patchServe(h, req.Method, target, string(req.Body))
 				ex := exchange{Method: req.Method, Path: "/scim/v2/Users/{id}", Request: req.Body, Status: rec.Code,
 					ETag: rec.Header().Get("ETag"), Type: rec.Header().Get("Content-Type")}
 				if rec.Body.Len() > 0 {

@@ -157,7 +157,7 @@ func annUser() *User {
 }
 
 // ops wraps operations in a PatchOp message.
-func ops(list ...string) string {
+func patchOps(list ...string) string {
 	return `{"schemas":["` + PatchOpURN + `"],"Operations":[` + strings.Join(list, ",") + `]}`
 }
 
@@ -179,7 +179,7 @@ type patchCase struct {
 	want   func(u *User) string
 }
 
-func eq[T any](what string, got, want T) string {
+func patchEq[T any](what string, got, want T) string {
 	if !reflect.DeepEqual(got, want) {
 		return fmt.Sprintf("%s = %#v, want %#v", what, got, want)
 	}
@@ -188,228 +188,232 @@ func eq[T any](what string, got, want T) string {
 
 var patchCases = []patchCase{
 	// Ops, matched case-insensitively.
-	{name: "op add", body: ops(`{"op":"add","path":"displayName","value":"A. Lee"}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "A. Lee") }},
-	{name: "op Replace (Entra)", body: ops(`{"op":"Replace","path":"displayName","value":"A. Lee"}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "A. Lee") }},
-	{name: "op REMOVE", body: ops(`{"op":"REMOVE","path":"displayName"}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "") }},
-	{name: "op unknown", body: ops(`{"op":"move","path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `"move"`},
-	{name: "op missing", body: ops(`{"path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `no "op"`},
+	{name: "op add", body: patchOps(`{"op":"add","path":"displayName","value":"A. Lee"}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "A. Lee") }},
+	{name: "op Replace (Entra)", body: patchOps(`{"op":"Replace","path":"displayName","value":"A. Lee"}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "A. Lee") }},
+	{name: "op REMOVE", body: patchOps(`{"op":"REMOVE","path":"displayName"}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "") }},
+	{name: "op unknown", body: patchOps(`{"op":"move","path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `"move"`},
+	{name: "op missing", body: patchOps(`{"path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `no "op"`},
 
 	// Paths.
-	{name: "path attr", body: ops(`{"op":"replace","path":"externalId","value":"ext-2"}`),
-		want: func(u *User) string { return eq("ExternalID", u.ExternalID, "ext-2") }},
-	{name: "path attr.sub", body: ops(`{"op":"replace","path":"name.familyName","value":"Ng"}`),
+	{name: "path attr", body: patchOps(`{"op":"replace","path":"externalId","value":"ext-2"}`),
+		want: func(u *User) string { return patchEq("ExternalID", u.ExternalID, "ext-2") }},
+	{name: "path attr.sub", body: patchOps(`{"op":"replace","path":"name.familyName","value":"Ng"}`),
 		want: func(u *User) string {
-			return eq("FamilyName", u.FamilyName, "Ng") + eq("GivenName", u.GivenName, "Ann")
+			return patchEq("FamilyName", u.FamilyName, "Ng") + patchEq("GivenName", u.GivenName, "Ann")
 		}},
-	{name: "path core URN", body: ops(`{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName","value":"Anna"}`),
-		want: func(u *User) string { return eq("GivenName", u.GivenName, "Anna") }},
-	{name: "path extension URN", body: ops(`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"77"}`),
-		want: func(u *User) string { return eq("employeeNumber", u.Custom["employeeNumber"], any("77")) }},
-	{name: "path whole extension", body: ops(`{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"department":"R&D"}}`),
+	{name: "path core URN", body: patchOps(`{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:name.givenName","value":"Anna"}`),
+		want: func(u *User) string { return patchEq("GivenName", u.GivenName, "Anna") }},
+	{name: "path extension URN", body: patchOps(`{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber","value":"77"}`),
+		want: func(u *User) string { return patchEq("employeeNumber", u.Custom["employeeNumber"], any("77")) }},
+	{name: "path whole extension", body: patchOps(`{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User","value":{"department":"R&D"}}`),
 		want: func(u *User) string {
-			return eq("department", u.Custom["department"], any("R&D")) + eq("employeeNumber", u.Custom["employeeNumber"], any("42"))
+			return patchEq("department", u.Custom["department"], any("R&D")) + patchEq("employeeNumber", u.Custom["employeeNumber"], any("42"))
 		}},
-	{name: "path attr[filter]", body: ops(`{"op":"replace","path":"emails[type eq \"work\"]","value":{"value":"a@new.example","primary":true}}`),
-		want: func(u *User) string { return eq("Email", u.Email, "a@new.example") }},
-	{name: "path attr[filter].sub", body: ops(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"a@new.example"}`),
-		want: func(u *User) string { return eq("Email", u.Email, "a@new.example") }},
-	{name: "path filter on value", body: ops(`{"op":"replace","path":"emails[value eq \"ANN@example.com\"].value","value":"a@new.example"}`),
-		want: func(u *User) string { return eq("Email", u.Email, "a@new.example") }},
-	{name: "path malformed", body: ops(`{"op":"replace","path":"emails[type eq","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `emails[type eq`},
-	{name: "path filter on single-valued", body: ops(`{"op":"replace","path":"name[givenName eq \"Ann\"]","value":{}}`), status: 400, typ: ScimTypeInvalidPath, detail: "not multi-valued"},
-	{name: "path filter names unknown sub-attribute", body: ops(`{"op":"replace","path":"emails[kind eq \"work\"].value","value":"x"}`), status: 400, typ: ScimTypeInvalidFilter, detail: `"kind"`},
-	{name: "path emails.value without filter", body: ops(`{"op":"replace","path":"emails.value","value":"x@example.com"}`), status: 400, typ: ScimTypeInvalidPath, detail: `emails[type eq "work"].value`},
+	{name: "path attr[filter]", body: patchOps(`{"op":"replace","path":"emails[type eq \"work\"]","value":{"value":"a@new.example","primary":true}}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "a@new.example") }},
+	{name: "path attr[filter].sub", body: patchOps(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"a@new.example"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "a@new.example") }},
+	{name: "path filter on value", body: patchOps(`{"op":"replace","path":"emails[value eq \"ANN@example.com\"].value","value":"a@new.example"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "a@new.example") }},
+	{name: "path malformed", body: patchOps(`{"op":"replace","path":"emails[type eq","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `emails[type eq`},
+	{name: "path filter on single-valued", body: patchOps(`{"op":"replace","path":"name[givenName eq \"Ann\"]","value":{}}`), status: 400, typ: ScimTypeInvalidPath, detail: "not multi-valued"},
+	{name: "path filter names unknown sub-attribute", body: patchOps(`{"op":"replace","path":"emails[kind eq \"work\"].value","value":"x"}`), status: 400, typ: ScimTypeInvalidFilter, detail: `"kind"`},
+	{name: "path emails.value without filter", body: patchOps(`{"op":"replace","path":"emails.value","value":"x@example.com"}`), status: 400, typ: ScimTypeInvalidPath, detail: `emails[type eq "work"].value`},
 
 	// Path-less add and replace with a partial resource.
-	{name: "Okta deactivate", body: ops(`{"op":"replace","value":{"active":false}}`),
-		want: func(u *User) string { return eq("Active", u.Active, false) + eq("GivenName", u.GivenName, "Ann") }},
-	{name: "Okta reactivate", user: func(u *User) { u.Active = false }, body: ops(`{"op":"replace","value":{"active":true}}`),
-		want: func(u *User) string { return eq("Active", u.Active, true) }},
-	{name: "Entra dotted keys", body: ops(`{"op":"replace","value":{"displayName":"Ann Ng","name.givenName":"Anne","name.familyName":"Ng","active":false,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"43"}}`),
+	{name: "Okta deactivate", body: patchOps(`{"op":"replace","value":{"active":false}}`),
 		want: func(u *User) string {
-			return eq("DisplayName", u.DisplayName, "Ann Ng") + eq("GivenName", u.GivenName, "Anne") + eq("FamilyName", u.FamilyName, "Ng") +
-				eq("Active", u.Active, false) + eq("employeeNumber", u.Custom["employeeNumber"], any("43"))
+			return patchEq("Active", u.Active, false) + patchEq("GivenName", u.GivenName, "Ann")
 		}},
-	{name: "Entra filtered key in value", body: ops(`{"op":"replace","value":{"emails[type eq \"work\"].value":"ann@new.example"}}`),
-		want: func(u *User) string { return eq("Email", u.Email, "ann@new.example") }},
-	{name: "path-less extension object", body: ops(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"44"}}}`),
-		want: func(u *User) string { return eq("employeeNumber", u.Custom["employeeNumber"], any("44")) }},
-	{name: "path-less core URN object", body: ops(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User":{"displayName":"Core"}}}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "Core") }},
-	{name: "path-less name object keeps other sub-attributes", body: ops(`{"op":"replace","value":{"name":{"familyName":"Ng"}}}`),
+	{name: "Okta reactivate", user: func(u *User) { u.Active = false }, body: patchOps(`{"op":"replace","value":{"active":true}}`),
+		want: func(u *User) string { return patchEq("Active", u.Active, true) }},
+	{name: "Entra dotted keys", body: patchOps(`{"op":"replace","value":{"displayName":"Ann Ng","name.givenName":"Anne","name.familyName":"Ng","active":false,"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":"43"}}`),
 		want: func(u *User) string {
-			return eq("GivenName", u.GivenName, "Ann") + eq("FamilyName", u.FamilyName, "Ng")
+			return patchEq("DisplayName", u.DisplayName, "Ann Ng") + patchEq("GivenName", u.GivenName, "Anne") + patchEq("FamilyName", u.FamilyName, "Ng") +
+				patchEq("Active", u.Active, false) + patchEq("employeeNumber", u.Custom["employeeNumber"], any("43"))
 		}},
-	{name: "path-less add appends regions", body: ops(`{"op":"add","value":{"regions":["apac1","us1"]}}`),
+	{name: "Entra filtered key in value", body: patchOps(`{"op":"replace","value":{"emails[type eq \"work\"].value":"ann@new.example"}}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "ann@new.example") }},
+	{name: "path-less extension object", body: patchOps(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User":{"employeeNumber":"44"}}}`),
+		want: func(u *User) string { return patchEq("employeeNumber", u.Custom["employeeNumber"], any("44")) }},
+	{name: "path-less core URN object", body: patchOps(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:core:2.0:User":{"displayName":"Core"}}}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "Core") }},
+	{name: "path-less name object keeps other sub-attributes", body: patchOps(`{"op":"replace","value":{"name":{"familyName":"Ng"}}}`),
 		want: func(u *User) string {
-			return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
+			return patchEq("GivenName", u.GivenName, "Ann") + patchEq("FamilyName", u.FamilyName, "Ng")
 		}},
-	{name: "path-less replace replaces regions", body: ops(`{"op":"replace","value":{"regions":"apac1"}}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"apac1"})) }},
-	{name: "path-less value not an object", body: ops(`{"op":"replace","value":false}`), status: 400, typ: ScimTypeInvalidValue, detail: "object"},
-	{name: "path-less read-only members ignored", body: ops(`{"op":"replace","value":{"id":"evil","meta":{"version":"W/\"9\""},"groups":[{"value":"g"}],"schemas":["x"],"password":"p","active":false}}`),
+	{name: "path-less add appends regions", body: patchOps(`{"op":"add","value":{"regions":["apac1","us1"]}}`),
 		want: func(u *User) string {
-			return eq("ID", u.ID, "1") + eq("Active", u.Active, false) + eq("Version", u.Meta.Version, `W/"1"`)
+			return patchEq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
 		}},
-	{name: "path-less unknown key ignored", body: ops(`{"op":"replace","value":{"locale":"en-US","nick name":"x","displayName":"D"}}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "D") }},
+	{name: "path-less replace replaces regions", body: patchOps(`{"op":"replace","value":{"regions":"apac1"}}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"apac1"})) }},
+	{name: "path-less value not an object", body: patchOps(`{"op":"replace","value":false}`), status: 400, typ: ScimTypeInvalidValue, detail: "object"},
+	{name: "path-less read-only members ignored", body: patchOps(`{"op":"replace","value":{"id":"evil","meta":{"version":"W/\"9\""},"groups":[{"value":"g"}],"schemas":["x"],"password":"p","active":false}}`),
+		want: func(u *User) string {
+			return patchEq("ID", u.ID, "1") + patchEq("Active", u.Active, false) + patchEq("Version", u.Meta.Version, `W/"1"`)
+		}},
+	{name: "path-less unknown key ignored", body: patchOps(`{"op":"replace","value":{"locale":"en-US","nick name":"x","displayName":"D"}}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "D") }},
 	{name: "path-less unknown key disallowed", cfg: func(c *Config) { c.DisallowUnknownAttributes = true },
-		body: ops(`{"op":"replace","value":{"locale":"en-US"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `"locale"`},
-	{name: "path-less unknown extension attribute ignored", body: ops(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":{"value":"x"}}}`),
-		want: func(u *User) string { return eq("employeeNumber", u.Custom["employeeNumber"], any("42")) }},
+		body: patchOps(`{"op":"replace","value":{"locale":"en-US"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `"locale"`},
+	{name: "path-less unknown extension attribute ignored", body: patchOps(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":{"value":"x"}}}`),
+		want: func(u *User) string { return patchEq("employeeNumber", u.Custom["employeeNumber"], any("42")) }},
 
 	// Creating the work email.
 	{name: "add work email value creates it", user: func(u *User) { u.Email = "" }, cfg: func(c *Config) { c.Required = []string{"userName"} },
-		body: ops(`{"op":"Add","path":"emails[type eq \"work\"].value","value":"new@contoso.com"}`),
-		want: func(u *User) string { return eq("Email", u.Email, "new@contoso.com") }},
+		body: patchOps(`{"op":"Add","path":"emails[type eq \"work\"].value","value":"new@contoso.com"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "new@contoso.com") }},
 	{name: "replace work email value creates it", user: func(u *User) { u.Email = "" }, cfg: func(c *Config) { c.Required = []string{"userName"} },
-		body: ops(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"new@contoso.com"}`),
-		want: func(u *User) string { return eq("Email", u.Email, "new@contoso.com") }},
+		body: patchOps(`{"op":"replace","path":"emails[type eq \"work\"].value","value":"new@contoso.com"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "new@contoso.com") }},
 	{name: "replace work email element creates it", user: func(u *User) { u.Email = "" }, cfg: func(c *Config) { c.Required = []string{"userName"} },
-		body: ops(`{"op":"replace","path":"emails[type eq \"work\"]","value":{"value":"new@contoso.com"}}`),
-		want: func(u *User) string { return eq("Email", u.Email, "new@contoso.com") }},
-	{name: "replace home email matches nothing", body: ops(`{"op":"replace","path":"emails[type eq \"home\"].value","value":"x@home.example"}`),
+		body: patchOps(`{"op":"replace","path":"emails[type eq \"work\"]","value":{"value":"new@contoso.com"}}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "new@contoso.com") }},
+	{name: "replace home email matches nothing", body: patchOps(`{"op":"replace","path":"emails[type eq \"home\"].value","value":"x@home.example"}`),
 		status: 400, typ: ScimTypeNoTarget, detail: `emails[type eq "home"]`},
-	{name: "replace with non-equality filter matches nothing", body: ops(`{"op":"replace","path":"emails[value co \"zzz\"].value","value":"x@example.com"}`),
+	{name: "replace with non-equality filter matches nothing", body: patchOps(`{"op":"replace","path":"emails[value co \"zzz\"].value","value":"x@example.com"}`),
 		status: 400, typ: ScimTypeNoTarget},
-	{name: "replace emails with an array", body: ops(`{"op":"replace","path":"emails","value":[{"value":"home@example.com","type":"home"},{"value":"w@example.com","type":"work","primary":true}]}`),
-		want: func(u *User) string { return eq("Email", u.Email, "w@example.com") }},
-	{name: "add emails as one object", body: ops(`{"op":"add","path":"emails","value":{"value":"w@example.com","type":"work"}}`),
-		want: func(u *User) string { return eq("Email", u.Email, "w@example.com") }},
-	{name: "work email type cannot change", body: ops(`{"op":"replace","path":"emails[type eq \"work\"].type","value":"home"}`),
+	{name: "replace emails with an array", body: patchOps(`{"op":"replace","path":"emails","value":[{"value":"home@example.com","type":"home"},{"value":"w@example.com","type":"work","primary":true}]}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "w@example.com") }},
+	{name: "add emails as one object", body: patchOps(`{"op":"add","path":"emails","value":{"value":"w@example.com","type":"work"}}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "w@example.com") }},
+	{name: "work email type cannot change", body: patchOps(`{"op":"replace","path":"emails[type eq \"work\"].type","value":"home"}`),
 		status: 400, typ: ScimTypeInvalidValue, detail: "work"},
 
 	// Remove.
-	{name: "remove with path", body: ops(`{"op":"remove","path":"externalId"}`),
-		want: func(u *User) string { return eq("ExternalID", u.ExternalID, "") }},
+	{name: "remove with path", body: patchOps(`{"op":"remove","path":"externalId"}`),
+		want: func(u *User) string { return patchEq("ExternalID", u.ExternalID, "") }},
 	{name: "remove work email with a value (Entra)", cfg: func(c *Config) { c.Required = []string{"userName"} },
-		body: ops(`{"op":"Remove","path":"emails[type eq \"work\"].value","value":"ann@example.com"}`),
-		want: func(u *User) string { return eq("Email", u.Email, "") }},
-	{name: "remove matching nothing does nothing", body: ops(`{"op":"remove","path":"emails[type eq \"home\"]"}`),
-		want: func(u *User) string { return eq("Email", u.Email, "ann@example.com") }},
-	{name: "remove without path", body: ops(`{"op":"remove"}`), status: 400, typ: ScimTypeNoTarget, detail: "path"},
-	{name: "remove required userName", body: ops(`{"op":"remove","path":"userName"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"userName"`},
-	{name: "remove required name.givenName", body: ops(`{"op":"remove","path":"name.givenName"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"name.givenName"`},
-	{name: "remove required work email", body: ops(`{"op":"Remove","path":"emails[type eq \"work\"].value"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"emails"`},
-	{name: "remove regions value by filter", body: ops(`{"op":"remove","path":"regions[value eq \"us1\"]"}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"emea2"})) }},
-	{name: "remove regions values given as value", body: ops(`{"op":"remove","path":"regions","value":["emea2","nope"]}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"us1"})) }},
-	{name: "remove all regions", body: ops(`{"op":"remove","path":"regions"}`),
-		want: func(u *User) string { _, ok := u.Custom["regions"]; return eq("regions present", ok, false) }},
-	{name: "remove last region by filter unassigns", body: ops(`{"op":"remove","path":"regions[value eq \"us1\" or value eq \"EMEA2\"]"}`),
-		want: func(u *User) string { _, ok := u.Custom["regions"]; return eq("regions present", ok, false) }},
-	{name: "remove extension attribute", body: ops(`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"}`),
+		body: patchOps(`{"op":"Remove","path":"emails[type eq \"work\"].value","value":"ann@example.com"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "") }},
+	{name: "remove matching nothing does nothing", body: patchOps(`{"op":"remove","path":"emails[type eq \"home\"]"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "ann@example.com") }},
+	{name: "remove without path", body: patchOps(`{"op":"remove"}`), status: 400, typ: ScimTypeNoTarget, detail: "path"},
+	{name: "remove required userName", body: patchOps(`{"op":"remove","path":"userName"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"userName"`},
+	{name: "remove required name.givenName", body: patchOps(`{"op":"remove","path":"name.givenName"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"name.givenName"`},
+	{name: "remove required work email", body: patchOps(`{"op":"Remove","path":"emails[type eq \"work\"].value"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"emails"`},
+	{name: "remove regions value by filter", body: patchOps(`{"op":"remove","path":"regions[value eq \"us1\"]"}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"emea2"})) }},
+	{name: "remove regions values given as value", body: patchOps(`{"op":"remove","path":"regions","value":["emea2","nope"]}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"us1"})) }},
+	{name: "remove all regions", body: patchOps(`{"op":"remove","path":"regions"}`),
+		want: func(u *User) string { _, ok := u.Custom["regions"]; return patchEq("regions present", ok, false) }},
+	{name: "remove last region by filter unassigns", body: patchOps(`{"op":"remove","path":"regions[value eq \"us1\" or value eq \"EMEA2\"]"}`),
+		want: func(u *User) string { _, ok := u.Custom["regions"]; return patchEq("regions present", ok, false) }},
+	{name: "remove extension attribute", body: patchOps(`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber"}`),
 		want: func(u *User) string {
 			_, ok := u.Custom["employeeNumber"]
-			return eq("employeeNumber present", ok, false)
+			return patchEq("employeeNumber present", ok, false)
 		}},
 
 	// Multi-valued custom attributes (RFC 7644 §3.5.2).
-	{name: "add regions appends without duplicates", body: ops(`{"op":"add","path":"regions","value":["emea2","apac1"]}`),
+	{name: "add regions appends without duplicates", body: patchOps(`{"op":"add","path":"regions","value":["emea2","apac1"]}`),
 		want: func(u *User) string {
-			return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
+			return patchEq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
 		}},
-	{name: "add regions as Okta's comma list", body: ops(`{"op":"add","path":"regions","value":"apac1,us1"}`),
+	{name: "add regions as Okta's comma list", body: patchOps(`{"op":"add","path":"regions","value":"apac1,us1"}`),
 		want: func(u *User) string {
-			return eq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
+			return patchEq("regions", u.Custom["regions"], any([]string{"us1", "emea2", "apac1"}))
 		}},
-	{name: "replace regions", body: ops(`{"op":"replace","path":"regions","value":["apac1"]}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"apac1"})) }},
-	{name: "replace one region by filter", body: ops(`{"op":"replace","path":"regions[value eq \"us1\"]","value":"us2"}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"emea2", "us2"})) }},
-	{name: "replace region by filter with .value", body: ops(`{"op":"replace","path":"regions[value eq \"us1\"].value","value":"us2"}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"emea2", "us2"})) }},
-	{name: "replace region matching nothing", body: ops(`{"op":"replace","path":"regions[value eq \"zz\"]","value":"us2"}`), status: 400, typ: ScimTypeNoTarget},
-	{name: "region filter names another attribute", body: ops(`{"op":"remove","path":"regions[type eq \"x\"]"}`), status: 400, typ: ScimTypeInvalidFilter, detail: "value"},
-	{name: "add to regions when none", user: func(u *User) { delete(u.Custom, "regions") }, body: ops(`{"op":"add","path":"regions","value":["us1"]}`),
-		want: func(u *User) string { return eq("regions", u.Custom["regions"], any([]string{"us1"})) }},
+	{name: "replace regions", body: patchOps(`{"op":"replace","path":"regions","value":["apac1"]}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"apac1"})) }},
+	{name: "replace one region by filter", body: patchOps(`{"op":"replace","path":"regions[value eq \"us1\"]","value":"us2"}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"emea2", "us2"})) }},
+	{name: "replace region by filter with .value", body: patchOps(`{"op":"replace","path":"regions[value eq \"us1\"].value","value":"us2"}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"emea2", "us2"})) }},
+	{name: "replace region matching nothing", body: patchOps(`{"op":"replace","path":"regions[value eq \"zz\"]","value":"us2"}`), status: 400, typ: ScimTypeNoTarget},
+	{name: "region filter names another attribute", body: patchOps(`{"op":"remove","path":"regions[type eq \"x\"]"}`), status: 400, typ: ScimTypeInvalidFilter, detail: "value"},
+	{name: "add to regions when none", user: func(u *User) { delete(u.Custom, "regions") }, body: patchOps(`{"op":"add","path":"regions","value":["us1"]}`),
+		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"us1"})) }},
 
 	// Booleans and integers as strings.
-	{name: "string boolean False", body: ops(`{"op":"Replace","path":"active","value":"False"}`),
-		want: func(u *User) string { return eq("Active", u.Active, false) }},
-	{name: "string boolean tRuE", user: func(u *User) { u.Active = false }, body: ops(`{"op":"Replace","path":"active","value":"tRuE"}`),
-		want: func(u *User) string { return eq("Active", u.Active, true) }},
-	{name: "string boolean custom", body: ops(`{"op":"add","path":"contractor","value":"TRUE"}`),
-		want: func(u *User) string { return eq("contractor", u.Custom["contractor"], any(true)) }},
+	{name: "string boolean False", body: patchOps(`{"op":"Replace","path":"active","value":"False"}`),
+		want: func(u *User) string { return patchEq("Active", u.Active, false) }},
+	{name: "string boolean tRuE", user: func(u *User) { u.Active = false }, body: patchOps(`{"op":"Replace","path":"active","value":"tRuE"}`),
+		want: func(u *User) string { return patchEq("Active", u.Active, true) }},
+	{name: "string boolean custom", body: patchOps(`{"op":"add","path":"contractor","value":"TRUE"}`),
+		want: func(u *User) string { return patchEq("contractor", u.Custom["contractor"], any(true)) }},
 	{name: "string booleans disallowed", cfg: func(c *Config) { c.DisallowStringBooleans = true },
-		body: ops(`{"op":"Replace","path":"active","value":"False"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
-	{name: "string boolean not a boolean", body: ops(`{"op":"Replace","path":"active","value":"no"}`), status: 400, typ: ScimTypeInvalidValue, detail: "boolean"},
-	{name: "integer", body: ops(`{"op":"replace","path":"level","value":5}`),
-		want: func(u *User) string { return eq("level", u.Custom["level"], any(int64(5))) }},
-	{name: "string integer refused by default", body: ops(`{"op":"replace","path":"level","value":"5"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"level"`},
-	{name: "string integer allowed", cfg: func(c *Config) { c.AllowStringIntegers = true }, body: ops(`{"op":"replace","path":"level","value":"5"}`),
-		want: func(u *User) string { return eq("level", u.Custom["level"], any(int64(5))) }},
+		body: patchOps(`{"op":"Replace","path":"active","value":"False"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
+	{name: "string boolean not a boolean", body: patchOps(`{"op":"Replace","path":"active","value":"no"}`), status: 400, typ: ScimTypeInvalidValue, detail: "boolean"},
+	{name: "integer", body: patchOps(`{"op":"replace","path":"level","value":5}`),
+		want: func(u *User) string { return patchEq("level", u.Custom["level"], any(int64(5))) }},
+	{name: "string integer refused by default", body: patchOps(`{"op":"replace","path":"level","value":"5"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"level"`},
+	{name: "string integer allowed", cfg: func(c *Config) { c.AllowStringIntegers = true }, body: patchOps(`{"op":"replace","path":"level","value":"5"}`),
+		want: func(u *User) string { return patchEq("level", u.Custom["level"], any(int64(5))) }},
 
 	// Strict names.
-	{name: "path UserName", body: ops(`{"op":"replace","path":"UserName","value":"x@example.com"}`), status: 400, typ: ScimTypeInvalidPath, detail: `use "userName"`},
-	{name: "path name.GivenName", body: ops(`{"op":"replace","path":"name.GivenName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `use "givenName"`},
-	{name: "dotted key UserName", body: ops(`{"op":"replace","value":{"UserName":"x@example.com"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "userName"`},
-	{name: "dotted key Name.givenName", body: ops(`{"op":"replace","value":{"Name.givenName":"x"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "name"`},
+	{name: "path UserName", body: patchOps(`{"op":"replace","path":"UserName","value":"x@example.com"}`), status: 400, typ: ScimTypeInvalidPath, detail: `use "userName"`},
+	{name: "path name.GivenName", body: patchOps(`{"op":"replace","path":"name.GivenName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `use "givenName"`},
+	{name: "dotted key UserName", body: patchOps(`{"op":"replace","value":{"UserName":"x@example.com"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "userName"`},
+	{name: "dotted key Name.givenName", body: patchOps(`{"op":"replace","value":{"Name.givenName":"x"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "name"`},
 	{name: "case-insensitive names", cfg: func(c *Config) { c.CaseInsensitiveNames = true },
-		body: ops(`{"op":"replace","path":"UserName","value":"x@example.com"}`, `{"op":"replace","value":{"NAME.GIVENNAME":"X"}}`, `{"op":"remove","path":"Regions[Value eq \"us1\"]"}`),
+		body: patchOps(`{"op":"replace","path":"UserName","value":"x@example.com"}`, `{"op":"replace","value":{"NAME.GIVENNAME":"X"}}`, `{"op":"remove","path":"Regions[Value eq \"us1\"]"}`),
 		want: func(u *User) string {
-			return eq("UserName", u.UserName, "x@example.com") + eq("GivenName", u.GivenName, "X") + eq("regions", u.Custom["regions"], any([]string{"emea2"}))
+			return patchEq("UserName", u.UserName, "x@example.com") + patchEq("GivenName", u.GivenName, "X") + patchEq("regions", u.Custom["regions"], any([]string{"emea2"}))
 		}},
 	{name: "message member mis-cased", body: `{"schemas":["` + PatchOpURN + `"],"operations":[{"op":"add","path":"displayName","value":"x"}]}`,
 		status: 400, typ: ScimTypeInvalidSyntax, detail: `use "Operations"`},
-	{name: "operation member mis-cased", body: ops(`{"op":"add","Path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "path"`},
-	{name: "unknown path", body: ops(`{"op":"replace","path":"nickName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"nickName"`},
-	{name: "unknown sub-attribute path", body: ops(`{"op":"replace","path":"name.middleName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"middleName"`},
-	{name: "unknown extension path", body: ops(`{"op":"replace","path":"urn:example:ext:1.0:User:x","value":"x"}`), status: 400, typ: ScimTypeInvalidPath},
+	{name: "operation member mis-cased", body: patchOps(`{"op":"add","Path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "path"`},
+	{name: "unknown path", body: patchOps(`{"op":"replace","path":"nickName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"nickName"`},
+	{name: "unknown sub-attribute path", body: patchOps(`{"op":"replace","path":"name.middleName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"middleName"`},
+	{name: "unknown extension path", body: patchOps(`{"op":"replace","path":"urn:example:ext:1.0:User:x","value":"x"}`), status: 400, typ: ScimTypeInvalidPath},
 
 	// Read-only targets.
-	{name: "id read-only", body: ops(`{"op":"replace","path":"id","value":"2"}`), status: 400, typ: ScimTypeMutability, detail: `"id"`},
-	{name: "meta read-only", body: ops(`{"op":"remove","path":"meta"}`), status: 400, typ: ScimTypeMutability, detail: `"meta"`},
-	{name: "meta.version read-only", body: ops(`{"op":"replace","path":"meta.version","value":"x"}`), status: 400, typ: ScimTypeMutability, detail: `"meta.version"`},
-	{name: "groups read-only", body: ops(`{"op":"add","path":"groups","value":[{"value":"g1"}]}`), status: 400, typ: ScimTypeMutability, detail: `"groups"`},
-	{name: "password accepted, not stored", body: ops(`{"op":"replace","path":"password","value":"secret"}`),
-		want: func(u *User) string { return eq("user", *u, *annUser()) }},
-	{name: "immutable set once", user: func(u *User) { delete(u.Custom, "badge") }, body: ops(`{"op":"add","path":"badge","value":"B-2"}`),
-		want: func(u *User) string { return eq("badge", u.Custom["badge"], any("B-2")) }},
-	{name: "immutable cannot change", body: ops(`{"op":"replace","path":"badge","value":"B-2"}`), status: 400, typ: ScimTypeMutability, detail: `"badge"`},
+	{name: "id read-only", body: patchOps(`{"op":"replace","path":"id","value":"2"}`), status: 400, typ: ScimTypeMutability, detail: `"id"`},
+	{name: "meta read-only", body: patchOps(`{"op":"remove","path":"meta"}`), status: 400, typ: ScimTypeMutability, detail: `"meta"`},
+	{name: "meta.version read-only", body: patchOps(`{"op":"replace","path":"meta.version","value":"x"}`), status: 400, typ: ScimTypeMutability, detail: `"meta.version"`},
+	{name: "groups read-only", body: patchOps(`{"op":"add","path":"groups","value":[{"value":"g1"}]}`), status: 400, typ: ScimTypeMutability, detail: `"groups"`},
+	{name: "password accepted, not stored", body: patchOps(`{"op":"replace","path":"password","value":"secret"}`),
+		want: func(u *User) string { return patchEq("user", *u, *annUser()) }},
+	{name: "immutable set once", user: func(u *User) { delete(u.Custom, "badge") }, body: patchOps(`{"op":"add","path":"badge","value":"B-2"}`),
+		want: func(u *User) string { return patchEq("badge", u.Custom["badge"], any("B-2")) }},
+	{name: "immutable cannot change", body: patchOps(`{"op":"replace","path":"badge","value":"B-2"}`), status: 400, typ: ScimTypeMutability, detail: `"badge"`},
 
 	// Atomicity and validation after all operations.
-	{name: "later op fails, nothing applies", body: ops(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"nickName","value":"x"}`),
+	{name: "later op fails, nothing applies", body: patchOps(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"nickName","value":"x"}`),
 		status: 400, typ: ScimTypeInvalidPath, detail: "Operations[1]"},
-	{name: "later op fails on apply", body: ops(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"level","value":"x"}`),
+	{name: "later op fails on apply", body: patchOps(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"level","value":"x"}`),
 		status: 400, typ: ScimTypeInvalidValue, detail: "Operations[1]"},
-	{name: "required checked after all ops", body: ops(`{"op":"remove","path":"name.givenName"}`, `{"op":"add","path":"name.givenName","value":"Bo"}`),
-		want: func(u *User) string { return eq("GivenName", u.GivenName, "Bo") }},
-	{name: "ops apply in order", body: ops(`{"op":"replace","path":"displayName","value":"one"}`, `{"op":"replace","path":"displayName","value":"two"}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "two") }},
+	{name: "required checked after all ops", body: patchOps(`{"op":"remove","path":"name.givenName"}`, `{"op":"add","path":"name.givenName","value":"Bo"}`),
+		want: func(u *User) string { return patchEq("GivenName", u.GivenName, "Bo") }},
+	{name: "ops apply in order", body: patchOps(`{"op":"replace","path":"displayName","value":"one"}`, `{"op":"replace","path":"displayName","value":"two"}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "two") }},
 
 	// The message.
-	{name: "empty Operations", body: ops(), status: 400, typ: ScimTypeInvalidValue, detail: "empty"},
+	{name: "empty Operations", body: patchOps(), status: 400, typ: ScimTypeInvalidValue, detail: "empty"},
 	{name: "no Operations", body: `{"schemas":["` + PatchOpURN + `"]}`, status: 400, typ: ScimTypeInvalidValue},
 	{name: "Operations not an array", body: `{"schemas":["` + PatchOpURN + `"],"Operations":{"op":"add"}}`, status: 400, typ: ScimTypeInvalidSyntax},
 	{name: "no schemas", body: `{"Operations":[{"op":"replace","value":{"active":false}}]}`, status: 400, typ: ScimTypeInvalidSyntax, detail: PatchOpURN},
 	{name: "wrong schemas", body: `{"schemas":["` + UserURN + `"],"Operations":[{"op":"replace","value":{"active":false}}]}`, status: 400, typ: ScimTypeInvalidSyntax, detail: PatchOpURN},
 	{name: "schemas with an extra URN", body: `{"schemas":["` + PatchOpURN + `","` + UserURN + `"],"Operations":[{"op":"replace","value":{"active":false}}]}`, status: 400, typ: ScimTypeInvalidSyntax},
-	{name: "add without value", body: ops(`{"op":"add","path":"displayName"}`), status: 400, typ: ScimTypeInvalidValue, detail: "value"},
+	{name: "add without value", body: patchOps(`{"op":"add","path":"displayName"}`), status: 400, typ: ScimTypeInvalidValue, detail: "value"},
 	{name: "malformed JSON", body: `{"schemas":["` + PatchOpURN + `"],"Operations":[{"op":"add",}]}`, status: 400, typ: ScimTypeInvalidSyntax},
 
 	// Profile updates off.
-	{name: "profile updates off: active", cfg: func(c *Config) { c.DisableProfileUpdates = true }, body: ops(`{"op":"replace","value":{"active":false}}`),
-		want: func(u *User) string { return eq("Active", u.Active, false) }},
-	{name: "profile updates off: name", cfg: func(c *Config) { c.DisableProfileUpdates = true }, body: ops(`{"op":"replace","path":"name.givenName","value":"X"}`),
+	{name: "profile updates off: active", cfg: func(c *Config) { c.DisableProfileUpdates = true }, body: patchOps(`{"op":"replace","value":{"active":false}}`),
+		want: func(u *User) string { return patchEq("Active", u.Active, false) }},
+	{name: "profile updates off: name", cfg: func(c *Config) { c.DisableProfileUpdates = true }, body: patchOps(`{"op":"replace","path":"name.givenName","value":"X"}`),
 		status: 403, typ: ScimTypeMutability, detail: "only active"},
 
 	// null.
-	{name: "active null", body: ops(`{"op":"replace","path":"active","value":null}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
-	{name: "remove active", body: ops(`{"op":"remove","path":"active"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
-	{name: "replace with null unassigns", body: ops(`{"op":"replace","path":"displayName","value":null}`),
-		want: func(u *User) string { return eq("DisplayName", u.DisplayName, "") }},
-	{name: "path-less active null ignored as in PUT", body: ops(`{"op":"replace","value":{"active":null,"displayName":"D"}}`),
-		want: func(u *User) string { return eq("Active", u.Active, true) + eq("DisplayName", u.DisplayName, "D") }},
+	{name: "active null", body: patchOps(`{"op":"replace","path":"active","value":null}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
+	{name: "remove active", body: patchOps(`{"op":"remove","path":"active"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
+	{name: "replace with null unassigns", body: patchOps(`{"op":"replace","path":"displayName","value":null}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "") }},
+	{name: "path-less active null ignored as in PUT", body: patchOps(`{"op":"replace","value":{"active":null,"displayName":"D"}}`),
+		want: func(u *User) string {
+			return patchEq("Active", u.Active, true) + patchEq("DisplayName", u.DisplayName, "D")
+		}},
 
 	// Entra's default shape, end to end.
 	{name: "Entra default shape", body: entraDefault,
 		want: func(u *User) string {
-			return eq("Active", u.Active, false) + eq("Email", u.Email, "new@contoso.com") + eq("GivenName", u.GivenName, "Ann") + eq("ExternalID", u.ExternalID, "abc")
+			return patchEq("Active", u.Active, false) + patchEq("Email", u.Email, "new@contoso.com") + patchEq("GivenName", u.GivenName, "Ann") + patchEq("ExternalID", u.ExternalID, "abc")
 		}},
 }
 
@@ -461,7 +465,7 @@ func (h *Handler) patchBytes(u *User, body []byte) (*User, *Error) {
 }
 
 // serve sends one request to h.
-func serve(h http.Handler, method, target, body string, header ...string) *httptest.ResponseRecorder {
+func patchServe(h http.Handler, method, target, body string, header ...string) *httptest.ResponseRecorder {
 	var r *http.Request
 	if body != "" {
 		r = httptest.NewRequest(method, target, strings.NewReader(body))
@@ -478,7 +482,7 @@ func serve(h http.Handler, method, target, body string, header ...string) *httpt
 }
 
 // seed creates annUser in store and returns its id.
-func seed(t testing.TB, store Store) string {
+func patchSeed(t testing.TB, store Store) string {
 	t.Helper()
 	u, err := store.Create(context.Background(), annUser())
 	if err != nil {
@@ -497,10 +501,10 @@ func TestPatchHTTP(t *testing.T) {
 				store = ns
 			}
 			h := newPatchHandler(t, patchConfig(), store)
-			id := seed(t, store)
+			id := patchSeed(t, store)
 			target := "/scim/v2/Users/" + id
 
-			rec := serve(h, "PATCH", target, entraDefault)
+			rec := patchServe(h, "PATCH", target, entraDefault)
 			if rec.Code != 200 {
 				t.Fatalf("PATCH: %d %s", rec.Code, rec.Body)
 			}
@@ -522,18 +526,18 @@ func TestPatchHTTP(t *testing.T) {
 			}
 
 			// A stale If-Match is a 412, and nothing changes.
-			rec = serve(h, "PATCH", target, ops(`{"op":"replace","value":{"active":true}}`), "If-Match", `W/"1"`)
+			rec = patchServe(h, "PATCH", target, patchOps(`{"op":"replace","value":{"active":true}}`), "If-Match", `W/"1"`)
 			if rec.Code != http.StatusPreconditionFailed {
 				t.Fatalf("stale If-Match: %d %s", rec.Code, rec.Body)
 			}
-			rec = serve(h, "PATCH", target, ops(`{"op":"replace","value":{"active":true}}`), "If-Match", `W/"2"`)
+			rec = patchServe(h, "PATCH", target, patchOps(`{"op":"replace","value":{"active":true}}`), "If-Match", `W/"2"`)
 			if rec.Code != 200 || rec.Header().Get("ETag") != `W/"3"` {
 				t.Fatalf("If-Match: %d %s %s", rec.Code, rec.Header().Get("ETag"), rec.Body)
 			}
 
 			// A rejected PATCH leaves the stored user as it was.
 			before, _ := store.User(context.Background(), id)
-			rec = serve(h, "PATCH", target, ops(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"remove","path":"userName"}`))
+			rec = patchServe(h, "PATCH", target, patchOps(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"remove","path":"userName"}`))
 			if rec.Code != 400 {
 				t.Fatalf("remove userName: %d %s", rec.Code, rec.Body)
 			}
@@ -547,11 +551,11 @@ func TestPatchHTTP(t *testing.T) {
 				header             []string
 				status             int
 			}{
-				{"unknown id", "/scim/v2/Users/404", ops(`{"op":"replace","value":{"active":false}}`), nil, 404},
-				{"media type", target, ops(`{"op":"replace","value":{"active":false}}`), []string{"Content-Type", "text/plain"}, 415},
+				{"unknown id", "/scim/v2/Users/404", patchOps(`{"op":"replace","value":{"active":false}}`), nil, 404},
+				{"media type", target, patchOps(`{"op":"replace","value":{"active":false}}`), []string{"Content-Type", "text/plain"}, 415},
 				{"empty body", target, "", []string{"Content-Type", mediaType}, 400},
 			} {
-				rec := serve(h, "PATCH", tc.target, tc.body, tc.header...)
+				rec := patchServe(h, "PATCH", tc.target, tc.body, tc.header...)
 				if rec.Code != tc.status {
 					t.Errorf("%s: %d, want %d; %s", tc.name, rec.Code, tc.status, rec.Body)
 				}
@@ -565,8 +569,8 @@ func TestPatchBodyLimit(t *testing.T) {
 	cfg.MaxBodyBytes = 100
 	store := newPatchStore()
 	h := newPatchHandler(t, cfg, store)
-	id := seed(t, store)
-	rec := serve(h, "PATCH", "/Users/"+id, ops(`{"op":"replace","path":"displayName","value":"`+strings.Repeat("x", 200)+`"}`))
+	id := patchSeed(t, store)
+	rec := patchServe(h, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","path":"displayName","value":"`+strings.Repeat("x", 200)+`"}`))
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
@@ -577,8 +581,8 @@ func TestPatchNoContent(t *testing.T) {
 	cfg.PatchNoContent = true
 	store := newPatchStore()
 	h := newPatchHandler(t, cfg, store)
-	id := seed(t, store)
-	rec := serve(h, "PATCH", "/Users/"+id, ops(`{"op":"replace","value":{"active":false}}`))
+	id := patchSeed(t, store)
+	rec := patchServe(h, "PATCH", "/Users/"+id, patchOps(`{"op":"replace","value":{"active":false}}`))
 	if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
 		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
@@ -602,20 +606,20 @@ func TestPatchConcurrent(t *testing.T) {
 				store = &nativeStore{patchStore: ps}
 			}
 			h := newPatchHandler(t, patchConfig(), store)
-			id := seed(t, store)
+			id := patchSeed(t, store)
 			const n = 20
 			var wg sync.WaitGroup
 			codes := make([]int, n)
 			for i := range n {
 				wg.Go(func() {
-					body := ops(fmt.Sprintf(`{"op":"add","path":"regions","value":["r%d"]}`, i))
+					body := patchOps(fmt.Sprintf(`{"op":"add","path":"regions","value":["r%d"]}`, i))
 					if i == 0 {
-						body = ops(`{"op":"add","path":"regions","value":["r0"]}`, `{"op":"replace","path":"level","value":7}`)
+						body = patchOps(`{"op":"add","path":"regions","value":["r0"]}`, `{"op":"replace","path":"level","value":7}`)
 					}
 					if i == 1 {
-						body = ops(`{"op":"Replace","path":"active","value":"False"}`, `{"op":"add","path":"regions","value":"r1"}`)
+						body = patchOps(`{"op":"Replace","path":"active","value":"False"}`, `{"op":"add","path":"regions","value":"r1"}`)
 					}
-					codes[i] = serve(h, "PATCH", "/Users/"+id, body).Code
+					codes[i] = patchServe(h, "PATCH", "/Users/"+id, body).Code
 				})
 			}
 			wg.Wait()
@@ -627,7 +631,7 @@ func TestPatchConcurrent(t *testing.T) {
 			u, _ := store.User(context.Background(), id)
 			regions := u.Custom["regions"].([]string)
 			for i := range n {
-				if !containsString(regions, fmt.Sprintf("r%d", i)) {
+				if !patchContains(regions, fmt.Sprintf("r%d", i)) {
 					t.Errorf("region r%d lost; regions %v", i, regions)
 				}
 			}
@@ -638,7 +642,7 @@ func TestPatchConcurrent(t *testing.T) {
 	}
 }
 
-func containsString(list []string, s string) bool {
+func patchContains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -653,7 +657,7 @@ func TestPatchOperationPaths(t *testing.T) {
 	cfg := patchConfig()
 	cfg.CaseInsensitiveNames = true
 	h := newPatchHandler(t, cfg, newPatchStore())
-	got, e := h.parsePatch([]byte(ops(
+	got, e := h.parsePatch([]byte(patchOps(
 		`{"op":"Replace","path":"USERNAME","value":"x"}`,
 		`{"op":"ADD","path":"Emails[Type eq \"work\"].Value","value":"x"}`,
 		`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:EMPLOYEENUMBER"}`,
