@@ -1,0 +1,141 @@
+package scimtest
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		name, pattern, got string
+		want               []string // the mismatches, in order
+	}{
+		{"equal", `{"a":1,"b":"x","c":true,"d":null}`, `{"a":1,"b":"x","c":true,"d":null,"e":2}`, nil},
+		{"number is not string", `{"status":"404"}`, `{"status":404}`, []string{`body.status: want "404", got 404`}},
+		{"string is not number", `{"totalResults":0}`, `{"totalResults":"0"}`, []string{`body.totalResults: want the number 0, got "0"`}},
+		{"1.0 equals 1", `{"n":1}`, `{"n":1.0}`, nil},
+		{"empty array is not null", `{"Resources":[]}`, `{"Resources":null}`, []string{"body.Resources: want an array, got null"}},
+		{"missing member", `{"Resources":[]}`, `{}`, []string{"body.Resources: missing"}},
+		{"names fold", `{"userName":"a"}`, `{"username":"a"}`, nil},
+		{"absent", `{"password":"{{absent}}"}`, `{"password":"x"}`, []string{`body.password: must not be returned, got "x"`}},
+		{"absent ok", `{"password":"{{absent}}"}`, `{"Password":null}`, nil},
+		{"any", `{"id":"{{any}}"}`, `{"id":null}`, []string{"body.id: want a value, got null"}},
+		{"string", `{"id":"{{string}}"}`, `{"id":""}`, []string{`body.id: want a non-empty string, got ""`}},
+		{"int", `{"n":"{{int}}"}`, `{"n":1.5}`, []string{"body.n: want a JSON integer, got 1.5"}},
+		{"array", `{"r":"{{array}}"}`, `{"r":{}}`, []string{"body.r: want an array, got {}"}},
+		{"length", `[1]`, `[1,2]`, []string{"body: want 1 elements, got 2: [1,2]"}},
+		{"elements", `[{"a":1}]`, `[{"a":2}]`, []string{"body[0].a: want 1, got 2"}},
+		{"contains", `["{{contains}}",{"type":"work"}]`, `[{"type":"home"},{"type":"work","value":"x"}]`, nil},
+		{"contains none", `["{{contains}}",{"type":"work"}]`, `[{"type":"home"}]`, []string{`body: no element matches {"type":"work"} in [{"type":"home"}]`}},
+		{"bool", `{"active":false}`, `{"active":"False"}`, []string{`body.active: want false, got "False"`}},
+		{"nested", `{"name":{"givenName":"Ann"}}`, `{"name":{"givenName":"Bo"}}`, []string{`body.name.givenName: want "Ann", got "Bo"`}},
+		{"all reported", `{"a":1,"b":2}`, `{"a":0,"b":0}`, []string{"body.a: want 1, got 0", "body.b: want 2, got 0"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := decodeJSON([]byte(tt.pattern))
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := decodeJSON([]byte(tt.got))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var errs []string
+			match("body", p, g, &errs)
+			if strings.Join(errs, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("match(%s, %s):\n got %q\nwant %q", tt.pattern, tt.got, errs, tt.want)
+			}
+		})
+	}
+}
+
+func TestExchangeFiles(t *testing.T) {
+	all, err := loadExchanges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 40 {
+		t.Errorf("%d exchanges loaded; are the testdata files embedded?", len(all))
+	}
+	base, _ := url.Parse("https://app.example.com/scim/v2")
+	v := newUser().with("id", "2819c223-7f76-453a-919d-413861904646", "badToken", "x", "startIndex", "101")
+	for name, ex := range all {
+		t.Run(name, func(t *testing.T) {
+			req, err := ex.request(base, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(req.URL.Path, "/scim/v2/Users") {
+				t.Errorf("request path %s is not below the base URL", req.URL.Path)
+			}
+			if ex.respBody != "" {
+				if _, err := ex.pattern(v); err != nil {
+					t.Error(err)
+				}
+			}
+			if len(ex.statuses) == 0 {
+				t.Error("no status")
+			}
+		})
+	}
+}
+
+func TestExchangeRequest(t *testing.T) {
+	ex, err := parseExchange("x", []byte(`# a comment
+GET /Users/{{id}}?filter=userName%20eq%20%22{{userName}}%22
+Authorization: Bearer {{badToken}}
+
+HTTP 200 204
+Location: {{any}}
+
+{"userName":"{{userName}}"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://h/scim/v2")
+	req, err := ex.request(base, vars{"id": "a b/c", "userName": `a+b@x"y`, "badToken": "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := req.URL.String(), `http://h/scim/v2/Users/a%20b%2Fc?filter=userName%20eq%20%22a%2Bb%40x%22y%22`; got != want {
+		t.Errorf("URL:\n got %s\nwant %s", got, want)
+	}
+	if got := req.URL.Query().Get("filter"); got != `userName eq "a+b@x"y"` {
+		t.Errorf("filter decodes to %q", got)
+	}
+	if got := req.Header.Get("Authorization"); got != "Bearer t" {
+		t.Errorf("Authorization %q", got)
+	}
+	if !ex.accepts(204) || ex.accepts(201) {
+		t.Errorf("statuses %v", ex.statuses)
+	}
+	p, err := ex.pattern(vars{"userName": `a"b`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.(map[string]any)["userName"]; got != `a"b` {
+		t.Errorf("pattern userName %q", got)
+	}
+	if _, err := ex.request(base, vars{}); err == nil || !strings.Contains(err.Error(), "no value for {{id}}") {
+		t.Errorf("missing value: %v", err)
+	}
+}
+
+func TestParseExchangeErrors(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{"empty", "# only a comment\n", "no request line"},
+		{"bad request line", "Users\n\nHTTP 200\n", "want a request line"},
+		{"no status", "GET /Users\n\n{}\n", "no status line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseExchange("x", []byte(tt.data))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+}
