@@ -69,6 +69,11 @@ type Column struct {
 	// userName; case-insensitive comparisons use it instead of
 	// lower(Name).
 	Folded string
+	// Fold, when set with Folded, folds the arguments of case-insensitive
+	// comparisons in Go instead of with lower(): for a Folded column that
+	// the application fills with the same function, where the database's
+	// lower() folds only ASCII (SQLite).
+	Fold func(string) string
 	// Joined says that the column holds the values of a multi-valued
 	// string attribute joined by commas ("emea,apac"). eq, co, sw, ew and
 	// pr then test whether some value matches; ne, gt, ge, lt and le are
@@ -225,12 +230,12 @@ func (w *sqlWriter) elementType(c *Compare, vp *ValuePath) error {
 }
 
 // present writes the test that col has a value: not NULL and, for
-// strings, not empty.
+// strings and joined columns, not empty.
 func (w *sqlWriter) present(col Column) {
 	w.b.WriteByte('(')
 	w.b.WriteString(col.Name)
 	w.b.WriteString(" IS NOT NULL")
-	if col.Kind == String {
+	if col.Kind == String || col.Joined {
 		w.b.WriteString(" AND ")
 		w.b.WriteString(col.Name)
 		w.b.WriteString(" <> ''")
@@ -322,10 +327,10 @@ func (w *sqlWriter) compareString(c *Compare, col Column) error {
 	}
 	switch c.Op {
 	case Co, Sw, Ew:
-		ph = w.strParam(likePattern(c.Op, c.Value.Str), c.CaseExact)
+		ph = w.strParam(col, likePattern(c.Op, c.Value.Str), c.CaseExact)
 		w.b.WriteString(lhs + " LIKE " + ph + " ESCAPE '!'")
 	default:
-		ph = w.strParam(c.Value.Str, c.CaseExact)
+		ph = w.strParam(col, c.Value.Str, c.CaseExact)
 		w.b.WriteString(lhs + sqlOps[c.Op] + ph)
 	}
 	if guard {
@@ -334,9 +339,13 @@ func (w *sqlWriter) compareString(c *Compare, col Column) error {
 	return nil
 }
 
-// strParam adds a string argument, lowered by the database when the
-// comparison ignores case and compared byte-wise on MySQL when it does not.
-func (w *sqlWriter) strParam(s string, exact bool) string {
+// strParam adds a string argument compared with col: folded when the
+// comparison ignores case (by col.Fold, or the database's lower()), and
+// compared byte-wise on MySQL when it does not.
+func (w *sqlWriter) strParam(col Column, s string, exact bool) string {
+	if !exact && col.Fold != nil && col.Folded != "" {
+		return w.param(col.Fold(s))
+	}
 	ph := w.param(s)
 	switch {
 	case !exact:
@@ -382,7 +391,7 @@ func (w *sqlWriter) joined(c *Compare, path AttrPath, col Column) error {
 	case Co:
 		expr, pat = name, "%"+v+"%"
 	}
-	w.b.WriteString(expr + " LIKE " + w.strParam(pat, c.CaseExact) + " ESCAPE '!'")
+	w.b.WriteString(expr + " LIKE " + w.strParam(Column{}, pat, c.CaseExact) + " ESCAPE '!'")
 	return nil
 }
 

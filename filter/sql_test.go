@@ -33,6 +33,8 @@ func testColumns(p filter.AttrPath) (filter.Column, bool) {
 		return filter.Column{Name: "age", Kind: filter.Number}, true
 	case "emails.value":
 		return filter.Column{Name: "email", Kind: filter.String, Type: "work"}, true
+	case "nickName.":
+		return filter.Column{Name: "nick", Kind: filter.String, Folded: "nick_folded", Fold: strings.ToUpper}, true
 	case "regions.":
 		return filter.Column{Name: "regions", Kind: filter.String, Joined: true}, true
 	case "name.familyName":
@@ -88,6 +90,8 @@ func TestSQL(t *testing.T) {
 		{`externalId eq "aB"`, filter.MySQL, `external_id = BINARY ?`, []any{"aB"}},
 		{`externalId eq "aB"`, filter.SQLite, `external_id = ?`, []any{"aB"}},
 		{`name.familyName eq "X"`, filter.SQLite, `family_name_lower = lower(?)`, []any{"X"}},
+		{`nickName eq "Bo"`, filter.SQLite, `nick_folded = ?`, []any{"BO"}},
+		{`nickName sw "b_"`, filter.SQLite, `nick_folded LIKE ? ESCAPE '!'`, []any{"B!_%"}},
 		{`userName ne "x"`, filter.SQLite, `(user_name <> '' AND lower(user_name) <> lower(?))`, []any{"x"}},
 		{`userName gt "m"`, filter.SQLite, `lower(user_name) > lower(?)`, []any{"m"}},
 		{`userName le "m"`, filter.SQLite, `(user_name <> '' AND lower(user_name) <= lower(?))`, []any{"m"}},

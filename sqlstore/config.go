@@ -72,13 +72,22 @@ type Columns struct {
 	// (scim.TenantFrom); every statement then filters on it. Empty means
 	// a single-tenant table, and a context carrying a tenant is an error.
 	Tenant string
-	// UserNameLower and EmailLower name columns holding lower(user_name)
-	// and lower(email), compared in case-insensitive filters instead of
-	// lower(column). MariaDB cannot index an expression, so Schema makes
-	// them generated columns with indexes there. Default on MySQL
-	// "user_name_lower" and "email_lower"; on the other dialects none
-	// (expression indexes on lower(column) serve the filters). Set "-" for
-	// none.
+	// UserNameLower and EmailLower name columns holding the folded
+	// user_name and email, compared in case-insensitive filters and
+	// indexed instead of lower(column):
+	//
+	//   - MySQL and MariaDB: generated columns AS (lower(column)), since
+	//     MariaDB cannot index an expression. Default "user_name_lower"
+	//     and "email_lower".
+	//   - SQLite: plain columns that the store writes with Unicode case
+	//     folding done in Go, since SQLite's lower() folds only ASCII and
+	//     "Zoë" would otherwise not collide with "ZOË". Default
+	//     "user_name_lower" and "email_lower".
+	//   - PostgreSQL: none by default; expression indexes on
+	//     lower(column) serve the filters.
+	//
+	// Set "-" for none: filters and the unique index then use
+	// lower(column).
 	UserNameLower string
 	EmailLower    string
 }
@@ -94,10 +103,12 @@ type Custom struct {
 	// filter.Number (an integer, int64 in User.Custom) or filter.DateTime
 	// (a timestamp, time.Time).
 	Kind filter.Kind
-	// Multi says the attribute is multi-valued: a []string stored in a
-	// text column joined by commas ("emea,apac"). Its values may not
-	// contain commas or be empty. Filters on it support eq, co, sw, ew and
-	// pr. Only strings can be multi-valued.
+	// Multi says the attribute is multi-valued ([]string, []bool,
+	// []int64 or []time.Time) and stored in a text column, its values
+	// joined by commas: "emea,apac", "true,false", "7,42" or RFC 3339
+	// times. String values may not contain commas or be empty. Filters
+	// support eq, co, sw, ew and pr on multi-valued strings and pr on the
+	// other kinds; anything else is an unsupported filter.
 	Multi bool
 }
 
@@ -150,8 +161,6 @@ func (c Config) Validate() error {
 			return fmt.Errorf("sqlstore: Config.%s: %q appears twice", field, a.Name)
 		case a.Kind != filter.String && a.Kind != filter.Bool && a.Kind != filter.Number && a.Kind != filter.DateTime:
 			return fmt.Errorf("sqlstore: Config.%s (%s): Kind %v is not String, Bool, Number or DateTime", field, a.Name, a.Kind)
-		case a.Multi && a.Kind != filter.String:
-			return fmt.Errorf("sqlstore: Config.%s (%s): only strings can be Multi", field, a.Name)
 		}
 		names[a.Name] = true
 		if err := check(field+".Column", a.Column, false); err != nil {
@@ -181,7 +190,7 @@ func (c Config) withDefaults() Config {
 	def(&k.Created, "created")
 	def(&k.LastModified, "last_modified")
 	def(&k.Version, "version")
-	if c.Dialect == MySQL {
+	if c.Dialect == MySQL || c.Dialect == SQLite {
 		def(&k.UserNameLower, "user_name_lower")
 		def(&k.EmailLower, "email_lower")
 	}

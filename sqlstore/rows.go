@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
@@ -18,6 +20,14 @@ func (s *Store) writeCols() []string {
 		k.Email, k.Active, k.Created, k.LastModified}
 	for _, a := range s.cfg.Custom {
 		cols = append(cols, a.Column)
+	}
+	if s.cfg.Dialect == SQLite {
+		if k.UserNameLower != "" {
+			cols = append(cols, k.UserNameLower)
+		}
+		if k.EmailLower != "" {
+			cols = append(cols, k.EmailLower)
+		}
 	}
 	return cols
 }
@@ -34,6 +44,14 @@ func (s *Store) values(u *scim.User) ([]any, error) {
 			return nil, err
 		}
 		vals = append(vals, v)
+	}
+	if s.cfg.Dialect == SQLite {
+		if s.cfg.Columns.UserNameLower != "" {
+			vals = append(vals, foldString(u.UserName))
+		}
+		if s.cfg.Columns.EmailLower != "" {
+			vals = append(vals, nullString(foldString(u.Email)))
+		}
 	}
 	return vals, nil
 }
@@ -61,16 +79,16 @@ func customValue(a Custom, v any) (any, error) {
 		return nil, fmt.Errorf("sqlstore: attribute %q: a %T cannot be stored in a %v column", a.Name, v, a.Kind)
 	}
 	if a.Multi {
-		vs, ok := v.([]string)
+		text, ok := joinValues(a.Kind, v)
 		if !ok {
 			return bad()
 		}
-		for _, s := range vs {
+		for _, s := range text {
 			if s == "" || strings.Contains(s, ",") {
 				return nil, fmt.Errorf("sqlstore: attribute %q: value %q: values of a comma-joined column must be non-empty and without commas", a.Name, s)
 			}
 		}
-		return nullString(strings.Join(vs, ",")), nil
+		return nullString(strings.Join(text, ",")), nil
 	}
 	switch v := v.(type) {
 	case string:
@@ -141,6 +159,9 @@ type customScan struct {
 }
 
 func (c *customScan) dest(a Custom) any {
+	if a.Multi {
+		return &c.str
+	}
 	switch a.Kind {
 	case filter.Bool:
 		return &c.b
@@ -158,7 +179,7 @@ func (c *customScan) value(a Custom) any {
 		if c.str.String == "" {
 			return nil
 		}
-		return strings.Split(c.str.String, ",")
+		return splitValues(a.Kind, strings.Split(c.str.String, ","))
 	case a.Kind == filter.Bool && c.b.Valid:
 		return c.b.Bool
 	case a.Kind == filter.Number && c.n.Valid:
@@ -185,7 +206,7 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 		case "externalId.":
 			return str(k.ExternalID)
 		case "userName.":
-			return filter.Column{Name: k.UserName, Kind: filter.String, Folded: k.UserNameLower}, true
+			return filter.Column{Name: k.UserName, Kind: filter.String, Folded: k.UserNameLower, Fold: s.fold()}, true
 		case "name.givenName":
 			return str(k.GivenName)
 		case "name.familyName":
@@ -194,7 +215,7 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 			// The served displayName falls back to "given family".
 			return str("COALESCE(NULLIF(" + k.DisplayName + ", ''), concat_ws(' ', NULLIF(" + k.GivenName + ", ''), NULLIF(" + k.FamilyName + ", '')))")
 		case "emails.value":
-			return filter.Column{Name: k.Email, Kind: filter.String, Folded: k.EmailLower, Type: "work"}, true
+			return filter.Column{Name: k.Email, Kind: filter.String, Folded: k.EmailLower, Fold: s.fold(), Type: "work"}, true
 		case "active.":
 			return filter.Column{Name: k.Active, Kind: filter.Bool}, true
 		case "meta.created":
@@ -211,4 +232,92 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 		}
 	}
 	return filter.Column{}, false
+}
+
+// joinValues returns the text of each value of a multi-valued attribute:
+// strings as they are, integers in decimal, booleans as true and false,
+// times in RFC 3339 (UTC, nanoseconds).
+func joinValues(k filter.Kind, v any) ([]string, bool) {
+	var text []string
+	switch v := v.(type) {
+	case []string:
+		return v, k == filter.String
+	case []int64:
+		for _, n := range v {
+			text = append(text, strconv.FormatInt(n, 10))
+		}
+		return text, k == filter.Number
+	case []bool:
+		for _, b := range v {
+			text = append(text, strconv.FormatBool(b))
+		}
+		return text, k == filter.Bool
+	case []time.Time:
+		for _, t := range v {
+			text = append(text, t.UTC().Format(time.RFC3339Nano))
+		}
+		return text, k == filter.DateTime
+	}
+	return nil, false
+}
+
+// splitValues reads back what joinValues wrote; a value it cannot read
+// (written by something else) is dropped.
+func splitValues(k filter.Kind, text []string) any {
+	switch k {
+	case filter.Number:
+		var vs []int64
+		for _, s := range text {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				vs = append(vs, n)
+			}
+		}
+		return vs
+	case filter.Bool:
+		var vs []bool
+		for _, s := range text {
+			if b, err := strconv.ParseBool(s); err == nil {
+				vs = append(vs, b)
+			}
+		}
+		return vs
+	case filter.DateTime:
+		var vs []time.Time
+		for _, s := range text {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				vs = append(vs, t.UTC())
+			}
+		}
+		return vs
+	}
+	return text
+}
+
+// fold is the Go folding of the Folded columns the store writes itself
+// (SQLite's), nil where the database computes them.
+func (s *Store) fold() func(string) string {
+	if s.cfg.Dialect == SQLite {
+		return foldString
+	}
+	return nil
+}
+
+// foldString maps s to a key that two strings share exactly when
+// strings.EqualFold holds for them (Unicode simple folding, the folding
+// of filter.Match): each rune becomes the smallest rune of its folding
+// orbit, lower-cased when that is an ASCII letter, so that keys order as
+// Match orders strings ignoring case.
+func foldString(s string) string {
+	return strings.Map(func(r rune) rune {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		if 'A' <= min && min <= 'Z' {
+			min += 'a' - 'A'
+		}
+		return min
+	}, s)
 }

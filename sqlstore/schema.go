@@ -10,10 +10,9 @@ import (
 // application that has no user table yet: CREATE TABLE, a unique index on
 // (tenant, lower(user_name)) that enforces userName uniqueness, and
 // indexes for the externalId and lower(email) lookups identity providers
-// send before every create. Run them in order. On MySQL and MariaDB the
-// lowered values are generated columns (Columns.UserNameLower and
-// EmailLower), since MariaDB cannot index an expression; PostgreSQL and
-// SQLite index the expressions.
+// send before every create. Run them in order. On MySQL, MariaDB and
+// SQLite the folded values have columns of their own (see
+// Columns.UserNameLower); PostgreSQL indexes the expressions.
 //
 // A host with a table of its own creates the same indexes on it; without
 // the unique index, concurrent creates can store duplicate userNames.
@@ -36,7 +35,8 @@ func (c Config) Schema() ([]string, error) {
 	add := func(name, typ string) { cols = append(cols, name+" "+typ) }
 	switch {
 	case c.IDs == UUIDs && c.Dialect == MySQL:
-		add(k.ID, "CHAR(36) NOT NULL PRIMARY KEY")
+		// ascii_bin: ids are case-exact (RFC 7643 §3.1).
+		add(k.ID, "CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY")
 	case c.IDs == UUIDs:
 		add(k.ID, "TEXT NOT NULL PRIMARY KEY")
 	case c.Dialect == PostgreSQL:
@@ -62,7 +62,7 @@ func (c Config) Schema() ([]string, error) {
 	add(k.Version, "BIGINT NOT NULL DEFAULT 1")
 	for _, a := range c.Custom {
 		switch {
-		case a.Multi && c.Dialect == MySQL:
+		case a.Multi:
 			add(a.Column, "TEXT")
 		case a.Kind == filter.String:
 			add(a.Column, text)
@@ -75,6 +75,16 @@ func (c Config) Schema() ([]string, error) {
 		}
 	}
 	userKey, emailKey := "lower("+k.UserName+")", "lower("+k.Email+")"
+	if c.Dialect == SQLite {
+		if k.UserNameLower != "" {
+			add(k.UserNameLower, "TEXT NOT NULL")
+			userKey = k.UserNameLower
+		}
+		if k.EmailLower != "" {
+			add(k.EmailLower, "TEXT")
+			emailKey = k.EmailLower
+		}
+	}
 	if c.Dialect == MySQL {
 		if k.UserNameLower != "" {
 			add(k.UserNameLower, text+" AS (lower("+k.UserName+")) VIRTUAL")

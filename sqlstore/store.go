@@ -63,6 +63,11 @@ func (s *Store) ph(n int) string { return s.cfg.Dialect.Placeholder(n) }
 // and the number of placeholders it used.
 func (s *Store) keyWhere(n int) (string, int) {
 	w := s.cfg.Columns.ID + " = " + s.ph(n)
+	if s.cfg.Dialect == MySQL && s.cfg.IDs == UUIDs {
+		// Ids are case-exact even in a column with a _ci collation;
+		// BINARY ? still uses the primary key.
+		w = s.cfg.Columns.ID + " = BINARY " + s.ph(n)
+	}
 	if s.cfg.Columns.Tenant == "" {
 		return w, 1
 	}
