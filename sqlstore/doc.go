@@ -1,3 +1,78 @@
 // Package sqlstore is a scim.Store over a host application's existing user
-// table, through database/sql.
+// table, through database/sql, for PostgreSQL, MySQL/MariaDB and SQLite.
+//
+// The package imports no database driver: the host opens its *sql.DB with
+// the driver it already uses and hands it to New with a Config that says
+// which column holds which SCIM attribute. Any number of Stores, in any
+// number of replicas of the host, can share the table: everything that
+// must hold across them (unique userNames, versions) is enforced by the
+// database.
+//
+// # Configuration
+//
+// Config names the table and, in Columns, the column of each attribute
+// (id, externalId, userName, name.givenName, name.familyName,
+// displayName, the work e-mail, active, meta.created, meta.lastModified,
+// an integer version and optionally a tenant). Custom maps host-declared
+// attributes to columns: strings, booleans, integers and timestamps, and
+// multi-valued attributes such as a "regions" list stored in one text
+// column, joined by commas. Empty names take defaults, which are the
+// names Config.Schema uses, so a new application can run Schema's
+// statements and use the zero Columns; an application with a users table
+// of its own names its columns and keeps their names and types.
+//
+// Ids are UUIDs the store makes (the default) or the table's own integer
+// key (DatabaseIDs), read back with RETURNING or LastInsertId.
+//
+// The table needs a unique index on (tenant, lower(user_name)), which is
+// what keeps userNames unique under concurrent creates, and should have
+// indexes for the externalId and work e-mail lookups; Config.Schema
+// prints them.
+//
+// # Dialects
+//
+//   - PostgreSQL (e.g. github.com/jackc/pgx/v5/stdlib): $n placeholders,
+//     expression indexes on lower(column), RETURNING for database ids.
+//   - MySQL and MariaDB (github.com/go-sql-driver/mysql, with
+//     parseTime=true in the DSN so that timestamps scan as time.Time):
+//     MariaDB cannot index an expression, so the folded userName and
+//     e-mail are generated columns (Columns.UserNameLower, EmailLower)
+//     with indexes; case-exact comparisons (id, externalId) use BINARY ?
+//     so that a _ci collation does not make them case-insensitive.
+//   - SQLite (e.g. modernc.org/sqlite; use _time_format=sqlite and a
+//     busy_timeout): its lower() folds only ASCII, so the store writes the
+//     folded userName and e-mail into columns of their own, folding in Go.
+//
+// A unique violation is recognised without importing a driver: an error
+// with SQLState() "23505" (PostgreSQL), a MySQLError with Number 1062, an
+// error with Code() 2067 or 1555 (SQLite), or the drivers' messages for
+// these.
+//
+// # Filters
+//
+// List turns the filter into a WHERE clause with filter.SQL: values are
+// always query arguments, only configured column names reach the SQL
+// text. Strings compare case-insensitively unless the attribute is
+// caseExact (id, externalId), through the folded columns or lower() on
+// both sides so that the indexes serve the lookups Okta and Entra ID send
+// before every create: userName eq, externalId eq and emails[type eq
+// "work" and value eq]. A filter that cannot be expressed (an attribute
+// without a column, gt on a comma-joined list, a value path other than the
+// work e-mail's) is an error wrapping scim.ErrUnsupportedFilter, answered
+// with 400; the store never reads the table into memory to evaluate a
+// filter. Pages come from LIMIT and OFFSET ordered by id, and
+// TotalResults from COUNT(*) with the same WHERE.
+//
+// # Concurrency
+//
+// Every write increments the version column, served as meta.version
+// W/"n". Replace and Delete with a version run UPDATE … WHERE id = ? AND
+// version = ?, so of two writers that read the same version one wins and
+// the other gets scim.ErrVersionMismatch (the handler retries a PATCH);
+// without a version, Replace reads the current one and retries on a race,
+// so it never overwrites a write it did not see. Statements are prepared
+// on first use and cached by their text; every call takes the request's
+// context. With Columns.Tenant set, every statement is limited to the
+// context's tenant (scim.TenantFrom); without it, a context carrying a
+// tenant is refused rather than silently shared.
 package sqlstore
