@@ -140,6 +140,26 @@ func TestDecodeAccepts(t *testing.T) {
 	}
 }
 
+// TestDuplicateMembers checks that a member given twice, also in another
+// case, is a 400 rather than one value silently winning.
+func TestDuplicateMembers(t *testing.T) {
+	for _, cfg := range []scim.Config{{}, {CaseInsensitiveNames: true}} {
+		h, _ := newHandler(t, cfg)
+		for _, body := range []string{
+			minimalUser("ann", `,"USERNAME":"bob"`),
+			minimalUser("ann", `,"userName":"bob"`),
+			minimalUser("ann", `,"SCHEMAS":["`+scim.UserURN+`"]`),
+			namedUser("ann", `,"emails":[{"type":"work","value":"a@x","Value":"b@x"}]`),
+			`{"schemas":["` + scim.UserURN + `"],"userName":"ann","name":{"givenName":"A","GIVENNAME":"B","familyName":"L"},"emails":[{"type":"work","value":"a@x"}]}`,
+		} {
+			e := wantError(t, do(t, h, "POST", "/Users", body), 400, scim.ScimTypeInvalidSyntax)
+			if !strings.Contains(e.Detail, "twice") && !strings.Contains(e.Detail, "same attribute") && !strings.Contains(e.Detail, "case-sensitive") {
+				t.Errorf("%s: detail %q", body, e.Detail)
+			}
+		}
+	}
+}
+
 // TestDisallowUnknownAttributes checks that the option rejects, naming
 // them, the unknown attributes that are otherwise ignored.
 func TestDisallowUnknownAttributes(t *testing.T) {

@@ -56,7 +56,8 @@ func syntaxError(err error, base int64) *Error {
 // members calls fn for each member of the JSON object v, in document
 // order. what names v in errors ("the request body", "name"). A key given
 // twice is an error: RFC 8259 leaves its meaning open, and a PATCH or a
-// create that silently keeps one of two values hides a client bug.
+// create that silently keeps one of two values hides a client bug. Keys
+// that differ only in case count as the same key (RFC 7643 §2.1).
 func members(v rawValue, what string, fn func(key string, val rawValue) *Error) *Error {
 	if len(v.data) == 0 || v.data[0] != '{' {
 		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s must be a JSON object, got %s", what, v.kind()))
@@ -74,7 +75,12 @@ func members(v rawValue, what string, fn func(key string, val rawValue) *Error) 
 		}
 		key, _ := tok.(string)
 		for _, k := range seen {
-			if k == key {
+			// Compared as names are with CaseInsensitiveNames, so that
+			// "userName" and "USERNAME" cannot both set one attribute.
+			if strings.EqualFold(k, key) {
+				if k != key {
+					return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("members %q and %q of %s name the same attribute", k, key, what))
+				}
 				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("member %q appears twice in %s", key, what))
 			}
 		}
