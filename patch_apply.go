@@ -134,8 +134,10 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 			return h.removeValues(u, d, v)
 		}
 		if ref.urn == "" && d.Name == "emails" {
-			u.Email = "" // emails or emails.value: the one email goes
-			return nil
+			if ref.sub == nil || ref.sub.Name == "value" {
+				u.Email = "" // emails or emails.value: the one email goes
+			}
+			return nil // type, primary, display: not kept
 		}
 		return h.assign(u, ref, rawValue{}, false)
 	}

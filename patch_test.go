@@ -285,6 +285,10 @@ var patchCases = []patchCase{
 		status: 400, typ: ScimTypeInvalidValue, detail: "work"},
 
 	// Remove.
+	{name: "remove emails.type keeps the email", body: patchOps(`{"op":"remove","path":"emails.type"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "ann@example.com") }},
+	{name: "remove emails.value", cfg: func(c *Config) { c.Required = []string{"userName"} }, body: patchOps(`{"op":"remove","path":"emails.value"}`),
+		want: func(u *User) string { return patchEq("Email", u.Email, "") }},
 	{name: "remove with path", body: patchOps(`{"op":"remove","path":"externalId"}`),
 		want: func(u *User) string { return patchEq("ExternalID", u.ExternalID, "") }},
 	{name: "remove work email with a value (Entra)", cfg: func(c *Config) { c.Required = []string{"userName"} },
