@@ -96,7 +96,9 @@ func TestDecodeAccepts(t *testing.T) {
 		body string
 		want func(u *scim.User) bool
 	}{
-		{"Okta create", scim.Config{}, oktaCreate, func(u *scim.User) bool { return u.UserName == "test.user@okta.local" && u.Email == "test.user@okta.local" }},
+		{"Okta create", scim.Config{}, oktaCreate, func(u *scim.User) bool {
+			return u.UserName == "test.user@okta.local" && u.Email == "test.user@okta.local"
+		}},
 		{"displayName falls back", scim.Config{}, minimalUser("ann", ""), func(u *scim.User) bool { return u.DisplayName == "" }},
 		{"untyped primary email", scim.Config{}, namedUser("ann", `,"emails":[{"value":"home@x","type":"home"},{"value":"p@x","primary":true}]`), func(u *scim.User) bool { return u.Email == "p@x" }},
 		{"typed work wins over untyped primary", scim.Config{}, namedUser("ann", `,"emails":[{"value":"p@x","primary":true},{"value":"w@x","type":"work"}]`), func(u *scim.User) bool { return u.Email == "w@x" }},
@@ -108,7 +110,9 @@ func TestDecodeAccepts(t *testing.T) {
 		{"read-only members of a wrong type ignored", scim.Config{}, minimalUser("ann", `,"id":7,"meta":"x","groups":"admins"`), func(u *scim.User) bool { return true }},
 		{"password not stored", scim.Config{}, minimalUser("ann", `,"password":"hunter2"`), func(u *scim.User) bool { return !strings.Contains(fmt.Sprintf("%+v", *u), "hunter2") }},
 		{"CaseInsensitiveNames", scim.Config{CaseInsensitiveNames: true}, `{"Schemas":["` + scim.UserURN + `"],"UserName":"ann","NAME":{"GivenName":"A","familyname":"L"},"Emails":[{"Type":"work","VALUE":"a@x"}],"Active":false}`,
-			func(u *scim.User) bool { return u.UserName == "ann" && u.GivenName == "A" && u.FamilyName == "L" && u.Email == "a@x" && !u.Active }},
+			func(u *scim.User) bool {
+				return u.UserName == "ann" && u.GivenName == "A" && u.FamilyName == "L" && u.Email == "a@x" && !u.Active
+			}},
 		{"DisallowUnknownAttributes knows password and groups", scim.Config{DisallowUnknownAttributes: true}, minimalUser("ann", `,"password":"pw","groups":[],"id":"x","meta":{}`), func(u *scim.User) bool { return true }},
 		{"regions as an array", scim.Config{Attributes: customAttrs}, minimalUser("ann", `,"regions":["us1","emea2"]`), func(u *scim.User) bool { return slices.Equal(u.Custom["regions"].([]string), []string{"us1", "emea2"}) }},
 		{"regions as Okta's string", scim.Config{Attributes: customAttrs}, minimalUser("ann", `,"regions":"us1,emea2"`), func(u *scim.User) bool { return slices.Equal(u.Custom["regions"].([]string), []string{"us1", "emea2"}) }},
