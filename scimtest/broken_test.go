@@ -3,11 +3,13 @@ package scimtest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/scimkit/scim"
@@ -55,6 +57,11 @@ func TestKitCatchesBrokenStores(t *testing.T) {
 			name:     "does not wrap the sentinel errors",
 			wrap:     func(s scim.Store) scim.Store { return opaqueErrors{s} },
 			mustFail: []string{"NotFound", "UserNameUniqueIgnoringCase", "VersionCompareAndSwap", "Delete"},
+		},
+		{
+			name:     "Patch loses updates and ignores versions",
+			wrap:     func(s scim.Store) scim.Store { return lossyPatcher{s} },
+			mustFail: []string{"PatchVersionCompareAndSwap", "PatchConcurrentNoLostUpdates"},
 		},
 		{
 			name:     "ignores filters it has no index for",
@@ -352,4 +359,46 @@ func (s ignoresFilters) List(ctx context.Context, q scim.Query) (*scim.Page, err
 		q.Filter = nil
 	}
 	return s.Store.List(ctx, q)
+}
+
+// patcher adds scim.Patcher to a Store the way the handler's fallback
+// does: get, apply, replace at the version read, retried when it moved.
+type patcher struct{ scim.Store }
+
+func (s patcher) Patch(ctx context.Context, id string, p scim.Patch, version string) (*scim.User, error) {
+	for {
+		u, err := s.User(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if version != "" && u.Meta.Version != version {
+			return nil, fmt.Errorf("patcher: %w", scim.ErrVersionMismatch)
+		}
+		nu, err := p.Apply(u)
+		if err != nil {
+			return nil, err
+		}
+		stored, err := s.Replace(ctx, nu, u.Meta.Version)
+		if version == "" && errors.Is(err, scim.ErrVersionMismatch) {
+			continue
+		}
+		return stored, err
+	}
+}
+
+// lossyPatcher patches without comparing versions: concurrent patches
+// overwrite each other.
+type lossyPatcher struct{ scim.Store }
+
+func (s lossyPatcher) Patch(ctx context.Context, id string, p scim.Patch, _ string) (*scim.User, error) {
+	u, err := s.User(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	nu, err := p.Apply(u)
+	if err != nil {
+		return nil, err
+	}
+	time.Sleep(time.Millisecond) // let the other writers read the same user
+	return s.Replace(ctx, nu, "")
 }

@@ -69,18 +69,11 @@ type storeCase struct {
 	// when the check fails.
 	rule string
 	// needs, when not nil, reports whether the store has the optional
-	// capability the case checks; the case runs only when it does (see
-	// capabilityCases).
+	// capability the case checks, by a type assertion; the case runs only
+	// when it does (see capabilityCases in store_patch.go).
 	needs func(scim.Store) bool
 	run   func(t tb, k *storeKit)
 }
-
-// capabilityCases check the optional interfaces a Store may implement
-// beyond scim.Store. There are none yet; a case for one sets needs to a
-// type assertion, e.g.
-//
-//	needs: func(s scim.Store) bool { _, ok := s.(scim.Patcher); return ok },
-var capabilityCases []storeCase
 
 func testStore(t tb, newStore func(t tb) scim.Store) {
 	t.Helper()
