@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
+)
+
+const token = "scimcheck-token-0123456789abcdef"
+
+// newServer serves scimkit over memstore at /scim/v2, as the demo server
+// does, with wrap around the handler.
+func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
+	tokens := scim.NewTokens(nil)
+	if err := tokens.Add(token, "acme", "scimcheck", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: tokens})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/scim/v2/", wrap(h))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func identity(h http.Handler) http.Handler { return h }
+
+// nullResources writes an empty list as "Resources": null, as a Go server
+// that encodes a nil slice does: Okta's connector test fails on it.
+func nullResources(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := bytes.Replace(rec.Body.Bytes(), []byte(`"Resources":[]`), []byte(`"Resources":null`), 1)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	})
+}
+
+// summary is the last line, alone: "N passed, N failed".
+var summary = regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed\n\z`)
+
+func runCheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+func TestPassesAgainstScimkit(t *testing.T) {
+	srv := newServer(t, identity)
+	out, stderr, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-import-users", "120")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	m := summary.FindStringSubmatch(out)
+	if m == nil || m[2] != "0" || m[1] == "0" {
+		t.Fatalf("no summary line N passed, 0 failed:\n%s", out)
+	}
+	if got := strings.Count(out, "\nPASS "); got != 18 {
+		t.Errorf("%d PASS lines, want 18:\n%s", got, out)
+	}
+	if strings.Contains(out, token) {
+		t.Error("the report shows the token")
+	}
+}
+
+func TestFailsAgainstABrokenServer(t *testing.T) {
+	srv := newServer(t, nullResources)
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-import-users", "101")
+	if code != exitFail {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{
+		"\nFAIL okta/connection-test\n",
+		"\nPASS okta/lookup\n",
+		"okta/lookup-absent: body.Resources: want an array, got null\n",
+		"request:  GET /scim/v2/Users?filter=userName%20eq%20%22scimtest.",
+		"response: HTTP 200 OK\n",
+		`"Resources":null`,
+		"enforces: Okta's \"Test Connector Configuration\"",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "11" || m[2] != "7" {
+		t.Errorf("summary: want 11 passed, 7 failed:\n%s", out)
+	}
+	if strings.Contains(out, token) {
+		t.Error("the report shows the token")
+	}
+}
+
+func TestJSON(t *testing.T) {
+	srv := newServer(t, nullResources)
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-json", "-only", "entra")
+	if code != exitFail {
+		t.Errorf("exit %d, want 1", code)
+	}
+	var report struct {
+		URL    string
+		Passed int
+		Failed int
+		Checks []struct {
+			Name, IdP, Status string
+			Failures          []struct{ Step, Message, Request, Response string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if report.URL != srv.URL+"/scim/v2" || report.Passed+report.Failed != len(report.Checks) || report.Failed != 5 {
+		t.Errorf("url %q, %d passed, %d failed of %d checks", report.URL, report.Passed, report.Failed, len(report.Checks))
+	}
+	for _, c := range report.Checks {
+		if c.IdP == "okta" {
+			t.Errorf("-only entra ran %s", c.Name)
+		}
+		if c.Name == "entra/test-connection" {
+			if c.Status != "fail" || len(c.Failures) == 0 || !strings.Contains(c.Failures[0].Response, `"Resources":null`) || !strings.HasPrefix(c.Failures[0].Request, "GET /scim/v2/Users?filter=") {
+				t.Errorf("entra/test-connection: %+v", c)
+			}
+		}
+	}
+}
+
+func TestNoToken(t *testing.T) {
+	srv := httptest.NewServer(func() http.Handler {
+		h, err := scim.NewHandler(memstore.New(), scim.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}())
+	defer srv.Close()
+	t.Setenv("SCIM_TOKEN", "")
+	out, stderr, code := runCheck(t, "-url", srv.URL, "-only", "okta", "-import-users", "1")
+	if code != exitPass {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	if !strings.Contains(out, "\nSKIP errors/bad-token\n") || !strings.Contains(stderr, "no -token") {
+		t.Errorf("bad-token not skipped with a warning:\n%s\n%s", out, stderr)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	done := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-done:
+		}
+	}))
+	defer srv.Close()
+	defer close(done)
+	out, _, code := runCheck(t, "-url", srv.URL, "-token", token, "-timeout", "20ms", "-only", "okta", "-import-users", "1")
+	if code != exitFail || !strings.Contains(out, "no response within 20ms") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "-url is required"},
+		{[]string{"-url", "app.example.com/scim/v2"}, "is not an http or https URL"},
+		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta or entra"},
+		{[]string{"-url", "https://x", "-timeout", "0s"}, "-timeout must be positive"},
+		{[]string{"-url", "https://x", "extra"}, "unexpected arguments"},
+		{[]string{"-bogus"}, "flag provided but not defined"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			out, stderr, code := runCheck(t, tt.args...)
+			if code != exitUsage || out != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, out, stderr, tt.want)
+			}
+		})
+	}
+}
