@@ -378,13 +378,15 @@ func TestConversationReportsNoResponse(t *testing.T) {
 			return scimtest.Target{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })}
 		}, "the handler panicked: boom"},
 		{"timeout", func(t *testing.T) scimtest.Target {
+			done := make(chan struct{})
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				select {
 				case <-r.Context().Done():
-				case <-time.After(5 * time.Second):
+				case <-done:
 				}
 			}))
 			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(done) })
 			return scimtest.Target{BaseURL: srv.URL, Timeout: 50 * time.Millisecond}
 		}, "no response within 50ms"},
 		{"HTML", func(*testing.T) scimtest.Target {
