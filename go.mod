@@ -2,8 +2,6 @@ module github.com/scimkit/scim
 
 go 1.26
 
-require (
-	github.com/di-wu/parser v0.2.2 // indirect
-	github.com/q-uint/parser v0.3.1 // indirect
-	github.com/scim2/filter-parser/v2 v2.3.1 // indirect
-)
+require github.com/scim2/filter-parser/v2 v2.3.1
+
+require github.com/q-uint/parser v0.3.1 // indirect
