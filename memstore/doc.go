@@ -23,8 +23,9 @@
 // work email with eq, alone or joined by and) are answered from indexes;
 // other filters are evaluated with filter.Match on every user of the
 // tenant. Reads of a tenant run in parallel; writes to one tenant are
-// serialised, writes to different tenants are not. A user with typical
-// attributes costs well under 1 KB of heap.
+// serialised, writes to different tenants are not. A user as Okta creates
+// one costs about 530 bytes of heap at 100,000 users and 610 at 1,000,000
+// (BenchmarkHeapPerUser), indexes included.
 //
 // memstore passes scimtest.TestStore.
 package memstore
