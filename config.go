@@ -103,7 +103,10 @@ type Config struct {
 
 	// DisallowUnknownAttributes rejects attributes the schema does not
 	// define with a 400. Default false: they are ignored (Okta sends locale,
-	// for example). password is known, and never stored or returned.
+	// for example). password is known, and never stored or returned. Note
+	// that Entra ID's standard create sends name.formatted and roles, which
+	// scimkit does not keep: with this set, declare them or Entra's creates
+	// fail.
 	DisallowUnknownAttributes bool
 
 	// DisallowStringBooleans rejects "True" and "False" (any case) as
@@ -167,11 +170,11 @@ func (c Config) withDefaults() (Config, error) {
 		if !strings.HasPrefix(c.BasePath, "/") {
 			return c, fmt.Errorf("scim: Config.BasePath %q must start with /", c.BasePath)
 		}
-		c.BasePath = strings.TrimSuffix(c.BasePath, "/")
+		c.BasePath = strings.TrimRight(c.BasePath, "/")
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
-		if err != nil || u.Scheme == "" || u.Host == "" {
+		if err != nil || u.Scheme == "" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return c, fmt.Errorf("scim: Config.BaseURL %q is not an absolute URL", c.BaseURL)
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")

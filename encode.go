@@ -91,7 +91,7 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 	}
 	if u.Meta.Version != "" {
 		b = append(b, `,"version":`...)
-		b = appendString(b, u.Meta.Version)
+		b = appendString(b, etag(u.Meta.Version))
 	}
 	if location != "" {
 		b = append(b, `,"location":`...)

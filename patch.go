@@ -113,7 +113,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 	}
 	if h.cfg.PatchNoContent {
 		if stored.Meta.Version != "" {
-			w.Header().Set("ETag", stored.Meta.Version)
+			w.Header().Set("ETag", etag(stored.Meta.Version))
 		}
 		w.Header().Del("Content-Type")
 		w.WriteHeader(http.StatusNoContent)

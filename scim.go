@@ -301,7 +301,10 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return errorf(http.StatusServiceUnavailable, "", "the request took longer than this service provider allows; try again")
 	case errors.Is(err, ErrUnsupportedFilter):
-		return badRequest(ScimTypeInvalidFilter, "this filter is not supported by the store: "+strings.TrimPrefix(err.Error(), "scim: "))
+		// The store's own text may name tables or columns: it goes to the
+		// log, not to the client.
+		h.cfg.Logger.InfoContext(r.Context(), "scim: store cannot evaluate a filter", "filter", r.URL.Query().Get("filter"), "error", err)
+		return badRequest(ScimTypeInvalidFilter, "this service provider cannot evaluate this filter; lookups with eq on userName, externalId, id or the work email, joined with and/or, are the ones to use")
 	case errors.As(err, &fe):
 		return badRequest(ScimTypeInvalidFilter, fe.Error())
 	case errors.As(err, &me):

@@ -80,7 +80,7 @@ func (h *Handler) location(r *http.Request, req request, id string) string {
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request, status int, u *User) {
 	loc := h.location(r, req, u.ID)
 	if u.Meta.Version != "" {
-		w.Header().Set("ETag", u.Meta.Version)
+		w.Header().Set("ETag", etag(u.Meta.Version))
 	}
 	if status == http.StatusCreated {
 		w.Header().Set("Location", loc)
@@ -95,7 +95,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, i
 		return
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, u.Meta.Version) {
-		w.Header().Set("ETag", u.Meta.Version)
+		w.Header().Set("ETag", etag(u.Meta.Version))
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -108,11 +108,21 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, i
 func etagMatches(list, version string) bool {
 	for tag := range strings.SplitSeq(list, ",") {
 		tag = strings.TrimSpace(tag)
-		if tag == "*" || version != "" && strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(version, "W/") {
+		if tag == "*" || version != "" && strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(etag(version), "W/") {
 			return true
 		}
 	}
 	return false
+}
+
+// etag is version as an entity tag. Stores should assign versions such as
+// W/"3"; a bare one (3) is served as the weak tag W/"3", so that the ETag
+// header is always valid and If-Match compares it right.
+func etag(version string) string {
+	if version == "" || strings.HasPrefix(version, `W/"`) || strings.HasPrefix(version, `"`) {
+		return version
+	}
+	return `W/"` + strings.ReplaceAll(version, `"`, "") + `"`
 }
 
 // ifMatch checks the request's If-Match against the current version.
