@@ -22,4 +22,11 @@
 //
 // A promise the kit cannot check is not made: if a Store passes TestStore,
 // the handler can rely on it.
+//
+// # Testing a handler
+//
+// TestHandler replays Okta's and Entra ID's provisioning conversations
+// (see Conversations) against an http.Handler in-process, one subtest per
+// conversation; cmd/scimcheck runs the same conversations against a live
+// deployment.
 package scimtest
