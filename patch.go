@@ -43,6 +43,9 @@ type PatchOperation struct {
 
 	target patchTarget // the resolved Path
 	value  rawValue    // Value with its offset in the request body
+	// ignored is set for an operation whose path names an attribute the
+	// schema does not have, when unknown attributes are ignored.
+	ignored bool
 }
 
 // Patch is what a Patcher receives: the operations of one PATCH request
@@ -102,7 +105,16 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 	}
 	var stored *User
 	var err error
-	if p, ok := h.store.(Patcher); ok {
+	if len(ops) == 0 {
+		// Every operation named attributes this service provider does not
+		// keep: nothing to change, so nothing is written.
+		stored, err = h.store.User(r.Context(), id)
+		if err == nil {
+			if e := ifMatch(r, stored.Meta.Version); e != nil {
+				err = e
+			}
+		}
+	} else if p, ok := h.store.(Patcher); ok {
 		stored, err = h.patchNative(r, p, id, ops)
 	} else {
 		stored, err = h.update(r, id, func(old *User) (*User, *Error) { return h.applyPatch(old, ops) })
@@ -158,7 +170,7 @@ func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []Patch
 // operation, so that a malformed request fails before any user is read.
 func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
 	var ops []PatchOperation
-	sawSchemas, sawOps := false, false
+	sawSchemas, sawOps, ignored := false, false, 0
 	e := members(rawValue{data: body}, "the request body", func(key string, v rawValue) *Error {
 		name, e := h.messageKey(key, "the request body", "schemas", "Operations")
 		if e != nil || name == "" {
@@ -174,6 +186,10 @@ func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
 		}
 		return elements(v, "Operations", func(i int, el rawValue) *Error {
 			op, e := h.parseOperation(el, i)
+			if e == nil && op.ignored {
+				ignored++
+				return nil
+			}
 			ops = append(ops, op)
 			return e
 		})
@@ -183,7 +199,7 @@ func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
 		return nil, e
 	case !sawSchemas:
 		return nil, badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("the request body has no \"schemas\"; it must be [%q]", PatchOpURN))
-	case !sawOps || len(ops) == 0:
+	case !sawOps || len(ops)+ignored == 0:
 		return nil, badRequest(ScimTypeInvalidValue, "Operations is empty; a PATCH needs at least one operation")
 	}
 	return ops, nil
@@ -289,6 +305,14 @@ func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 		return op, badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: an %s needs a \"value\"", where, op.Op))
 	}
 	t, ne, e := h.resolvePatchPath(*path)
+	if ne != nil && ne.suggest == "" && !h.cfg.DisallowUnknownAttributes {
+		// The same rule as for unknown members of a body: Entra ID's default
+		// mappings patch title, name.formatted, phoneNumbers and more, and a
+		// 400 for each would fail every update of a default-configured
+		// tenant. A mis-cased name is still an error (a typo to fix).
+		op.ignored = true
+		return op, nil
+	}
 	if ne != nil {
 		return op, badRequest(ScimTypeInvalidPath, fmt.Sprintf("%s: path %q: %s", where, *path, ne.Error()))
 	}

@@ -168,6 +168,8 @@ const entraDefault = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp
 // patchCase is one table test of applyPatch: the body, and either the
 // error (status, scimType and a piece of the detail) or a check of the
 // result.
+func disallowUnknown(c *Config) { c.DisallowUnknownAttributes = true }
+
 type patchCase struct {
 	name   string
 	cfg    func(*Config) // adjusts patchConfig; nil for none
@@ -363,9 +365,23 @@ var patchCases = []patchCase{
 	{name: "message member mis-cased", body: `{"schemas":["` + PatchOpURN + `"],"operations":[{"op":"add","path":"displayName","value":"x"}]}`,
 		status: 400, typ: ScimTypeInvalidSyntax, detail: `use "Operations"`},
 	{name: "operation member mis-cased", body: patchOps(`{"op":"add","Path":"displayName","value":"x"}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "path"`},
-	{name: "unknown path", body: patchOps(`{"op":"replace","path":"nickName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"nickName"`},
-	{name: "unknown sub-attribute path", body: patchOps(`{"op":"replace","path":"name.middleName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"middleName"`},
-	{name: "unknown extension path", body: patchOps(`{"op":"replace","path":"urn:example:ext:1.0:User:x","value":"x"}`), status: 400, typ: ScimTypeInvalidPath},
+	// Unknown paths follow the rule for unknown attributes: rejected when
+	// the host disallows them, ignored by default (Entra ID's default
+	// mappings patch attributes scimkit does not keep).
+	{name: "unknown path disallowed", cfg: disallowUnknown, body: patchOps(`{"op":"replace","path":"nickName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"nickName"`},
+	{name: "unknown sub-attribute path disallowed", cfg: disallowUnknown, body: patchOps(`{"op":"replace","path":"name.middleName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `"middleName"`},
+	{name: "unknown extension path disallowed", cfg: disallowUnknown, body: patchOps(`{"op":"replace","path":"urn:example:ext:1.0:User:x","value":"x"}`), status: 400, typ: ScimTypeInvalidPath},
+	{name: "unknown path ignored by default", body: patchOps(`{"op":"replace","path":"nickName","value":"x"}`),
+		want: func(u *User) string { return patchEq("user", *u, *annUser()) }},
+	{name: "Entra default mappings: unknown paths ignored, known ones applied", body: patchOps(
+		`{"op":"Replace","path":"title","value":"Engineer"}`,
+		`{"op":"Replace","path":"name.formatted","value":"Ann Lee"}`,
+		`{"op":"Add","path":"phoneNumbers[type eq \"work\"].value","value":"+1 555 0100"}`,
+		`{"op":"Replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"R&D"}`,
+		`{"op":"Replace","path":"displayName","value":"Ann L."}`),
+		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "Ann L.") }},
+	{name: "mis-cased path is an error even when unknown ones are ignored", body: patchOps(`{"op":"replace","path":"DisplayName","value":"x"}`),
+		status: 400, typ: ScimTypeInvalidPath, detail: `use "displayName"`},
 
 	// Read-only targets.
 	{name: "id read-only", body: patchOps(`{"op":"replace","path":"id","value":"2"}`), status: 400, typ: ScimTypeMutability, detail: `"id"`},
@@ -379,7 +395,7 @@ var patchCases = []patchCase{
 	{name: "immutable cannot change", body: patchOps(`{"op":"replace","path":"badge","value":"B-2"}`), status: 400, typ: ScimTypeMutability, detail: `"badge"`},
 
 	// Atomicity and validation after all operations.
-	{name: "later op fails, nothing applies", body: patchOps(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"nickName","value":"x"}`),
+	{name: "later op fails, nothing applies", body: patchOps(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"UserName","value":"x@example.com"}`),
 		status: 400, typ: ScimTypeInvalidPath, detail: "Operations[1]"},
 	{name: "later op fails on apply", body: patchOps(`{"op":"replace","path":"displayName","value":"X"}`, `{"op":"replace","path":"level","value":"x"}`),
 		status: 400, typ: ScimTypeInvalidValue, detail: "Operations[1]"},
