@@ -25,7 +25,8 @@ import (
 // a fresh store from newStore, and reports every violation it finds, not
 // only the first. A failing subtest ends with the rule and where it comes
 // from (an RFC section or an identity provider's behaviour). Checks of
-// optional capabilities run only when the store implements them.
+// optional capabilities (scim.Patcher) are skipped for a store that does
+// not implement them.
 //
 // newStore must return an empty store each time it is called; it may use
 // its t for cleanup (t.Cleanup) and to skip (t.Skip). The checks use the
@@ -51,6 +52,7 @@ type tb interface {
 	Errorf(format string, args ...any)
 	Fatalf(format string, args ...any)
 	Logf(format string, args ...any)
+	Skipf(format string, args ...any)
 	Failed() bool
 	Run(name string, f func(t tb)) bool
 }
@@ -69,9 +71,11 @@ type storeCase struct {
 	// when the check fails.
 	rule string
 	// needs, when not nil, reports whether the store has the optional
-	// capability the case checks, by a type assertion; the case runs only
-	// when it does (see capabilityCases in store_patch.go).
+	// capability the case checks, by a type assertion; the case is skipped
+	// when it does not (see capabilityCases in store_patch.go).
 	needs func(scim.Store) bool
+	// capability names what needs looks for, e.g. "scim.Patcher".
+	capability string
 	run   func(t tb, k *storeKit)
 }
 
@@ -84,7 +88,7 @@ func testStore(t tb, newStore func(t tb) scim.Store) {
 				t.Fatalf("newStore returned nil")
 			}
 			if c.needs != nil && !c.needs(s) {
-				return
+				t.Skipf("the store does not implement %s", c.capability)
 			}
 			defer func() {
 				if t.Failed() {

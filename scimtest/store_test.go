@@ -49,6 +49,8 @@ func (r *recorder) Fatalf(format string, args ...any) {
 
 func (r *recorder) Logf(format string, args ...any) {}
 
+func (r *recorder) Skipf(format string, args ...any) { runtime.Goexit() }
+
 func (r *recorder) Failed() bool { return r.failed.Load() }
 
 // Run runs f on its own goroutine, as testing.T.Run does, so that Fatalf
