@@ -76,7 +76,7 @@ type storeCase struct {
 	needs func(scim.Store) bool
 	// capability names what needs looks for, e.g. "scim.Patcher".
 	capability string
-	run   func(t tb, k *storeKit)
+	run        func(t tb, k *storeKit)
 }
 
 func testStore(t tb, newStore func(t tb) scim.Store) {
