@@ -136,11 +136,15 @@ const (
 )
 
 // Run replays c against t and reports every violation to r. It deletes the
-// users it created before it returns, where the service provider lets it.
-// A conversation that NeedsToken only logs that it did not run when
+// users it created before it returns, where the service provider lets it,
+// even when ctx is cancelled. A conversation that NeedsToken only logs that it did not run when
 // t.Token is empty.
 func (c Conversation) Run(ctx context.Context, t Target, r Reporter) {
 	s := &session{ctx: ctx, t: t, r: r, check: c.FullName(), fails: map[string]int{}}
+	if c.run == nil {
+		s.failf("", "scimtest: %s is not one of Conversations()", c.FullName())
+		return
+	}
 	if err := s.setUp(); err != nil {
 		s.failf("", "%v", err)
 		return
@@ -256,7 +260,7 @@ type response struct {
 	request string // the request, for failure reports
 }
 
-// str returns the response for a failure report.
+// String is the response as a failure report shows it.
 func (r *response) String() string {
 	if r == nil {
 		return ""
@@ -497,7 +501,8 @@ func (s *session) cleanUp() {
 			s.logf("%v", err)
 			return
 		}
-		ctx, cancel := context.WithTimeout(s.ctx, s.t.Timeout)
+		// An interrupted run still cleans up.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.t.Timeout)
 		defer cancel()
 		req = req.WithContext(ctx)
 		if s.t.Token != "" {
@@ -520,7 +525,7 @@ func (s *session) cleanUp() {
 func (s *session) findID(userName string) string {
 	u := s.base.JoinPath("Users")
 	u.RawQuery = "filter=" + url.QueryEscape(`userName eq "`+userName+`"`)
-	ctx, cancel := context.WithTimeout(s.ctx, s.t.Timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.t.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
