@@ -209,3 +209,14 @@ func TestUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestWrongToken(t *testing.T) {
+	srv := newServer(t, identity)
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", "not-the-token-0123456789", "-only", "entra")
+	if code != exitFail || !strings.Contains(out, "\nhint: the service provider answered 401 to the token given") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	if summary.FindStringSubmatch(out) == nil {
+		t.Errorf("the summary is not the last line:\n%s", out)
+	}
+}
