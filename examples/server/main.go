@@ -4,6 +4,10 @@
 //
 //	go run ./examples/server -addr 127.0.0.1:8080 -token "$SCIM_TOKEN"
 //
+// With -db it serves an application's existing users table through
+// sqlstore instead: -db sqlite (a file, scimkit-demo.db) or
+// -db postgres://user@host/db. See db.go for the table and its column map.
+//
 // It prints each tenant's base URL and token. Paste them into Okta's or
 // Entra ID's provisioning settings (through a tunnel such as ngrok for a
 // cloud IdP), or point scimcheck at them.
@@ -23,15 +27,16 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/memstore"
+	"github.com/scimkit/scim/schema"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := flag.String("token", os.Getenv("SCIM_TOKEN"), "bearer token of the first demo tenant (default $SCIM_TOKEN, else a random one, printed)")
+	db := flag.String("db", "memory", "store: memory, sqlite[:PATH] (an app's users table in a SQLite file) or a postgres:// URL")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*addr, *token, logger); err != nil {
+	if err := run(*addr, *token, *db, logger); err != nil {
 		logger.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
@@ -40,9 +45,15 @@ func main() {
 // tenants are the demo's customers; each gets a base URL and a token.
 var tenants = []string{"acme", "globex"}
 
-func run(addr, firstToken string, logger *slog.Logger) error {
+func run(addr, firstToken, db string, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+
+	store, closeStore, err := openStore(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -63,11 +74,11 @@ func run(addr, firstToken string, logger *slog.Logger) error {
 		issued[tenant] = tok
 	}
 
-	mux, err := newMux(memstore.New(), tokens, logger)
+	mux, err := newMux(store, tokens, logger)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: logRequests(logger, mux), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: logRequests(logger, mux), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 
 	base := "http://" + ln.Addr().String() + "/scim/v2"
 	fmt.Printf("scimkit demo server\n\nbase URL  %s\ntoken     %s\n\nper-tenant base URLs (each takes only its own tenant's token):\n", base, issued[tenants[0]])
@@ -99,11 +110,14 @@ func run(addr, firstToken string, logger *slog.Logger) error {
 // alone decides the tenant, and at /scim/v2/{tenant}, where the token must
 // also belong to the tenant the URL names.
 func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger) (*http.ServeMux, error) {
-	byToken, err := scim.NewHandler(store, scim.Config{Authenticator: auth, Logger: logger})
+	cfg := scim.Config{Authenticator: auth, Logger: logger, Attributes: []schema.Attribute{regions},
+		RequestTimeout: 30 * time.Second, RateLimiter: scim.NewTokenBucket(50, 100, nil)}
+	byToken, err := scim.NewHandler(store, cfg)
 	if err != nil {
 		return nil, err
 	}
-	byPath, err := scim.NewHandler(store, scim.Config{Authenticator: auth, Logger: logger, TenantInPath: true})
+	cfg.TenantInPath = true
+	byPath, err := scim.NewHandler(store, cfg)
 	if err != nil {
 		return nil, err
 	}

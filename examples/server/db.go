@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL: the maintained pure-Go driver
+	_ "modernc.org/sqlite"             // SQLite in pure Go: the demo needs no cgo
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/memstore"
+	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/sqlstore"
+)
+
+// The demo's SQL mode plays a host application that already has a users
+// table with names of its own, and a few columns SCIM knows nothing about
+// (password_hash, role). sqlstore only needs the column map below; the
+// table keeps its names and types.
+var appColumns = sqlstore.Columns{
+	ID:           "id",
+	ExternalID:   "idp_id",
+	UserName:     "login",
+	GivenName:    "first_name",
+	FamilyName:   "last_name",
+	DisplayName:  "full_name",
+	Email:        "work_email",
+	Active:       "is_active",
+	Created:      "created_at",
+	LastModified: "updated_at",
+	Version:      "lock_version",
+	Tenant:       "org",
+}
+
+// regions is the demo's custom attribute: a list Okta may send as
+// "us1,emea2".
+var regions = schema.Attribute{Name: "regions", Type: schema.String, MultiValued: true,
+	Description: "Data regions the user may access."}
+
+// The app's own migration, as it might have been written before SCIM: the
+// last lines are what adding SCIM asked of it (an idp_id, a version for
+// optimistic concurrency, a tenant, and the lookup indexes).
+var appTable = map[sqlstore.Dialect][]string{
+	sqlstore.PostgreSQL: {
+		`CREATE TABLE IF NOT EXISTS users (
+			id BIGSERIAL PRIMARY KEY,
+			org TEXT NOT NULL DEFAULT '',
+			login TEXT NOT NULL,
+			first_name TEXT, last_name TEXT, full_name TEXT, work_email TEXT,
+			password_hash TEXT, role TEXT NOT NULL DEFAULT 'read-only',
+			is_active BOOLEAN NOT NULL DEFAULT TRUE,
+			created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, regions TEXT)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS users_org_login_key ON users (org, lower(login))`,
+		`CREATE INDEX IF NOT EXISTS users_org_idp_id_idx ON users (org, idp_id)`,
+		`CREATE INDEX IF NOT EXISTS users_org_email_idx ON users (org, lower(work_email))`,
+	},
+	sqlstore.SQLite: {
+		`CREATE TABLE IF NOT EXISTS users (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			org TEXT NOT NULL DEFAULT '',
+			login TEXT NOT NULL,
+			first_name TEXT, last_name TEXT, full_name TEXT, work_email TEXT,
+			password_hash TEXT, role TEXT NOT NULL DEFAULT 'read-only',
+			is_active BOOLEAN NOT NULL DEFAULT TRUE,
+			created_at DATETIME, updated_at DATETIME,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, regions TEXT,
+			login_lower TEXT NOT NULL, work_email_lower TEXT)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS users_org_login_key ON users (org, login_lower)`,
+		`CREATE INDEX IF NOT EXISTS users_org_idp_id_idx ON users (org, idp_id)`,
+		`CREATE INDEX IF NOT EXISTS users_org_email_idx ON users (org, work_email_lower)`,
+	},
+}
+
+// openStore opens the store -db names: "memory" (the embedded default),
+// "sqlite" or "sqlite:PATH" (an app database file, default scimkit-demo.db),
+// or a postgres:// URL.
+func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
+	var driver, dsn string
+	var dialect sqlstore.Dialect
+	switch {
+	case db == "" || db == "memory":
+		return memstore.New(), func() {}, nil
+	case db == "sqlite" || strings.HasPrefix(db, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(db, "sqlite"), ":")
+		if path == "" {
+			path = "scimkit-demo.db"
+		}
+		driver, dialect = "sqlite", sqlstore.SQLite
+		dsn = "file:" + path + "?_time_format=sqlite&_pragma=busy_timeout(5000)"
+	case strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://"):
+		driver, dsn, dialect = "pgx", db, sqlstore.PostgreSQL
+	default:
+		return nil, nil, fmt.Errorf("-db %q: want memory, sqlite[:PATH] or a postgres:// URL", db)
+	}
+	conn, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if dialect == sqlstore.SQLite {
+		conn.SetMaxOpenConns(1) // SQLite has one writer; queueing here beats SQLITE_BUSY
+	}
+	for _, stmt := range appTable[dialect] {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			conn.Close()
+			return nil, nil, fmt.Errorf("creating the app's users table: %w", err)
+		}
+	}
+	cols := appColumns
+	if dialect == sqlstore.SQLite {
+		cols.UserNameLower, cols.EmailLower = "login_lower", "work_email_lower"
+	}
+	store, err := sqlstore.New(conn, sqlstore.Config{
+		Dialect: dialect,
+		Table:   "users",
+		Columns: cols,
+		Custom:  []sqlstore.Custom{{Name: "regions", Column: "regions", Kind: filter.String, Multi: true}},
+		IDs:     sqlstore.DatabaseIDs, // the app's own integer key
+	})
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return store, func() { store.Close(); conn.Close() }, nil
+}
