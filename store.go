@@ -11,15 +11,25 @@ import (
 // implements; memstore is the embedded default and scimtest.TestStore checks
 // any implementation against every promise made here.
 //
-// Every method takes the request's context. The tenant the bearer token was
-// issued for is in it (TenantFrom); a Store must never read, list, change or
-// delete a user of another tenant, and must answer as if such a user did not
-// exist. Stores wrap the sentinel errors below with %w; the handler maps them
-// to HTTP status codes and SCIM error types. Any other error becomes a 500
+// A Store must be safe for concurrent use: the handler calls it from many
+// requests at once, and several handlers (replicas of the host) may share
+// one. Every method takes the request's context. The tenant the bearer token
+// was issued for is in it (TenantFrom); a Store must never read, list,
+// change or delete a user of another tenant, and must answer as if such a
+// user did not exist.
+//
+// A Store must not keep the *User it is given nor hand out one it keeps:
+// the handler changes users it holds. Users come back as they were stored,
+// Custom values with the same Go types (int64 stays int64, times are equal
+// instants). id is compared case-sensitively; userName case-insensitively.
+//
+// Stores wrap the sentinel errors below with %w; the handler maps them to
+// HTTP status codes and SCIM error types. Any other error becomes a 500
 // whose text goes to the log, never to the client.
 type Store interface {
 	// Create stores a new user and returns it as stored, with ID and
-	// Meta.Version assigned by the store. u.ID is empty; Meta.Created and
+	// Meta.Version (opaque, such as W/"1"; a bare one is served as a weak
+	// ETag) assigned by the store. u.ID is empty; Meta.Created and
 	// Meta.LastModified are set by the handler. It returns an error wrapping
 	// ErrUniqueness when another user of the tenant has the same UserName,
 	// compared case-insensitively.
@@ -31,22 +41,27 @@ type Store interface {
 
 	// Replace stores u in place of the user with ID u.ID, assigns a new
 	// Meta.Version and returns the user as stored. When version is not
-	// empty, the replace happens only if the stored Meta.Version equals it;
-	// otherwise it returns an error wrapping ErrVersionMismatch, and nothing
-	// changes. It returns ErrNotFound for an unknown id and ErrUniqueness
-	// when the new UserName belongs to another user.
+	// empty, the replace happens only if the stored Meta.Version equals it
+	// (compared as an opaque string); otherwise it returns an error
+	// wrapping ErrVersionMismatch, and nothing changes. It returns
+	// ErrNotFound for an unknown id and ErrUniqueness when the new UserName
+	// belongs to another user (a user may change the case of its own). A
+	// replaced user keeps its place in List's order.
 	Replace(ctx context.Context, u *User, version string) (*User, error)
 
 	// Delete removes the user with the given id, with the same version
-	// rule as Replace. It returns ErrNotFound for an unknown id.
+	// rule as Replace. It returns ErrNotFound for an unknown id. A deleted
+	// user is gone from List, and its userName is free again.
 	Delete(ctx context.Context, id, version string) error
 
 	// List returns the users that match q.Filter (all users when it is
 	// nil) in a stable order: the same query gives the same order on every
 	// call until the users change, so that paging by StartIndex neither
-	// skips nor repeats a user. It returns an error wrapping
-	// ErrUnsupportedFilter for a filter it cannot evaluate; it must never
-	// ignore a filter.
+	// skips nor repeats a user. A filter selects exactly the users
+	// filter.Match would. List returns an error wrapping
+	// ErrUnsupportedFilter for a filter it cannot evaluate, and may return
+	// a *filter.MatchError as it is (both are a 400 invalidFilter); it must
+	// never ignore a filter.
 	List(ctx context.Context, q Query) (*Page, error)
 }
 
@@ -67,7 +82,8 @@ type Page struct {
 	// TotalResults is the number of users that match the filter, across all
 	// pages.
 	TotalResults int
-	// Users are the users of the requested page, at most Query.Count.
+	// Users are the users of the requested page, at most Query.Count;
+	// nil when there are none.
 	Users []*User
 }
 
