@@ -1,0 +1,231 @@
+package bench
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+)
+
+// Options configures Compare. Its zero value runs every peer and workload
+// at 10,000 and 100,000 users with the testing package's default
+// benchtime, without the heap measurement and the load test.
+type Options struct {
+	// Sizes are the numbers of preloaded users. Default 10,000 and
+	// 100,000.
+	Sizes []int
+	// Peers are the peers to compare, by name. Default Peers().
+	Peers []string
+	// Workloads are the workloads to time, by name. Default all.
+	Workloads []string
+	// BenchTime is go test's -benchtime for every benchmark: a duration
+	// ("200ms") or an iteration count ("3x"). Default: testing's (1s).
+	BenchTime string
+	// HeapUsers, when not 0, measures the heap each in-memory store
+	// holds per user at that many users.
+	HeapUsers int
+	// Load, when not nil, runs the loopback load test too.
+	Load *LoadOptions
+	// Progress receives a line per benchmark as it finishes; nil for none.
+	Progress io.Writer
+}
+
+// Result is the timing of one workload against one peer at one size.
+type Result struct {
+	Workload string
+	Users    int
+	Peer     string
+	// N is the number of requests timed.
+	N int
+	// NsPerOp, AllocsPerOp and BytesPerOp are per request.
+	NsPerOp     float64
+	AllocsPerOp int64
+	BytesPerOp  int64
+	// Err is a wrong answer (or a failure to build the peer); the timing
+	// is then meaningless.
+	Err error
+}
+
+// Report is what Compare measured.
+type Report struct {
+	Options Options
+	Machine Machine
+	Results []Result
+	Heap    []HeapResult
+	Load    []LoadResult
+	// Elapsed is how long Compare took.
+	Elapsed time.Duration
+}
+
+// Compare times every workload against every peer at every size with
+// testing.Benchmark, one peer at a time (so that one peer's heap does not
+// slow another's garbage collection), then measures the heap and runs the
+// load test if asked to.
+func Compare(ctx context.Context, o Options) (*Report, error) {
+	start := time.Now()
+	if len(o.Sizes) == 0 {
+		o.Sizes = []int{10_000, 100_000}
+	}
+	if len(o.Peers) == 0 {
+		o.Peers = Peers()
+	}
+	var workloads []*Workload
+	for _, w := range Workloads() {
+		if len(o.Workloads) == 0 || slices.Contains(o.Workloads, w.Name) {
+			workloads = append(workloads, w)
+		}
+	}
+	if len(workloads) == 0 {
+		return nil, fmt.Errorf("bench: no workload named %v", o.Workloads)
+	}
+	restore, err := setBenchTime(o.BenchTime)
+	if err != nil {
+		return nil, err
+	}
+	defer restore()
+
+	rep := &Report{Options: o, Machine: ThisMachine()}
+	for _, n := range o.Sizes {
+		for _, name := range o.Peers {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+			p, err := NewPeer(ctx, name, n)
+			if err != nil {
+				for _, w := range workloads {
+					rep.Results = append(rep.Results, Result{Workload: w.Name, Users: n, Peer: name, Err: err})
+				}
+				continue
+			}
+			for _, w := range workloads {
+				if !p.Serves(w) {
+					continue
+				}
+				var failed error
+				br := testing.Benchmark(func(b *testing.B) {
+					if err := run(b, p, w); err != nil {
+						failed = err
+						b.FailNow()
+					}
+				})
+				r := Result{Workload: w.Name, Users: n, Peer: name, N: br.N, AllocsPerOp: br.AllocsPerOp(), BytesPerOp: br.AllocedBytesPerOp(), Err: failed}
+				if br.N > 0 {
+					r.NsPerOp = float64(br.T.Nanoseconds()) / float64(br.N)
+				}
+				if r.Err == nil && br.N == 0 {
+					r.Err = fmt.Errorf("the benchmark did not run")
+				}
+				rep.Results = append(rep.Results, r)
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "%-8s users=%-8d %-9s %s\n", w.Name, n, name, r.cell())
+				}
+			}
+			p.Close()
+			p = nil
+			runtime.GC()
+		}
+	}
+	if o.HeapUsers > 0 {
+		rep.Heap, err = MeasureHeap(ctx, o.HeapUsers)
+		if err != nil {
+			return rep, err
+		}
+	}
+	if o.Load != nil {
+		rep.Load, err = LoadTest(ctx, *o.Load)
+		if err != nil {
+			return rep, err
+		}
+	}
+	rep.Machine.LoadAfter = loadAvg()
+	rep.Elapsed = time.Since(start)
+	return rep, nil
+}
+
+// setBenchTime sets testing's -test.benchtime, which testing.Benchmark
+// reads, and returns a function that puts it back.
+func setBenchTime(d string) (restore func(), err error) {
+	f := flag.Lookup("test.benchtime")
+	if f == nil {
+		testing.Init()
+		f = flag.Lookup("test.benchtime")
+	}
+	old := f.Value.String()
+	if d != "" {
+		if err := f.Value.Set(d); err != nil {
+			return nil, fmt.Errorf("bench: benchtime %q: %w", d, err)
+		}
+	}
+	return func() { f.Value.Set(old) }, nil
+}
+
+// HeapResult is the heap an in-memory store holds per user.
+type HeapResult struct {
+	// Store is the peer whose store was measured: scimkit (memstore),
+	// bare or elimity.
+	Store string
+	Users int
+	// BytesPerUser is the growth of the live heap, after a collection,
+	// from before the store existed to after it held Users users, divided
+	// by Users.
+	BytesPerUser float64
+}
+
+// MeasureHeap loads n users into memstore, the bare handler's maps and
+// elimity's handler, one at a time, and reports each one's live heap per
+// user (runtime.ReadMemStats after a GC, before and after loading).
+func MeasureHeap(ctx context.Context, n int) ([]HeapResult, error) {
+	measure := func(load func() (any, error)) (float64, error) {
+		before := liveHeap()
+		v, err := load()
+		if err != nil {
+			return 0, err
+		}
+		after := liveHeap()
+		runtime.KeepAlive(v)
+		return float64(int64(after)-int64(before)) / float64(n), nil
+	}
+	var out []HeapResult
+	for _, s := range []struct {
+		name string
+		load func() (any, error)
+	}{
+		{PeerScimkit, func() (any, error) {
+			// Only the store: not the ids Peer keeps for its requests.
+			store := newMemStore()
+			for k := range n {
+				if _, err := store.Create(ctx, seed(k)); err != nil {
+					return nil, err
+				}
+			}
+			return store, nil
+		}},
+		{PeerBare, func() (any, error) { return newBare(false, n).Handler, nil }},
+		{PeerElimity, func() (any, error) {
+			p, err := newElimity(n)
+			if err != nil {
+				return nil, err
+			}
+			return p.Handler, nil
+		}},
+	} {
+		b, err := measure(s.load)
+		if err != nil {
+			return out, fmt.Errorf("bench: heap of %s: %w", s.name, err)
+		}
+		out = append(out, HeapResult{Store: s.name, Users: n, BytesPerUser: b})
+	}
+	return out, nil
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}

@@ -1,0 +1,234 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+)
+
+// Workload is one kind of request the comparison times, with the check
+// that the first response of every round is right.
+type Workload struct {
+	// Name is the workload's name in tables and RESULT lines: W1, W2, W3,
+	// W4, W5okta or W5entra.
+	Name string
+	// Title says in a few words what it requests.
+	Title string
+	// Write says the workload changes users; bare-pre does not serve it.
+	Write bool
+	// Status is the status a right answer has.
+	Status int
+
+	next  func(g *gen) step
+	check func(st step, body []byte) error
+}
+
+// Workloads returns the workloads in the order they run against a peer:
+// the reads, then the writes that change preloaded users, then creation,
+// which adds users.
+func Workloads() []*Workload {
+	return []*Workload{w1, w2, w3, w5okta, w5entra, w4}
+}
+
+// WorkloadNamed returns the workload with the given name, or nil.
+func WorkloadNamed(name string) *Workload {
+	for _, w := range Workloads() {
+		if w.Name == name {
+			return w
+		}
+	}
+	return nil
+}
+
+// gen makes the requests of a workload against one server: in process
+// from a Peer's ids, or over the network from a sample of them.
+type gen struct {
+	rng    *rand.Rand
+	n      int                // preloaded users
+	pick   func() int         // a random key whose id is known
+	user   func(k int) target // /Users/{id of k}
+	filter func(k int) target // Okta's existence check for k
+	id     func(k int) string
+	pages  []target // W3's random startIndex values
+}
+
+// step is one request and what its answer must say.
+type step struct {
+	method string
+	t      target
+	body   []byte
+	k      int    // the preloaded user concerned
+	start  int    // W3's startIndex
+	name   string // W4's new userName
+}
+
+func newGen(seed uint64, n int, pick func(rng *rand.Rand) int, user, filter func(k int) target, id func(k int) string) *gen {
+	g := &gen{rng: rand.New(rand.NewPCG(seed, 0x5c1)), n: n, user: user, filter: filter, id: id}
+	g.pick = func() int { return pick(g.rng) }
+	// A ring of startIndex values, so that the timed loop builds no
+	// strings of its own; 4096 pages spread over the whole list.
+	g.pages = make([]target, 4096)
+	for i := range g.pages {
+		s := 1
+		if n > 100 {
+			s = 1 + g.rng.IntN(n-99)
+		}
+		q := "startIndex=" + strconv.Itoa(s) + "&count=100"
+		g.pages[i] = target{path: "/Users", query: q, uri: "/Users?" + q}
+	}
+	return g
+}
+
+// peerGen makes requests from every preloaded user of p.
+func peerGen(p *Peer, seed uint64) *gen {
+	users, filters := p.userTargets(), p.filterTargets()
+	n := len(p.ids)
+	return newGen(seed, n,
+		func(rng *rand.Rand) int { return rng.IntN(n) },
+		func(k int) target { return users[k] },
+		func(k int) target { return filters[k] },
+		p.ID)
+}
+
+// created numbers the users W4 creates, unique in the process.
+var created atomic.Uint64
+
+var (
+	w1 = &Workload{
+		Name: "W1", Title: "GET /Users/{id}", Status: http.StatusOK,
+		next: func(g *gen) step {
+			k := g.pick()
+			return step{method: http.MethodGet, t: g.user(k), k: k}
+		},
+		check: checkUser(func(st step, u *checkedUser) error {
+			return want("userName", u.UserName, UserName(st.k))
+		}),
+	}
+	w2 = &Workload{
+		Name: "W2", Title: `GET /Users?filter=userName eq "…"`, Status: http.StatusOK,
+		next: func(g *gen) step {
+			k := g.rng.IntN(g.n)
+			return step{method: http.MethodGet, t: g.filter(k), k: k}
+		},
+		check: func(st step, body []byte) error {
+			var l checkedList
+			if err := json.Unmarshal(body, &l); err != nil {
+				return err
+			}
+			if l.TotalResults != 1 || len(l.Resources) != 1 {
+				return fmt.Errorf("totalResults %d with %d resources, want 1", l.TotalResults, len(l.Resources))
+			}
+			return want("Resources[0].userName", l.Resources[0].UserName, UserName(st.k))
+		},
+	}
+	w3 = &Workload{
+		Name: "W3", Title: "GET /Users?startIndex=S&count=100", Status: http.StatusOK,
+		next: func(g *gen) step {
+			t := g.pages[g.rng.IntN(len(g.pages))]
+			s, _ := strconv.Atoi(t.query[len("startIndex="):len(t.query)-len("&count=100")])
+			return step{method: http.MethodGet, t: t, start: s, k: g.n}
+		},
+		check: func(st step, body []byte) error {
+			var l checkedList
+			if err := json.Unmarshal(body, &l); err != nil {
+				return err
+			}
+			if l.StartIndex != st.start || l.TotalResults < st.k {
+				return fmt.Errorf("startIndex %d, totalResults %d; want %d and at least %d", l.StartIndex, l.TotalResults, st.start, st.k)
+			}
+			if want := min(100, st.k-st.start+1); len(l.Resources) != want || l.ItemsPerPage != want {
+				return fmt.Errorf("%d resources, itemsPerPage %d; want %d", len(l.Resources), l.ItemsPerPage, want)
+			}
+			return nil
+		},
+	}
+	w4 = &Workload{
+		Name: "W4", Title: "POST /Users (Okta's create)", Write: true, Status: http.StatusCreated,
+		next: func(g *gen) step {
+			n := created.Add(1)
+			return step{method: http.MethodPost, t: target{path: "/Users", uri: "/Users"}, body: oktaCreate(n),
+				name: "new" + strconv.FormatUint(n, 10) + "@okta.local"}
+		},
+		check: checkUser(func(st step, u *checkedUser) error {
+			if u.ID == "" {
+				return fmt.Errorf("no id")
+			}
+			return want("userName", u.UserName, st.name)
+		}),
+	}
+	w5okta = &Workload{
+		Name: "W5okta", Title: "PATCH: Okta's deactivate", Write: true, Status: http.StatusOK,
+		next: func(g *gen) step {
+			k := g.pick()
+			return step{method: http.MethodPatch, t: g.user(k), body: oktaDeactivate, k: k}
+		},
+		check: checkUser(func(st step, u *checkedUser) error {
+			if u.Active == nil || *u.Active {
+				return fmt.Errorf("active is %v, want false", u.Active)
+			}
+			return want("userName", u.UserName, UserName(st.k))
+		}),
+	}
+	w5entra = &Workload{
+		Name: "W5entra", Title: "PATCH: Entra's four operations", Write: true, Status: http.StatusOK,
+		next: func(g *gen) step {
+			k := g.pick()
+			return step{method: http.MethodPatch, t: g.user(k), body: entraPatch, k: k}
+		},
+		check: checkUser(func(st step, u *checkedUser) error {
+			if u.Active == nil || *u.Active {
+				return fmt.Errorf("active is %v, want false", u.Active)
+			}
+			if len(u.Emails) != 1 {
+				return fmt.Errorf("%d emails, want 1", len(u.Emails))
+			}
+			if err := want("emails[0].value", u.Emails[0].Value, "new@contoso.com"); err != nil {
+				return err
+			}
+			if err := want("name.givenName", u.Name.GivenName, "Ann"); err != nil {
+				return err
+			}
+			return want("externalId", u.ExternalID, "abc")
+		}),
+	}
+)
+
+type checkedUser struct {
+	ID         string `json:"id"`
+	ExternalID string `json:"externalId"`
+	UserName   string `json:"userName"`
+	Active     *bool  `json:"active"`
+	Name       struct {
+		GivenName string `json:"givenName"`
+	} `json:"name"`
+	Emails []struct {
+		Value string `json:"value"`
+	} `json:"emails"`
+}
+
+type checkedList struct {
+	TotalResults int           `json:"totalResults"`
+	StartIndex   int           `json:"startIndex"`
+	ItemsPerPage int           `json:"itemsPerPage"`
+	Resources    []checkedUser `json:"Resources"`
+}
+
+func checkUser(fn func(st step, u *checkedUser) error) func(step, []byte) error {
+	return func(st step, body []byte) error {
+		var u checkedUser
+		if err := json.Unmarshal(body, &u); err != nil {
+			return err
+		}
+		return fn(st, &u)
+	}
+}
+
+func want(field, got, want string) error {
+	if got != want {
+		return fmt.Errorf("%s is %q, want %q", field, got, want)
+	}
+	return nil
+}
