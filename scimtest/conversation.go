@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -175,6 +176,7 @@ type session struct {
 	created    []createdUser
 	fails      map[string]int // failures reported per step
 	suppressed int            // failures not reported beyond maxFailuresPerStep
+	throttled  int            // requests answered 429 and sent again
 }
 
 type createdUser struct{ id, userName string }
@@ -310,8 +312,16 @@ func (s *session) fail(f Failure) {
 	s.r.Fail(f)
 }
 
-// flushSuppressed says how many failures were left out.
+// flushSuppressed says how many failures were left out, and how many
+// requests were throttled.
 func (s *session) flushSuppressed() {
+	if s.throttled > 0 {
+		what := "requests were"
+		if s.throttled == 1 {
+			what = "request was"
+		}
+		s.r.Logf("%d %s answered 429 Too Many Requests and sent again after Retry-After, as Okta does", s.throttled, what)
+	}
 	if s.suppressed > 0 {
 		s.r.Fail(Failure{Check: s.check, Step: "(more)", Message: fmt.Sprintf("%d more failures like the ones above were left out", s.suppressed)})
 	}
@@ -384,9 +394,6 @@ func (s *session) do(name string, v vars) *response {
 // the Error schema with status as a string on every error (RFC 7644
 // §3.12).
 func (s *session) send(step string, req *http.Request) *response {
-	ctx, cancel := context.WithTimeout(s.ctx, s.t.Timeout)
-	defer cancel()
-	req = req.WithContext(ctx)
 	if req.Header.Get("Authorization") == "" && s.t.Token != "" {
 		if _, set := req.Header["Authorization"]; !set {
 			req.Header.Set("Authorization", "Bearer "+s.t.Token)
@@ -397,15 +404,12 @@ func (s *session) send(step string, req *http.Request) *response {
 	}
 	sent := describeRequest(req)
 	start := time.Now()
-	hr, err := s.client.Do(req)
+	hr, done, err := s.roundTrip(s.ctx, req)
 	if err != nil {
-		if ctx.Err() == context.DeadlineExceeded {
-			err = fmt.Errorf("no response within %s", s.t.Timeout)
-		}
 		s.fail(Failure{Check: s.check, Step: step, Message: err.Error(), Request: sent})
 		return nil
 	}
-	defer hr.Body.Close()
+	defer done()
 	body, err := io.ReadAll(io.LimitReader(hr.Body, maxBody))
 	resp := &response{status: hr.StatusCode, header: hr.Header, body: body, request: sent}
 	if err != nil {
@@ -436,6 +440,64 @@ func errorPattern(status int) any {
 		"schemas": []any{"urn:ietf:params:scim:api:messages:2.0:Error"},
 		"status":  fmt.Sprint(status),
 	}
+}
+
+// maxRetries429 bounds how often one request is sent again after a 429.
+const maxRetries429 = 10
+
+// roundTrip sends req within parent, each attempt within the target's
+// timeout. Like Okta, it sends a request answered 429 Too Many Requests
+// again after the response's Retry-After (at most maxRetries429 times), so
+// that a service provider that limits its rate is checked, not failed. The
+// caller reads the body and then calls done, which closes it.
+func (s *session) roundTrip(parent context.Context, req *http.Request) (resp *http.Response, done func(), err error) {
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(parent, s.t.Timeout)
+		r := req.Clone(ctx)
+		if req.GetBody != nil {
+			if r.Body, err = req.GetBody(); err != nil {
+				cancel()
+				return nil, nil, err
+			}
+		}
+		resp, err := s.client.Do(r)
+		if err != nil {
+			cancel()
+			if ctx.Err() == context.DeadlineExceeded && parent.Err() == nil {
+				err = fmt.Errorf("no response within %s", s.t.Timeout)
+			}
+			return nil, nil, err
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || attempt == maxRetries429 {
+			return resp, func() { resp.Body.Close(); cancel() }, nil
+		}
+		wait := retryAfter(resp.Header.Get("Retry-After"))
+		io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+		resp.Body.Close()
+		cancel()
+		s.mu.Lock()
+		s.throttled++
+		s.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-parent.Done():
+			t.Stop()
+			return nil, nil, parent.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// retryAfter reads a Retry-After in seconds (RFC 9110 §10.2.3), 1s when
+// there is none, at most 60s (Okta's own limit for a request).
+func retryAfter(v string) time.Duration {
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
+		return min(time.Duration(n)*time.Second, 60*time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(time.Until(t), 0), 60*time.Second)
+	}
+	return time.Second
 }
 
 // describeRequest is req as a failure report shows it: never with its
@@ -501,20 +563,17 @@ func (s *session) cleanUp() {
 			s.logf("%v", err)
 			return
 		}
-		// An interrupted run still cleans up.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.t.Timeout)
-		defer cancel()
-		req = req.WithContext(ctx)
 		if s.t.Token != "" {
 			req.Header.Set("Authorization", "Bearer "+s.t.Token)
 		}
-		resp, err := s.client.Do(req)
+		// An interrupted run still cleans up.
+		resp, done, err := s.roundTrip(context.WithoutCancel(s.ctx), req)
 		if err != nil {
 			s.logf("could not clean up user %s (%s): %v", c.id, c.userName, err)
 			return
 		}
 		io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
-		resp.Body.Close()
+		done()
 		if !ex.accepts(resp.StatusCode) {
 			s.logf("could not clean up user %s (%s): DELETE answered %d", c.id, c.userName, resp.StatusCode)
 		}
@@ -525,20 +584,18 @@ func (s *session) cleanUp() {
 func (s *session) findID(userName string) string {
 	u := s.base.JoinPath("Users")
 	u.RawQuery = "filter=" + url.QueryEscape(`userName eq "`+userName+`"`)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), s.t.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := http.NewRequest(http.MethodGet, u.String(), nil)
 	if err != nil {
 		return ""
 	}
 	if s.t.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.t.Token)
 	}
-	resp, err := s.client.Do(req)
+	resp, done, err := s.roundTrip(context.WithoutCancel(s.ctx), req)
 	if err != nil {
 		return ""
 	}
-	defer resp.Body.Close()
+	defer done()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	v, _ := decodeJSON(body)
 	for _, r := range arrayAt(v, "Resources") {

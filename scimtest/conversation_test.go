@@ -1,9 +1,11 @@
 package scimtest
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMatch(t *testing.T) {
@@ -137,5 +139,26 @@ func TestParseExchangeErrors(t *testing.T) {
 				t.Errorf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	tests := []struct {
+		header string
+		want   time.Duration
+	}{
+		{"", time.Second},
+		{"0", 0},
+		{"3", 3 * time.Second},
+		{"3600", 60 * time.Second},
+		{"-1", time.Second},
+		{"soon", time.Second},
+		{time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat), 0},
+		{time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), 60 * time.Second},
+	}
+	for _, tt := range tests {
+		if got := retryAfter(tt.header); got != tt.want {
+			t.Errorf("retryAfter(%q) = %s, want %s", tt.header, got, tt.want)
+		}
 	}
 }

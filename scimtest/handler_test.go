@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -408,4 +409,34 @@ func TestConversationReportsNoResponse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Okta sends a request answered 429 again after its Retry-After; so do the
+// conversations, so that a handler with a rate limit passes rather than
+// fails on its own protection.
+func TestConversationsRetryTooManyRequests(t *testing.T) {
+	h := throttleEvery(7, newHandler(t, scim.Config{}))
+	got := runAll(scimtest.Target{Handler: h, Token: testToken, ImportUsers: 101})
+	for _, f := range got.failures {
+		t.Errorf("%s: %s", f.Check, f)
+	}
+	if !slices.ContainsFunc(got.logs, func(s string) bool { return strings.Contains(s, "429 Too Many Requests and sent again") }) {
+		t.Errorf("no request was throttled, so the test proves nothing; logs: %q", got.logs)
+	}
+}
+
+// throttleEvery answers every nth request with a 429, as a rate limiter
+// does, with a Retry-After of 0 seconds to keep the test fast.
+func throttleEvery(n int64, h http.Handler) http.Handler {
+	var count atomic.Int64
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if count.Add(1)%n == 0 {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"429","detail":"too many requests"}`)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
