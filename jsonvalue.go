@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // A raw JSON value and the byte offset where it starts in the request body,
@@ -58,22 +59,25 @@ func syntaxError(err error, base int64) *Error {
 // twice is an error: RFC 8259 leaves its meaning open, and a PATCH or a
 // create that silently keeps one of two values hides a client bug. Keys
 // that differ only in case count as the same key (RFC 7643 §2.1).
+//
+// members and elements scan the bytes themselves, after json.Valid has
+// checked them, instead of running a json.Decoder per object: every POST,
+// PUT and PATCH goes through them, and a Decoder's tokens cost an
+// allocation each.
 func members(v rawValue, what string, fn func(key string, val rawValue) *Error) *Error {
 	if len(v.data) == 0 || v.data[0] != '{' {
 		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s must be a JSON object, got %s", what, v.kind()))
 	}
-	dec := json.NewDecoder(bytes.NewReader(v.data))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil {
-		return syntaxError(err, v.off)
+	if !json.Valid(v.data) {
+		return invalidJSON(v)
 	}
-	var seen []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return syntaxError(err, v.off)
-		}
-		key, _ := tok.(string)
+	d := v.data
+	var seenBuf [16]string
+	seen := seenBuf[:0]
+	i := skipSpace(d, 1)
+	for d[i] != '}' {
+		end := skipString(d, i)
+		key := unquote(d[i:end])
 		for _, k := range seen {
 			// Compared as names are with CaseInsensitiveNames, so that
 			// "userName" and "USERNAME" cannot both set one attribute.
@@ -85,26 +89,14 @@ func members(v rawValue, what string, fn func(key string, val rawValue) *Error) 
 			}
 		}
 		seen = append(seen, key)
-		// InputOffset is just past the key; the value starts after the
-		// colon and any white space.
-		start := dec.InputOffset()
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return syntaxError(err, v.off)
-		}
-		start += int64(bytes.IndexByte(v.data[start:], ':')) + 1
-		for start < int64(len(v.data)) && isSpace(v.data[start]) {
-			start++
-		}
-		if e := fn(key, rawValue{raw, v.off + start}); e != nil {
+		start := skipSpace(d, skipSpace(d, end)+1) // past the colon
+		end = skipValue(d, start)
+		if e := fn(key, rawValue{d[start:end], v.off + int64(start)}); e != nil {
 			return e
 		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return syntaxError(err, v.off)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("malformed JSON at byte offset %d: data after the end of %s", v.off+dec.InputOffset(), what))
+		if i = skipSpace(d, end); d[i] == ',' {
+			i = skipSpace(d, i+1)
+		}
 	}
 	return nil
 }
@@ -114,24 +106,96 @@ func elements(v rawValue, what string, fn func(i int, val rawValue) *Error) *Err
 	if len(v.data) == 0 || v.data[0] != '[' {
 		return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s must be an array, got %s", what, v.kind()))
 	}
-	dec := json.NewDecoder(bytes.NewReader(v.data))
-	if _, err := dec.Token(); err != nil {
-		return syntaxError(err, v.off)
+	if !json.Valid(v.data) {
+		return invalidJSON(v)
 	}
-	for i := 0; dec.More(); i++ {
-		start := dec.InputOffset()
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return syntaxError(err, v.off)
-		}
-		for start < int64(len(v.data)) && (isSpace(v.data[start]) || v.data[start] == ',') {
-			start++
-		}
-		if e := fn(i, rawValue{raw, v.off + start}); e != nil {
+	d := v.data
+	i := skipSpace(d, 1)
+	for n := 0; d[i] != ']'; n++ {
+		end := skipValue(d, i)
+		if e := fn(n, rawValue{d[i:end], v.off + int64(i)}); e != nil {
 			return e
+		}
+		if i = skipSpace(d, end); d[i] == ',' {
+			i = skipSpace(d, i+1)
 		}
 	}
 	return nil
+}
+
+// invalidJSON reports where v stops being JSON. Only this error path pays
+// for a full decode.
+func invalidJSON(v rawValue) *Error {
+	var raw json.RawMessage
+	err := json.Unmarshal(v.data, &raw)
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > 0 && se.Offset <= int64(len(v.data)) && !strings.Contains(se.Error(), "unexpected end") {
+		// Unmarshal counts the offending byte as read; the offset to report
+		// is the one at which it stands.
+		se.Offset--
+	}
+	if err != nil {
+		return syntaxError(err, v.off)
+	}
+	return badRequest(ScimTypeInvalidSyntax, "malformed JSON")
+}
+
+// The scanners below read JSON that json.Valid has accepted: they find
+// where things end and never need to report an error.
+
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && isSpace(d[i]) {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just past the string that starts at d[i].
+func skipString(d []byte, i int) int {
+	for i++; d[i] != '"'; i++ {
+		if d[i] == '\\' {
+			i++
+		}
+	}
+	return i + 1
+}
+
+// skipValue returns the index just past the value that starts at d[i].
+func skipValue(d []byte, i int) int {
+	switch d[i] {
+	case '"':
+		return skipString(d, i)
+	case '{', '[':
+		depth := 0
+		for ; ; i++ {
+			switch d[i] {
+			case '"':
+				i = skipString(d, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+	}
+	for i < len(d) && d[i] != ',' && d[i] != '}' && d[i] != ']' && !isSpace(d[i]) {
+		i++
+	}
+	return i
+}
+
+// unquote returns the text of the JSON string s (with its quotes). Invalid
+// UTF-8 becomes U+FFFD, as encoding/json does, so that no store is handed
+// bytes its database would refuse.
+func unquote(s []byte) string {
+	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
+		return string(s[1 : len(s)-1])
+	}
+	var out string
+	json.Unmarshal(s, &out)
+	return out
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -142,11 +206,10 @@ func valueError(attr string, want string, v rawValue) *Error {
 }
 
 func decodeString(attr string, v rawValue) (string, *Error) {
-	var s string
-	if len(v.data) == 0 || v.data[0] != '"' || json.Unmarshal(v.data, &s) != nil {
+	if len(v.data) < 2 || v.data[0] != '"' {
 		return "", valueError(attr, "a string", v)
 	}
-	return s, nil
+	return unquote(v.data), nil
 }
 
 // decodeBool accepts a JSON boolean, and "True"/"False" in any case when

@@ -1,0 +1,95 @@
+package scim
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// decoderMembers is the oracle for members: the keys and raw values of a
+// JSON object as encoding/json's Decoder reads them.
+func decoderMembers(data []byte) (keys []string, vals []string, ok bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, nil, false
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, nil, false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, nil, false
+		}
+		keys = append(keys, t.(string))
+		vals = append(vals, string(raw))
+	}
+	return keys, vals, true
+}
+
+// FuzzMembers checks the hand-written scanner of members and elements
+// against encoding/json: the same keys, the same raw values at the offsets
+// they claim, and an error for everything json.Valid refuses.
+func FuzzMembers(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `{"a":1}`, `{ "a" : "x\"}" , "b":[1,{"c":"]"}],"d":null}`,
+		`{"userName":"bjensen","name":{"givenName":"B"},"emails":[{"value":"b@x"}]}`,
+		`{"a":"\u00e9\\"}`, `{"a":1,}`, `{"a" 1}`, `[1,2]`, `{"a":{"b":{"c":[[],[{}]]}}}`,
+		"{\"a\":\"\xff\"}", `{"a":-1.5e3,"b":true,"c":false}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 || data[0] != '{' {
+			return
+		}
+		var keys, vals []string
+		e := members(rawValue{data: data}, "x", func(k string, v rawValue) *Error {
+			if !bytes.Equal(data[v.off:v.off+int64(len(v.data))], v.data) {
+				t.Fatalf("value of %q claims offset %d, but the body there is not it", k, v.off)
+			}
+			keys, vals = append(keys, k), append(vals, string(v.data))
+			if v.data[0] == '[' {
+				elements(v, k, func(_ int, el rawValue) *Error {
+					if !bytes.Equal(data[el.off:el.off+int64(len(el.data))], el.data) || !json.Valid(el.data) {
+						t.Fatalf("element of %q at %d is not what the body holds there", k, el.off)
+					}
+					return nil
+				})
+			}
+			return nil
+		})
+		wantKeys, wantVals, ok := decoderMembers(data)
+		if !json.Valid(data) {
+			if e == nil {
+				t.Fatalf("members accepted invalid JSON %q", data)
+			}
+			return
+		}
+		if !ok {
+			return
+		}
+		if e != nil {
+			// Only duplicate keys may fail a valid object.
+			seen := map[string]bool{}
+			for _, k := range wantKeys {
+				for s := range seen {
+					if bytes.EqualFold([]byte(s), []byte(k)) {
+						return
+					}
+				}
+				seen[k] = true
+			}
+			t.Fatalf("members refused a valid object %q: %v", data, e)
+		}
+		if len(keys) != len(wantKeys) {
+			t.Fatalf("keys %q, want %q", keys, wantKeys)
+		}
+		for i := range keys {
+			if keys[i] != wantKeys[i] || vals[i] != wantVals[i] {
+				t.Fatalf("member %d: %q=%s, want %q=%s", i, keys[i], vals[i], wantKeys[i], wantVals[i])
+			}
+		}
+	})
+}
