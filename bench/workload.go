@@ -128,7 +128,7 @@ var (
 		Name: "W3", Title: "GET /Users?startIndex=S&count=100", Status: http.StatusOK,
 		next: func(g *gen) step {
 			t := g.pages[g.rng.IntN(len(g.pages))]
-			s, _ := strconv.Atoi(t.query[len("startIndex="):len(t.query)-len("&count=100")])
+			s, _ := strconv.Atoi(t.query[len("startIndex=") : len(t.query)-len("&count=100")])
 			return step{method: http.MethodGet, t: t, start: s, k: g.n}
 		},
 		check: func(st step, body []byte) error {
