@@ -2,12 +2,288 @@ package bench
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the driver sqlstore's own PostgreSQL tests use
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/sqlstore"
 )
 
 // sqlPeersAvailable says whether this build has the sqlstore peers.
-const sqlPeersAvailable = false
+const sqlPeersAvailable = true
 
+// sqlTables numbers the tables of this process, so that concurrent runs
+// (go test and go test -race, a load test's servers) never share one.
+var sqlTables atomic.Int64
+
+// sqlCols are the columns sqlstore reads, in its order.
+const sqlCols = "id, external_id, user_name, given_name, family_name, display_name, email, active, created, last_modified, version"
+
+// newSQLPeer creates a table of its own in the PostgresEnv database with
+// sqlstore's Schema, fills it with multi-row INSERTs straight through the
+// driver (a million Store.Create round trips would take minutes), and
+// serves it with scimkit over sqlstore (sqlstore) or with a bare handler
+// running sqlstore's queries directly (sqldirect). Close drops the table.
 func newSQLPeer(ctx context.Context, name string, n int) (*Peer, error) {
-	return nil, errors.New("sqlstore has not landed yet")
+	dsn := os.Getenv(PostgresEnv)
+	if dsn == "" {
+		return nil, fmt.Errorf("%s is not set", PostgresEnv)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(16)
+	db.SetMaxIdleConns(16)
+	table := fmt.Sprintf("scimkit_bench_%d_%d", os.Getpid(), sqlTables.Add(1))
+	cfg := sqlstore.Config{Dialect: sqlstore.PostgreSQL, Table: table}
+	stmts, err := cfg.Schema()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	drop := func() error {
+		_, err := db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+table)
+		return err
+	}
+	closeAll := func() error {
+		err := drop()
+		if cerr := db.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	fail := func(err error) (*Peer, error) {
+		closeAll()
+		return nil, err
+	}
+	for _, s := range stmts {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return fail(fmt.Errorf("%s: %w", s, err))
+		}
+	}
+	ids, err := fillTable(ctx, db, table, n)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := db.ExecContext(ctx, "ANALYZE "+table); err != nil {
+		return fail(err)
+	}
+	p := &Peer{ids: ids}
+	if name == PeerSQLDirect {
+		h, err := newSQLDirect(ctx, db, table)
+		if err != nil {
+			return fail(err)
+		}
+		p.Handler, p.readOnly = h, true
+		p.close = func() error { h.close(); return closeAll() }
+		return p, nil
+	}
+	store, err := sqlstore.New(db, cfg)
+	if err != nil {
+		return fail(err)
+	}
+	h, err := scim.NewHandler(store, scim.Config{})
+	if err != nil {
+		return fail(err)
+	}
+	p.Handler = h
+	p.close = func() error { store.Close(); return closeAll() }
+	return p, nil
+}
+
+// fillTable inserts users 0…n-1 as sqlstore would store them (a random
+// UUID for id, version 1), 1,000 to a statement.
+func fillTable(ctx context.Context, db *sql.DB, table string, n int) ([]string, error) {
+	ids := make([]string, n)
+	const batch = 1000
+	var (
+		q    strings.Builder
+		args []any
+	)
+	for from := 0; from < n; from += batch {
+		q.Reset()
+		args = args[:0]
+		q.WriteString("INSERT INTO " + table + " (id, external_id, user_name, given_name, family_name, display_name, email, active, created, last_modified, version) VALUES ")
+		for k := from; k < min(from+batch, n); k++ {
+			u := seed(k)
+			ids[k] = newUUID()
+			if k > from {
+				q.WriteByte(',')
+			}
+			b := len(args)
+			q.WriteString("(")
+			for i := range 10 {
+				q.WriteString("$" + strconv.Itoa(b+i+1) + ",")
+			}
+			q.WriteString("1)")
+			args = append(args, ids[k], u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.Active, u.Meta.Created, u.Meta.LastModified)
+		}
+		if _, err := db.ExecContext(ctx, q.String(), args...); err != nil {
+			return nil, fmt.Errorf("filling %s: %w", table, err)
+		}
+	}
+	return ids, nil
+}
+
+func newUUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// sqlDirect is the baseline for sqlstore: a bare handler that runs the
+// statements sqlstore runs for a read (the same SQL, prepared once),
+// scans the rows into the bare handler's User and calls json.Marshal.
+type sqlDirect struct {
+	byID, countName, pageName, countAll, pageAll *sql.Stmt
+}
+
+func newSQLDirect(ctx context.Context, db *sql.DB, table string) (*sqlDirect, error) {
+	h := &sqlDirect{}
+	for _, s := range []struct {
+		dst **sql.Stmt
+		q   string
+	}{
+		{&h.byID, "SELECT " + sqlCols + " FROM " + table + " WHERE id = $1"},
+		{&h.countName, "SELECT COUNT(*) FROM " + table + " WHERE lower(user_name) = lower($1)"},
+		{&h.pageName, "SELECT " + sqlCols + " FROM " + table + " WHERE lower(user_name) = lower($1) ORDER BY id LIMIT $2 OFFSET $3"},
+		{&h.countAll, "SELECT COUNT(*) FROM " + table},
+		{&h.pageAll, "SELECT " + sqlCols + " FROM " + table + " ORDER BY id LIMIT $1 OFFSET $2"},
+	} {
+		st, err := db.PrepareContext(ctx, s.q)
+		if err != nil {
+			h.close()
+			return nil, err
+		}
+		*s.dst = st
+	}
+	return h, nil
+}
+
+func (h *sqlDirect) close() {
+	for _, s := range []*sql.Stmt{h.byID, h.countName, h.pageName, h.countAll, h.pageAll} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func (h *sqlDirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/scim+json")
+	rest, ok := strings.CutPrefix(r.URL.Path, "/Users")
+	switch {
+	case !ok || r.Method != http.MethodGet:
+		bareError(w, http.StatusMethodNotAllowed)
+	case rest == "":
+		h.list(w, r)
+	case len(rest) > 1 && rest[0] == '/':
+		h.get(w, r, rest[1:])
+	default:
+		bareError(w, http.StatusNotFound)
+	}
+}
+
+func (h *sqlDirect) get(w http.ResponseWriter, r *http.Request, id string) {
+	rows, err := h.byID.QueryContext(r.Context(), id)
+	if err != nil {
+		bareError(w, http.StatusInternalServerError)
+		return
+	}
+	users, err := scanBare(rows, "http://"+r.Host+"/Users/")
+	switch {
+	case err != nil:
+		bareError(w, http.StatusInternalServerError)
+	case len(users) == 0:
+		bareError(w, http.StatusNotFound)
+	default:
+		b, _ := json.Marshal(users[0])
+		w.Header().Set("ETag", users[0].Meta.Version)
+		w.Write(b)
+	}
+}
+
+func (h *sqlDirect) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	start, count := 1, 100
+	if s := q.Get("startIndex"); s != "" {
+		start, _ = strconv.Atoi(s)
+		start = max(start, 1)
+	}
+	if s := q.Get("count"); s != "" {
+		count, _ = strconv.Atoi(s)
+		count = min(max(count, 0), 100)
+	}
+	ctx := r.Context()
+	l := bareList{Schemas: listSchemas, StartIndex: start, Resources: []*bareUser{}}
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if f := q.Get("filter"); f != "" {
+		v, ok := strings.CutPrefix(f, `userName eq "`)
+		if !ok || !strings.HasSuffix(v, `"`) {
+			bareError(w, http.StatusBadRequest)
+			return
+		}
+		v = v[:len(v)-1]
+		if err = h.countName.QueryRowContext(ctx, v).Scan(&l.TotalResults); err == nil && count > 0 && start <= l.TotalResults {
+			rows, err = h.pageName.QueryContext(ctx, v, count, start-1)
+		}
+	} else if err = h.countAll.QueryRowContext(ctx).Scan(&l.TotalResults); err == nil && count > 0 && start <= l.TotalResults {
+		rows, err = h.pageAll.QueryContext(ctx, count, start-1)
+	}
+	if err == nil && rows != nil {
+		l.Resources, err = scanBare(rows, "http://"+r.Host+"/Users/")
+	}
+	if err != nil {
+		bareError(w, http.StatusInternalServerError)
+		return
+	}
+	l.ItemsPerPage = len(l.Resources)
+	b, _ := json.Marshal(&l)
+	w.Write(b)
+}
+
+// scanBare reads rows of sqlCols into the bare handler's User and closes
+// rows.
+func scanBare(rows *sql.Rows, base string) ([]*bareUser, error) {
+	defer rows.Close()
+	users := []*bareUser{}
+	for rows.Next() {
+		var (
+			ext, given, family, display, email sql.NullString
+			created, modified                  time.Time
+			version                            int64
+			u                                  = &bareUser{Schemas: userSchemas}
+		)
+		if err := rows.Scan(&u.ID, &ext, &u.UserName, &given, &family, &display, &email, &u.Active, &created, &modified, &version); err != nil {
+			return nil, err
+		}
+		u.ExternalID, u.DisplayName = ext.String, display.String
+		if given.Valid || family.Valid {
+			u.Name = &bareName{GivenName: given.String, FamilyName: family.String}
+		}
+		if email.Valid {
+			u.Emails = []bareEmail{{Value: email.String, Type: "work", Primary: true}}
+		}
+		u.Meta = bareMeta{ResourceType: "User", Created: created.UTC(), LastModified: modified.UTC(),
+			Version: `W/"` + strconv.FormatInt(version, 10) + `"`, Location: base + u.ID}
+		users = append(users, u)
+	}
+	return users, rows.Err()
 }

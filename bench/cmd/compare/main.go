@@ -5,7 +5,7 @@
 //
 //	go run ./bench/cmd/compare -short   # 10,000 and 100,000 users, under a minute
 //	go run ./bench/cmd/compare          # the same with a 1 s benchtime
-//	go run ./bench/cmd/compare -full    # adds 1,000,000 users, heap per user there
+//	go run ./bench/cmd/compare -full    # adds 1,000,000 users, 3 rounds, heap per user there
 //
 // The in-process benchmarks use testing.Benchmark; the loopback load test
 // runs each peer as a child process of this binary (a hidden -serve mode)
@@ -45,6 +45,7 @@ func main() {
 		loadTime  = flag.Duration("loadtime", 0, "duration of each load run (default 1s with -short, 2s, 3s with -full)")
 		conns     = flag.Int("conns", 8, "keep-alive connections of the load generator")
 		heap      = flag.Bool("heap", true, "measure the in-memory stores' heap per user at the largest size")
+		rounds    = flag.Int("rounds", 0, "rounds of the whole comparison, keeping each cell's fastest (default 1, 3 with -full)")
 	)
 	flag.Parse()
 
@@ -53,6 +54,7 @@ func main() {
 	switch {
 	case *full:
 		o.Sizes = append(o.Sizes, 1_000_000)
+		o.Rounds = 3
 		lo.Duration = 3 * time.Second
 	case *short:
 		o.BenchTime = "100ms"
@@ -69,6 +71,9 @@ func main() {
 			}
 			o.Sizes = append(o.Sizes, n)
 		}
+	}
+	if *rounds > 0 {
+		o.Rounds = *rounds
 	}
 	if *benchtime != "" {
 		o.BenchTime = *benchtime
