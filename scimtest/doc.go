@@ -1,6 +1,5 @@
-// Package scimtest is scimkit's conformance kit: checks that a Store, and
-// later a handler, behave as Okta, Microsoft Entra ID and RFC 7643/7644
-// expect.
+// Package scimtest is scimkit's conformance kit: checks that a Store and a
+// handler behave as Okta, Microsoft Entra ID and RFC 7643/7644 expect.
 //
 // # Testing a Store
 //
@@ -26,7 +25,15 @@
 // # Testing a handler
 //
 // TestHandler replays Okta's and Entra ID's provisioning conversations
-// (see Conversations) against an http.Handler in-process, one subtest per
-// conversation; cmd/scimcheck runs the same conversations against a live
-// deployment.
+// (see Conversations; the exchanges are embedded from testdata) against an
+// http.Handler in-process, one subtest per conversation, each citing what
+// it enforces; pass HandlerOptions.Token to check authentication too:
+//
+//	func TestSCIM(t *testing.T) {
+//		h := app.NewSCIMHandler(testDB(t)) // the host's own wiring
+//		scimtest.TestHandler(t, h, scimtest.HandlerOptions{Token: testToken})
+//	}
+//
+// Target and Reporter run the same conversations anywhere; cmd/scimcheck
+// runs them against a live deployment.
 package scimtest
