@@ -2,12 +2,15 @@ package scim_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
 )
 
 func TestTokens(t *testing.T) {
@@ -106,4 +109,65 @@ func TestTokens(t *testing.T) {
 			t.Fatalf("token added by hash: %+v, %v", p, err)
 		}
 	})
+}
+
+// TestHandler401 checks every reason a request is refused, through the
+// handler: a SCIM error with status "401", WWW-Authenticate: Bearer, a
+// detail that says which reason, and never the token itself.
+func TestHandler401(t *testing.T) {
+	now := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	ts := scim.NewTokens(func() time.Time { return now })
+	expired, _ := ts.Issue("acme", "2025", time.Date(2026, 1, 31, 0, 0, 0, 0, time.UTC))
+	revoked, _ := ts.Issue("acme", "leaked", time.Time{})
+	ts.Revoke("acme", "leaked")
+	good, _ := ts.Issue("acme", "okta", time.Time{})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: ts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, authorization, wantDetail string
+	}{
+		{"missing", "", "missing Authorization header"},
+		{"not bearer", "Basic dXNlcjpwYXNz", "malformed Authorization header"},
+		{"bearer without token", "Bearer ", "malformed Authorization header"},
+		{"unknown", "Bearer scimkit_unknown-token-value", "not recognised"},
+		{"expired", "Bearer " + expired, "expired on 2026-01-31"},
+		{"revoked", "Bearer " + revoked, "revoked on 2026-03-01"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("GET", "/scim/v2/Users", nil)
+			if tt.authorization != "" {
+				req.Header.Set("Authorization", tt.authorization)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var body struct {
+				Schemas []string
+				Status  string
+				Detail  string
+			}
+			json.Unmarshal(rec.Body.Bytes(), &body)
+			if rec.Code != 401 || body.Status != "401" || len(body.Schemas) != 1 || body.Schemas[0] != scim.ErrorURN {
+				t.Fatalf("%d %s, want a 401 SCIM error", rec.Code, rec.Body)
+			}
+			if !strings.HasPrefix(rec.Header().Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("WWW-Authenticate = %q", rec.Header().Get("WWW-Authenticate"))
+			}
+			if !strings.Contains(body.Detail, tt.wantDetail) {
+				t.Errorf("detail %q does not say %q", body.Detail, tt.wantDetail)
+			}
+			if tok := strings.TrimPrefix(tt.authorization, "Bearer "); len(tok) > 8 && strings.Contains(rec.Body.String(), tok) {
+				t.Errorf("the response echoes the token")
+			}
+		})
+	}
+	req := httptest.NewRequest("GET", "/scim/v2/Users", nil)
+	req.Header.Set("Authorization", "bearer "+good) // the scheme is case-insensitive (RFC 9110 §11.1)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("valid token: %d %s", rec.Code, rec.Body)
+	}
 }
