@@ -1,13 +1,16 @@
 package scim
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scim/filter"
 )
@@ -233,15 +236,37 @@ func workEmailEq(email string) filter.Expr {
 }
 
 // maxRetries bounds how often a write re-reads a user whose version moved
-// under it; each retry means another writer succeeded.
-const maxRetries = 10
+// under it; each retry means another writer succeeded. With the backoff
+// below, 50 writers racing on one user (two replicas, one database) all
+// get through.
+const maxRetries = 32
+
+// backoff waits before retry n (1-based) of a write that lost a race: a
+// random time up to 1ms·2ⁿ, capped at 64ms, so that racing writers spread
+// out instead of colliding again in lockstep. It stops early when ctx ends.
+func backoff(ctx context.Context, n int) error {
+	ceiling := time.Millisecond << min(n, 6)
+	t := time.NewTimer(rand.N(ceiling) + 1)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // update reads the user, lets change compute its replacement and stores
 // that if the user's version is still the one read. When another writer got
 // there first, it reads again and retries, so that concurrent writers never
 // lose an update; an If-Match the stored version no longer matches is a 412.
 func (h *Handler) update(r *http.Request, id string, change func(old *User) (*User, *Error)) (*User, error) {
-	for range maxRetries {
+	for attempt := range maxRetries {
+		if attempt > 0 {
+			if err := backoff(r.Context(), attempt); err != nil {
+				return nil, err
+			}
+		}
 		old, err := h.store.User(r.Context(), id)
 		if err != nil {
 			return nil, err
