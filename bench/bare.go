@@ -96,7 +96,7 @@ func newBare(pre bool, n int) *Peer {
 		h.insert(u)
 		ids[k] = u.ID
 	}
-	return &Peer{Handler: h, ids: ids, readOnly: pre}
+	return &Peer{Handler: h, ids: ids}
 }
 
 // insert stores a new user; the caller holds mu or owns h.

@@ -56,9 +56,8 @@ type Peer struct {
 	// Handler serves the SCIM endpoints at /Users.
 	Handler http.Handler
 
-	ids      []string // ids[k] is the id of preloaded user k
-	readOnly bool     // serves only the read workloads
-	close    func() error
+	ids   []string // ids[k] is the id of preloaded user k
+	close func() error
 
 	// Precomputed request targets, built on first use, so that the timed
 	// loop allocates nothing of its own.
@@ -98,6 +97,9 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 	return p, nil
 }
 
+// readOnly reports whether the named peer serves only the read workloads.
+func readOnly(peer string) bool { return peer == PeerBarePre || peer == PeerSQLDirect }
+
 // Users returns the number of preloaded users.
 func (p *Peer) Users() int { return len(p.ids) }
 
@@ -106,7 +108,7 @@ func (p *Peer) ID(k int) string { return p.ids[k] }
 
 // Serves reports whether the peer takes part in the workload: bare-pre
 // serves only reads.
-func (p *Peer) Serves(w *Workload) bool { return !p.readOnly || !w.Write }
+func (p *Peer) Serves(w *Workload) bool { return !readOnly(p.Name) || !w.Write }
 
 // Close releases what the peer holds (a database's tables and pool).
 func (p *Peer) Close() error {

@@ -86,7 +86,7 @@ func newSQLPeer(ctx context.Context, name string, n int) (*Peer, error) {
 		if err != nil {
 			return fail(err)
 		}
-		p.Handler, p.readOnly = h, true
+		p.Handler = h
 		p.close = func() error { h.close(); return closeAll() }
 		return p, nil
 	}
