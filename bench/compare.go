@@ -25,6 +25,10 @@ type Options struct {
 	// BenchTime is go test's -benchtime for every benchmark: a duration
 	// ("200ms") or an iteration count ("3x"). Default: testing's (1s).
 	BenchTime string
+	// SQLMaxUsers is the largest size at which the PostgreSQL peers run
+	// (filling a table with a million rows takes minutes). Default
+	// 100,000.
+	SQLMaxUsers int
 	// Rounds is how often every peer is built and timed at every size;
 	// each cell keeps its fastest round, which on a machine shared with
 	// other work is the one least disturbed. Default 1.
@@ -93,6 +97,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 	defer restore()
 
 	o.Rounds = max(o.Rounds, 1)
+	if o.SQLMaxUsers == 0 {
+		o.SQLMaxUsers = 100_000
+	}
 
 	rep := &Report{Options: o, Machine: ThisMachine()}
 	best := map[[3]string]int{} // workload, users, peer → index in rep.Results
@@ -113,6 +120,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 			for _, name := range o.Peers {
 				if err := ctx.Err(); err != nil {
 					return rep, err
+				}
+				if (name == PeerSQLStore || name == PeerSQLDirect) && n > o.SQLMaxUsers {
+					continue
 				}
 				p, err := NewPeer(ctx, name, n)
 				if err != nil {
