@@ -21,10 +21,12 @@ type Config struct {
 	// alike, and below per-tenant prefixes such as /scim/v2/{tenant}.
 	BasePath string
 
-	// BaseURL is the absolute URL of the mount point, e.g.
-	// "https://app.example.com/scim/v2", used for meta.location and the
-	// Location header. Default: built from the request (its Host, "https"
-	// when it came over TLS, and the mount path). Set it behind a proxy that
+	// BaseURL is the scheme and host clients reach the service at, plus
+	// any path prefix a proxy removes before the request reaches the host,
+	// e.g. "https://app.example.com"; the handler appends the path it is
+	// mounted at (/scim/v2, /scim/v2/{tenant}) for meta.location and the
+	// Location header. Default: "https" when the request came over TLS,
+	// "http" otherwise, and the request's Host. Set it behind a proxy that
 	// terminates TLS.
 	BaseURL string
 

@@ -345,22 +345,27 @@ func appendNew(existing, add any) any {
 		return appendMissing(existing, add)
 	case []time.Time:
 		old, _ := existing.([]time.Time)
-		out := slices.Clone(old)
-		for _, t := range add {
-			if !slices.ContainsFunc(out, t.Equal) {
-				out = append(out, t)
-			}
-		}
-		return out
+		return appendMissingBy(old, add, time.Time.UnixNano) // equal instants are equal values
 	}
 	return add
 }
 
 func appendMissing[T comparable](existing any, add []T) []T {
 	old, _ := existing.([]T)
+	return appendMissingBy(old, add, func(x T) T { return x })
+}
+
+// appendMissingBy appends to a copy of old the values of add whose key it
+// does not hold yet, in linear time: a client may send thousands.
+func appendMissingBy[T any, K comparable](old, add []T, key func(T) K) []T {
 	out := slices.Clone(old)
+	seen := make(map[K]struct{}, len(old)+len(add))
+	for _, x := range old {
+		seen[key(x)] = struct{}{}
+	}
 	for _, x := range add {
-		if !slices.Contains(out, x) {
+		if _, dup := seen[key(x)]; !dup {
+			seen[key(x)] = struct{}{}
 			out = append(out, x)
 		}
 	}

@@ -164,6 +164,10 @@ func (h *Handler) serveDiscovery(w http.ResponseWriter, r *http.Request, req req
 	if !h.allow(w, r, http.MethodGet) {
 		return
 	}
+	if r.URL.Query().Has("filter") {
+		h.writeError(w, r, errorf(http.StatusForbidden, "", "discovery endpoints do not take a filter (RFC 7644 §4)"))
+		return
+	}
 	base := h.baseURL(r, req)
 	id := strings.Join(req.rest, "/")
 	var body any

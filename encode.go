@@ -102,6 +102,9 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 
 func (h *Handler) hasExtensionValues(u *User, ext *schema.Schema) bool {
 	for i := range ext.Attributes {
+		if r := ext.Attributes[i].Returned; r == schema.Never || r == schema.Request {
+			continue
+		}
 		if customLen(u.Custom[ext.Attributes[i].Name]) > 0 {
 			return true
 		}
@@ -113,7 +116,9 @@ func (h *Handler) hasExtensionValues(u *User, ext *schema.Schema) bool {
 // a value.
 func appendCustom(b []byte, d *schema.Attribute, custom map[string]any) []byte {
 	v, ok := custom[d.Name]
-	if !ok || customLen(v) == 0 {
+	if !ok || customLen(v) == 0 || d.Returned == schema.Never || d.Returned == schema.Request {
+		// returned "request" needs the attributes parameter, which scimkit
+		// does not implement: such an attribute is never returned.
 		return b
 	}
 	b = append(b, ',')

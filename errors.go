@@ -24,7 +24,8 @@ const (
 // for every failed request. A Store or a hook may return one (directly or
 // wrapped) to choose the response itself.
 type Error struct {
-	// Status is the HTTP status code, e.g. 400.
+	// Status is the HTTP status code, e.g. 400. One outside 400–599 is
+	// served as 400 when ScimType is set and 500 otherwise.
 	Status int
 	// ScimType is one of the ScimType… constants, or "" (it is omitted from
 	// the response then).

@@ -13,7 +13,7 @@ import (
 // Hooks let a host take part in the lifecycle of the users SCIM manages.
 // Every hook is optional. A hook that returns an *Error chooses the
 // response; any other error is a 500 whose text is logged. A hook that
-// panics is a 500 too, never a crashed server.
+// panics before the change is stored is a 500 too, never a crashed server.
 type Hooks struct {
 	// BeforeCreate runs before a new user is stored. It may change u, for
 	// example to give it the host's default role through a custom attribute,
@@ -30,7 +30,8 @@ type Hooks struct {
 	Adopt func(ctx context.Context, existing, incoming *User) (bool, error)
 
 	// AfterChange runs after every change a request made: created, updated,
-	// deactivated, reactivated or deleted.
+	// deactivated, reactivated, deleted or adopted. The change is stored by
+	// then: a panic in it is logged and the request still succeeds.
 	AfterChange func(ctx context.Context, e Event)
 }
 
@@ -81,10 +82,13 @@ func callHook(fn func() error) (err error) {
 	return fn()
 }
 
-// changed records a write: the AfterChange hook and the audit record.
-func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *User) error {
+// changed records a write: the AfterChange hook and the audit record. The
+// write is committed by then, so a failing hook is logged, not answered: a
+// 500 would make the identity provider retry a create that succeeded and
+// get a 409.
+func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *User) {
 	if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil {
-		return nil
+		return
 	}
 	if kind == EventUpdated && before != nil && after != nil && before.Active != after.Active {
 		kind = EventDeactivated
@@ -108,9 +112,11 @@ func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *Us
 			slog.String("userName", u.UserName), slog.Any("changed", e.Changed))
 	}
 	if h.cfg.Hooks.AfterChange == nil {
-		return nil
+		return
 	}
-	return callHook(func() error { h.cfg.Hooks.AfterChange(ctx, e); return nil })
+	if err := callHook(func() error { h.cfg.Hooks.AfterChange(ctx, e); return nil }); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "scim: AfterChange hook failed after the change was stored", "event", kind.String(), "error", err)
+	}
 }
 
 // changedAttributes names the attributes that differ between two users

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -65,6 +66,9 @@ func syntaxError(err error, base int64) *Error {
 // PUT and PATCH goes through them, and a Decoder's tokens cost an
 // allocation each.
 func members(v rawValue, what string, fn func(key string, val rawValue) *Error) *Error {
+	if lead := skipSpace(v.data, 0); lead > 0 {
+		v = rawValue{v.data[lead:], v.off + int64(lead)}
+	}
 	if len(v.data) == 0 || v.data[0] != '{' {
 		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s must be a JSON object, got %s", what, v.kind()))
 	}
@@ -72,23 +76,19 @@ func members(v rawValue, what string, fn func(key string, val rawValue) *Error) 
 		return invalidJSON(v)
 	}
 	d := v.data
-	var seenBuf [16]string
-	seen := seenBuf[:0]
+	var seen keySet
 	i := skipSpace(d, 1)
 	for d[i] != '}' {
 		end := skipString(d, i)
 		key := unquote(d[i:end])
-		for _, k := range seen {
-			// Compared as names are with CaseInsensitiveNames, so that
-			// "userName" and "USERNAME" cannot both set one attribute.
-			if strings.EqualFold(k, key) {
-				if k != key {
-					return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("members %q and %q of %s name the same attribute", k, key, what))
-				}
-				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("member %q appears twice in %s", key, what))
+		// Compared as names are with CaseInsensitiveNames, so that
+		// "userName" and "USERNAME" cannot both set one attribute.
+		if k, dup := seen.add(key); dup {
+			if k != key {
+				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("members %q and %q of %s name the same attribute", k, key, what))
 			}
+			return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("member %q appears twice in %s", key, what))
 		}
-		seen = append(seen, key)
 		start := skipSpace(d, skipSpace(d, end)+1) // past the colon
 		end = skipValue(d, start)
 		if e := fn(key, rawValue{d[start:end], v.off + int64(start)}); e != nil {
@@ -99,6 +99,53 @@ func members(v rawValue, what string, fn func(key string, val rawValue) *Error) 
 		}
 	}
 	return nil
+}
+
+// keySet finds keys that differ only in case. A SCIM object has a handful
+// of members, compared in a small array; a hostile one may have a hundred
+// thousand, which a map keeps linear.
+type keySet struct {
+	few  [16]string
+	n    int
+	many map[string]string // folded → as written
+}
+
+// add records key and reports the earlier key it repeats, if any.
+func (s *keySet) add(key string) (string, bool) {
+	if s.many == nil {
+		for _, k := range s.few[:s.n] {
+			if strings.EqualFold(k, key) {
+				return k, true
+			}
+		}
+		if s.n < len(s.few) {
+			s.few[s.n] = key
+			s.n++
+			return "", false
+		}
+		s.many = make(map[string]string, 2*len(s.few))
+		for _, k := range s.few {
+			s.many[foldKey(k)] = k
+		}
+	}
+	f := foldKey(key)
+	if k, ok := s.many[f]; ok {
+		return k, true
+	}
+	s.many[f] = key
+	return "", false
+}
+
+// foldKey maps strings that strings.EqualFold calls equal to one key.
+func foldKey(s string) string {
+	return strings.Map(func(r rune) rune {
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < r {
+				r = f
+			}
+		}
+		return r
+	}, s)
 }
 
 // elements calls fn for each element of the JSON array v.

@@ -163,7 +163,8 @@ func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []Patch
 	if err != nil {
 		return nil, err
 	}
-	return stored, h.changed(r.Context(), EventUpdated, before, stored)
+	h.changed(r.Context(), EventUpdated, before, stored)
+	return stored, nil
 }
 
 // parsePatch reads a PatchOp message and resolves the path of every

@@ -155,10 +155,14 @@ func (h *Handler) removeValues(u *User, d *schema.Attribute, v rawValue) *Error 
 	if e != nil {
 		return e
 	}
+	dropped := make(map[valueKey]struct{}, customLen(drop))
+	for i := range customLen(drop) {
+		dropped[keyOf(customValue(drop, i))] = struct{}{}
+	}
 	n := customLen(u.Custom[d.Name])
 	keep := make([]int, 0, n)
 	for i := range n {
-		if !containsValue(drop, customValue(u.Custom[d.Name], i)) {
+		if _, ok := dropped[keyOf(customValue(u.Custom[d.Name], i))]; !ok {
 			keep = append(keep, i)
 		}
 	}
@@ -166,14 +170,19 @@ func (h *Handler) removeValues(u *User, d *schema.Attribute, v rawValue) *Error 
 	return nil
 }
 
-func containsValue(list any, x filter.Value) bool {
-	for i := range customLen(list) {
-		y := customValue(list, i)
-		if y.Kind == x.Kind && y.Str == x.Str && y.Num == x.Num && y.Bool == x.Bool && y.Time.Equal(x.Time) {
-			return true
-		}
-	}
-	return false
+// valueKey identifies a value of a multi-valued attribute, times by
+// instant, so that removal takes linear time however many values a client
+// sends.
+type valueKey struct {
+	kind filter.Kind
+	str  string
+	num  float64
+	b    bool
+	t    int64
+}
+
+func keyOf(v filter.Value) valueKey {
+	return valueKey{v.Kind, v.Str, v.Num, v.Bool, v.Time.UnixNano()}
 }
 
 // setElements keeps the elements at the indexes keep of a multi-valued

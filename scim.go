@@ -90,6 +90,20 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		required = []string{"userName", "name.givenName", "name.familyName", "emails"}
 	}
 	h.required = []string{"userName"}
+	// Host-declared attributes marked Required are required: /Schemas says
+	// so, and a promise advertised must be kept.
+	for _, a := range cfg.Attributes {
+		if a.Required {
+			required = append(slices.Clip(required), a.Name)
+		}
+	}
+	for _, ext := range cfg.Extensions {
+		for _, a := range ext.Attributes {
+			if a.Required {
+				required = append(slices.Clip(required), ext.ID+":"+a.Name)
+			}
+		}
+	}
 	for _, p := range required {
 		urn, rest := splitURN(p)
 		name, sub, _ := strings.Cut(rest, ".")
@@ -121,9 +135,15 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 func checkCustom(a schema.Attribute) error {
 	switch a.Type {
 	case schema.String, schema.Boolean, schema.Integer, schema.DateTime:
-		return nil
+	default:
+		return fmt.Errorf("scim: custom attribute %q has type %q; supported types are string, boolean, integer and dateTime", a.Name, a.Type)
 	}
-	return fmt.Errorf("scim: custom attribute %q has type %q; supported types are string, boolean, integer and dateTime", a.Name, a.Type)
+	if a.Uniqueness != "" && a.Uniqueness != schema.None {
+		// Only the Store could keep such a promise, and the Store contract
+		// does not ask it to: refuse to advertise what nothing enforces.
+		return fmt.Errorf("scim: custom attribute %q has uniqueness %q; only userName is kept unique", a.Name, a.Uniqueness)
+	}
+	return nil
 }
 
 // The top-level endpoints of RFC 7644 §3.2, by which the handler finds its
@@ -141,7 +161,9 @@ type request struct {
 // client sent (RequestURI) as well, so that under http.StripPrefix the
 // mount path for meta.location is still known.
 func (h *Handler) route(r *http.Request) (request, bool) {
-	p := r.URL.Path
+	// Split the path as it was escaped, so that an id holding a slash
+	// (/Users/a%2Fb, as location() writes it) stays one segment.
+	p := r.URL.EscapedPath()
 	if h.cfg.BasePath != "" {
 		if p != h.cfg.BasePath && !strings.HasPrefix(p, h.cfg.BasePath+"/") {
 			if !strings.HasPrefix(r.RequestURI, h.cfg.BasePath+"/") {
@@ -152,6 +174,11 @@ func (h *Handler) route(r *http.Request) (request, bool) {
 		}
 	}
 	segs := strings.Split(strings.Trim(p, "/"), "/")
+	for k, s := range segs {
+		if u, err := url.PathUnescape(s); err == nil {
+			segs[k] = u
+		}
+	}
 	i := slices.IndexFunc(segs, func(s string) bool { return slices.Contains(endpoints, s) })
 	if i < 0 {
 		return request{}, false
@@ -270,7 +297,41 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Err
 	if len(body) == 0 {
 		return nil, badRequest(ScimTypeInvalidSyntax, "the request body is empty")
 	}
+	if off := tooDeep(body, maxDepth); off >= 0 {
+		return nil, badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("the request body nests objects and arrays more than %d deep (at byte offset %d)", maxDepth, off))
+	}
 	return body, nil
+}
+
+// maxDepth bounds how deeply a request body may nest. A SCIM user is three
+// levels deep; the bound keeps work that walks nested values (a PATCH value
+// may hold objects within objects) linear in the body's size.
+const maxDepth = 16
+
+// tooDeep returns the offset at which body first nests deeper than max, or
+// -1.
+func tooDeep(body []byte, max int) int {
+	depth, inString := 0, false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > max {
+				return i
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return -1
 }
 
 // writeError writes err as a SCIM error. Sentinel errors from the Store map
@@ -291,7 +352,20 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	var me *filter.MatchError
 	switch {
 	case errors.As(err, &e):
+		if e.Status < 400 || e.Status > 599 {
+			// A hook or Store that forgot Status: a scimType means the
+			// client's mistake, none means ours.
+			c := *e
+			c.Status = http.StatusInternalServerError
+			if e.ScimType != "" {
+				c.Status = http.StatusBadRequest
+			}
+			return &c
+		}
 		return e
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody reads this answer.
+		return errorf(http.StatusServiceUnavailable, "", "the request was canceled")
 	case errors.Is(err, ErrNotFound):
 		return errorf(http.StatusNotFound, "", "no user with that id")
 	case errors.Is(err, ErrUniqueness):

@@ -78,6 +78,9 @@ func (t *Tokens) Add(token, tenant, label string, notAfter time.Time) error {
 // keep token hashes in their own database.
 func (t *Tokens) AddHash(hash, tenant, label string, notAfter time.Time) error {
 	var key [sha256.Size]byte
+	if len(hash) != hex.EncodedLen(sha256.Size) {
+		return fmt.Errorf("scim: %q is not a hex SHA-256", hash)
+	}
 	if n, err := hex.Decode(key[:], []byte(hash)); err != nil || n != sha256.Size {
 		return fmt.Errorf("scim: %q is not a hex SHA-256", hash)
 	}

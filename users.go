@@ -173,7 +173,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 	if created == nil && err == nil {
 		created, err = h.store.Create(ctx, u)
 		if err == nil {
-			err = h.changed(ctx, EventCreated, nil, created)
+			h.changed(ctx, EventCreated, nil, created)
 		} else if errors.Is(err, ErrUniqueness) {
 			created, err = h.adopt(r, userNameEq(u.UserName), u)
 			if created == nil && err == nil {
@@ -218,7 +218,8 @@ func (h *Handler) adopt(r *http.Request, match filter.Expr, incoming *User) (*Us
 	if err != nil {
 		return nil, err
 	}
-	return stored, h.changed(ctx, EventAdopted, existing, stored)
+	h.changed(ctx, EventAdopted, existing, stored)
+	return stored, nil
 }
 
 func userNameEq(userName string) filter.Expr {
@@ -288,7 +289,8 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 		if err != nil {
 			return nil, err
 		}
-		return stored, h.changed(r.Context(), EventUpdated, old, stored)
+		h.changed(r.Context(), EventUpdated, old, stored)
+		return stored, nil
 	}
 	return nil, errorf(http.StatusConflict, "", "the user is being changed by many requests at once; try again")
 }
@@ -316,6 +318,9 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req reques
 		if h.cfg.DisableProfileUpdates && profileChanged(old, next) {
 			return nil, errProfileUpdates
 		}
+		if e := h.checkImmutable(old, next); e != nil {
+			return nil, e
+		}
 		return next, nil
 	})
 	if err != nil {
@@ -330,6 +335,9 @@ var errProfileUpdates = errorf(http.StatusForbidden, ScimTypeMutability, "this s
 // profileChanged reports whether anything but active differs.
 func profileChanged(old, next *User) bool {
 	a, b := *old, *next
+	// A client that echoes the served displayName (the "given family"
+	// fallback, as Okta's PUT does) has not changed it.
+	a.DisplayName, b.DisplayName = a.displayName(), b.displayName()
 	a.Active, b.Active = false, false
 	a.Meta, b.Meta = Meta{}, Meta{}
 	a.ID, b.ID = "", ""
@@ -362,10 +370,7 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) 
 		return
 	}
 	if before != nil {
-		if err := h.changed(r.Context(), EventDeleted, before, nil); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
+		h.changed(r.Context(), EventDeleted, before, nil)
 	}
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)

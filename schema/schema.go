@@ -52,21 +52,35 @@ const (
 	Global Uniqueness = "global"
 )
 
-// Attribute defines one attribute of a schema. It is plain data: the zero
-// values of Mutability, Returned and Uniqueness mean readWrite, default and
-// none.
+// Attribute defines one attribute of a schema (RFC 7643 §7). It is plain
+// data: the zero values of Mutability, Returned and Uniqueness mean
+// readWrite, default and none.
 type Attribute struct {
-	Name            string
-	Type            Type
-	MultiValued     bool
-	Description     string
-	Required        bool
-	CaseExact       bool
-	Mutability      Mutability
-	Returned        Returned
-	Uniqueness      Uniqueness
+	// Name is the attribute's name, e.g. "regions" (RFC 7643 §2.1).
+	Name string
+	// Type is its data type.
+	Type Type
+	// MultiValued says the attribute holds a list of values.
+	MultiValued bool
+	// Description is served in /Schemas.
+	Description string
+	// Required makes a create or replace without a value a 400.
+	Required bool
+	// CaseExact makes string comparisons in filters case-sensitive.
+	CaseExact bool
+	// Mutability: readOnly values in input are ignored; immutable ones
+	// may be set once and then not changed; writeOnly ones are never
+	// returned.
+	Mutability Mutability
+	// Returned: "never" and "request" values are left out of responses.
+	Returned Returned
+	// Uniqueness is served in /Schemas; the scim handler accepts only
+	// "none" for host-declared attributes (only userName is kept unique).
+	Uniqueness Uniqueness
+	// CanonicalValues are the suggested values, served in /Schemas.
 	CanonicalValues []string
-	ReferenceTypes  []string
+	// ReferenceTypes are the kinds of resource a reference names.
+	ReferenceTypes []string
 	// SubAttributes are the members of a Complex attribute.
 	SubAttributes []Attribute
 }
