@@ -3,8 +3,8 @@ package scim
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
 
+	"github.com/scimkit/scim/internal/jsontext"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -23,19 +23,19 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 		}
 	}
 	b = append(b, `],"id":`...)
-	b = appendString(b, u.ID)
+	b = jsontext.AppendString(b, u.ID)
 	if u.ExternalID != "" {
 		b = append(b, `,"externalId":`...)
-		b = appendString(b, u.ExternalID)
+		b = jsontext.AppendString(b, u.ExternalID)
 	}
 	b = append(b, `,"userName":`...)
-	b = appendString(b, u.UserName)
+	b = jsontext.AppendString(b, u.UserName)
 	if u.GivenName != "" || u.FamilyName != "" {
 		b = append(b, `,"name":{`...)
 		sep := false
 		if u.GivenName != "" {
 			b = append(b, `"givenName":`...)
-			b = appendString(b, u.GivenName)
+			b = jsontext.AppendString(b, u.GivenName)
 			sep = true
 		}
 		if u.FamilyName != "" {
@@ -43,17 +43,17 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 				b = append(b, ',')
 			}
 			b = append(b, `"familyName":`...)
-			b = appendString(b, u.FamilyName)
+			b = jsontext.AppendString(b, u.FamilyName)
 		}
 		b = append(b, '}')
 	}
 	if dn := u.displayName(); dn != "" {
 		b = append(b, `,"displayName":`...)
-		b = appendString(b, dn)
+		b = jsontext.AppendString(b, dn)
 	}
 	if u.Email != "" {
 		b = append(b, `,"emails":[{"value":`...)
-		b = appendString(b, u.Email)
+		b = jsontext.AppendString(b, u.Email)
 		b = append(b, `,"type":"work","primary":true}]`...)
 	}
 	b = append(b, `,"active":`...)
@@ -67,7 +67,7 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 			continue
 		}
 		b = append(b, ',')
-		b = appendString(b, ext.ID)
+		b = jsontext.AppendString(b, ext.ID)
 		b = append(b, ':', '{')
 		n := len(b)
 		for j := range ext.Attributes {
@@ -91,11 +91,11 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 	}
 	if u.Meta.Version != "" {
 		b = append(b, `,"version":`...)
-		b = appendString(b, etag(u.Meta.Version))
+		b = jsontext.AppendString(b, etag(u.Meta.Version))
 	}
 	if location != "" {
 		b = append(b, `,"location":`...)
-		b = appendString(b, location)
+		b = jsontext.AppendString(b, location)
 	}
 	return append(b, '}', '}')
 }
@@ -122,11 +122,11 @@ func appendCustom(b []byte, d *schema.Attribute, custom map[string]any) []byte {
 		return b
 	}
 	b = append(b, ',')
-	b = appendString(b, d.Name)
+	b = jsontext.AppendString(b, d.Name)
 	b = append(b, ':')
 	switch v := v.(type) {
 	case string:
-		return appendString(b, v)
+		return jsontext.AppendString(b, v)
 	case bool:
 		return strconv.AppendBool(b, v)
 	case int64:
@@ -134,7 +134,7 @@ func appendCustom(b []byte, d *schema.Attribute, custom map[string]any) []byte {
 	case time.Time:
 		return appendTime(b, v)
 	case []string:
-		return appendList(b, v, appendString)
+		return appendList(b, v, jsontext.AppendString)
 	case []bool:
 		return appendList(b, v, strconv.AppendBool)
 	case []int64:
@@ -159,58 +159,5 @@ func appendList[T any](b []byte, v []T, one func([]byte, T) []byte) []byte {
 func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string, escaping as encoding/json does
-// (including <, > and &, and replacing invalid UTF-8 with U+FFFD), so that
-// its output can be compared with json.Marshal's.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
 	return append(b, '"')
 }

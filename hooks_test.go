@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -15,25 +14,11 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
-// call sends one request to h and returns the status and the decoded body.
+// call sends one request to h (through do) and returns the status and the
+// decoded body.
 func call(t *testing.T, h http.Handler, method, target, body string, hdr ...string) (int, map[string]any) {
 	t.Helper()
-	var rd *strings.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	var req *http.Request
-	if rd != nil {
-		req = httptest.NewRequest(method, target, rd)
-		req.Header.Set("Content-Type", "application/scim+json")
-	} else {
-		req = httptest.NewRequest(method, target, nil)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	rec := do(t, h, method, target, body, hdr...)
 	var m map[string]any
 	if rec.Body.Len() > 0 {
 		if err := json.Unmarshal(rec.Body.Bytes(), &m); err != nil {

@@ -137,16 +137,20 @@ func ifMatch(r *http.Request, version string) *Error {
 	return errorf(http.StatusPreconditionFailed, "", fmt.Sprintf("If-Match %s does not match the current version %s; read the user again", im, version))
 }
 
-func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request) {
+// readUser reads, decodes and validates the user of a POST or PUT body.
+func (h *Handler) readUser(w http.ResponseWriter, r *http.Request) (u *User, hasActive bool, e *Error) {
 	body, e := h.readBody(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
+	if e == nil {
+		u, hasActive, e = h.decodeUser(body)
 	}
-	u, hasActive, e := h.decodeUser(body)
 	if e == nil {
 		e = h.checkRequired(u)
 	}
+	return u, hasActive, e
+}
+
+func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request) {
+	u, hasActive, e := h.readUser(w, r)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -296,15 +300,7 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 }
 
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req request, id string) {
-	body, e := h.readBody(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	u, hasActive, e := h.decodeUser(body)
-	if e == nil {
-		e = h.checkRequired(u)
-	}
+	u, hasActive, e := h.readUser(w, r)
 	if e != nil {
 		h.writeError(w, r, e)
 		return

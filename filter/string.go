@@ -4,7 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/scimkit/scim/internal/jsontext"
 )
 
 // The String methods print the canonical form of a tree: lower-case
@@ -146,16 +147,16 @@ func appendOperand(b []byte, e Expr, parens bool) []byte {
 func appendValue(b []byte, v Value) []byte {
 	switch v.Kind {
 	case String:
-		return appendJSONString(b, v.Str)
+		return jsontext.AppendString(b, v.Str)
 	case Number:
 		return appendNumber(b, v.Num)
 	case Bool:
 		return strconv.AppendBool(b, v.Bool)
 	case DateTime:
 		if v.Str == "" && !v.Time.IsZero() {
-			return appendJSONString(b, v.Time.Format(time.RFC3339Nano))
+			return jsontext.AppendString(b, v.Time.Format(time.RFC3339Nano))
 		}
-		return appendJSONString(b, v.Str)
+		return jsontext.AppendString(b, v.Str)
 	}
 	return append(b, "null"...)
 }
@@ -172,53 +173,4 @@ func appendNumber(b []byte, f float64) []byte {
 		format = 'e'
 	}
 	return strconv.AppendFloat(b, f, format, -1, 64)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD, as in encoding/json.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c >= utf8.RuneSelf {
-			r, n := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || n != 1 {
-				i += n
-				continue
-			}
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
