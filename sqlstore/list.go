@@ -73,7 +73,7 @@ func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list stri
 	n := len(args)
 	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
 	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
-		" ORDER BY " + s.cfg.Columns.ID + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
+		" ORDER BY " + s.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
 	return count, list, args, nil
 }
 

@@ -104,12 +104,18 @@ func (c Config) Schema() ([]string, error) {
 		key = k.Tenant + ", "
 	}
 	base := indexBase(table)
-	return []string{
+	stmts := []string{
 		create,
 		"CREATE UNIQUE INDEX " + base + "_user_name_key ON " + table + " (" + key + userKey + ")",
 		"CREATE INDEX " + base + "_external_id_idx ON " + table + " (" + key + k.ExternalID + ")",
 		"CREATE INDEX " + base + "_email_idx ON " + table + " (" + key + emailKey + ")",
-	}, nil
+	}
+	if c.IDs == UUIDs {
+		// Pages are ordered by creation (see Store.order); this index
+		// serves an import's unfiltered pages.
+		stmts = append(stmts, "CREATE INDEX "+base+"_created_idx ON "+table+" ("+key+k.Created+", "+k.ID+")")
+	}
+	return stmts, nil
 }
 
 func (c Config) timestamp() string {

@@ -26,6 +26,12 @@ type Store struct {
 	selectCols string // the columns scan reads, in order
 	byID       string // SELECT … WHERE id = ? [AND tenant = ?]
 	exists     string // SELECT version … WHERE id = ? [AND tenant = ?]
+	// order is List's ORDER BY: creation order, so that a user created
+	// while an identity provider pages through an import lands on a later
+	// page instead of shifting the pages already read and making the
+	// import skip someone. Database ids grow with creation; UUIDs do not,
+	// so they are ordered by meta.created first.
+	order string
 }
 
 var _ scim.Store = (*Store)(nil)
@@ -48,6 +54,10 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		cols = append(cols, a.Column)
 	}
 	s.selectCols = strings.Join(cols, ", ")
+	s.order = s.cfg.Columns.ID
+	if s.cfg.IDs == UUIDs {
+		s.order = s.cfg.Columns.Created + ", " + s.cfg.Columns.ID
+	}
 	where, _ := s.keyWhere(1)
 	s.byID = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + " WHERE " + where
 	s.exists = "SELECT " + k.Version + " FROM " + s.cfg.Table + " WHERE " + where
