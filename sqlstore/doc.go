@@ -60,10 +60,10 @@
 // without a column, gt on a comma-joined list, a value path other than the
 // work e-mail's) is an error wrapping scim.ErrUnsupportedFilter, answered
 // with 400; the store never reads the table into memory to evaluate a
-// filter. Pages come from LIMIT and OFFSET in creation order (by id for database ids,
-// by meta.created then id for UUIDs, so a user created during an import
-// lands on a later page), and
-// TotalResults from COUNT(*) with the same WHERE.
+// filter. Pages come from LIMIT and OFFSET in creation order (by id for
+// database ids, by meta.created then id for UUIDs), so that a user created
+// during an import lands on a later page; TotalResults comes from COUNT(*)
+// with the same WHERE.
 //
 // # Concurrency
 //
