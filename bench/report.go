@@ -167,6 +167,8 @@ func (rep *Report) WriteTable(w io.Writer) {
 		fmt.Fprintln(w)
 		writeLoadTable(w, rep.Load)
 	}
+	fmt.Fprintln(w)
+	rep.WriteTargets(w)
 	fmt.Fprintf(w, "\nelapsed %s\n", rep.Elapsed.Round(time.Second))
 }
 
