@@ -147,7 +147,8 @@ func newUUID() string {
 }
 
 // sqlDirect is the baseline for sqlstore: a bare handler that runs the
-// statements sqlstore runs for a read (the same SQL, prepared once),
+// statements sqlstore runs for a read (the same SQL, prepared once; pages
+// in creation order, as sqlstore's UUID tables are),
 // scans the rows into the bare handler's User and calls json.Marshal.
 type sqlDirect struct {
 	byID, countName, pageName, countAll, pageAll *sql.Stmt
@@ -161,9 +162,9 @@ func newSQLDirect(ctx context.Context, db *sql.DB, table string) (*sqlDirect, er
 	}{
 		{&h.byID, "SELECT " + sqlCols + " FROM " + table + " WHERE id = $1"},
 		{&h.countName, "SELECT COUNT(*) FROM " + table + " WHERE lower(user_name) = lower($1)"},
-		{&h.pageName, "SELECT " + sqlCols + " FROM " + table + " WHERE lower(user_name) = lower($1) ORDER BY id LIMIT $2 OFFSET $3"},
+		{&h.pageName, "SELECT " + sqlCols + " FROM " + table + " WHERE lower(user_name) = lower($1) ORDER BY created, id LIMIT $2 OFFSET $3"},
 		{&h.countAll, "SELECT COUNT(*) FROM " + table},
-		{&h.pageAll, "SELECT " + sqlCols + " FROM " + table + " ORDER BY id LIMIT $1 OFFSET $2"},
+		{&h.pageAll, "SELECT " + sqlCols + " FROM " + table + " ORDER BY created, id LIMIT $1 OFFSET $2"},
 	} {
 		st, err := db.PrepareContext(ctx, s.q)
 		if err != nil {
