@@ -44,6 +44,8 @@ type Options struct {
 
 // Result is the timing of one workload against one peer at one size.
 type Result struct {
+	// Workload, Users and Peer say what was timed: a Workload name, the
+	// number of preloaded users and a peer name.
 	Workload string
 	Users    int
 	Peer     string
@@ -60,11 +62,16 @@ type Result struct {
 
 // Report is what Compare measured.
 type Report struct {
+	// Options are the options Compare ran with, defaults filled in.
 	Options Options
+	// Machine describes where it ran.
 	Machine Machine
+	// Results has one Result per workload, size and peer.
 	Results []Result
-	Heap    []HeapResult
-	Load    []LoadResult
+	// Heap is the heap per user, when Options.HeapUsers was set.
+	Heap []HeapResult
+	// Load is the load test's results, when Options.Load was set.
+	Load []LoadResult
 	// Elapsed is how long Compare took.
 	Elapsed time.Duration
 }
@@ -205,6 +212,7 @@ type HeapResult struct {
 	// Store is the peer whose store was measured: scimkit (memstore),
 	// bare or elimity.
 	Store string
+	// Users is the number of users loaded.
 	Users int
 	// BytesPerUser is the growth of the live heap, after a collection,
 	// from before the store existed to after it held Users users, divided

@@ -75,6 +75,8 @@ func (o LoadOptions) withDefaults() LoadOptions {
 
 // LoadResult is one workload sent to one peer over loopback.
 type LoadResult struct {
+	// Peer, Workload, Users and Conns say what ran: a peer and a workload
+	// by name, the users the server preloaded, the client's connections.
 	Peer     string
 	Workload string
 	Users    int
@@ -83,6 +85,7 @@ type LoadResult struct {
 	// wrong status or none.
 	Requests int
 	Errors   int
+	// Duration is how long the run took.
 	Duration time.Duration
 	// RPS is Requests per second.
 	RPS float64
