@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -18,6 +19,9 @@ import (
 type rawValue struct {
 	data json.RawMessage
 	off  int64
+	// valid is set on values members and elements hand out: they come from
+	// JSON already checked, so the walk down a body validates it once.
+	valid bool
 }
 
 func (v rawValue) isNull() bool { return len(v.data) == 0 || string(v.data) == "null" }
@@ -67,12 +71,12 @@ func syntaxError(err error, base int64) *Error {
 // allocation each.
 func members(v rawValue, what string, fn func(key string, val rawValue) *Error) *Error {
 	if lead := skipSpace(v.data, 0); lead > 0 {
-		v = rawValue{v.data[lead:], v.off + int64(lead)}
+		v = rawValue{v.data[lead:], v.off + int64(lead), v.valid}
 	}
 	if len(v.data) == 0 || v.data[0] != '{' {
 		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s must be a JSON object, got %s", what, v.kind()))
 	}
-	if !json.Valid(v.data) {
+	if !v.valid && !json.Valid(v.data) {
 		return invalidJSON(v)
 	}
 	d := v.data
@@ -80,7 +84,7 @@ func members(v rawValue, what string, fn func(key string, val rawValue) *Error) 
 	i := skipSpace(d, 1)
 	for d[i] != '}' {
 		end := skipString(d, i)
-		key := unquote(d[i:end])
+		key := internKey(d[i:end])
 		// Compared as names are with CaseInsensitiveNames, so that
 		// "userName" and "USERNAME" cannot both set one attribute.
 		if k, dup := seen.add(key); dup {
@@ -91,7 +95,7 @@ func members(v rawValue, what string, fn func(key string, val rawValue) *Error) 
 		}
 		start := skipSpace(d, skipSpace(d, end)+1) // past the colon
 		end = skipValue(d, start)
-		if e := fn(key, rawValue{d[start:end], v.off + int64(start)}); e != nil {
+		if e := fn(key, rawValue{d[start:end], v.off + int64(start), true}); e != nil {
 			return e
 		}
 		if i = skipSpace(d, end); d[i] == ',' {
@@ -153,14 +157,14 @@ func elements(v rawValue, what string, fn func(i int, val rawValue) *Error) *Err
 	if len(v.data) == 0 || v.data[0] != '[' {
 		return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s must be an array, got %s", what, v.kind()))
 	}
-	if !json.Valid(v.data) {
+	if !v.valid && !json.Valid(v.data) {
 		return invalidJSON(v)
 	}
 	d := v.data
 	i := skipSpace(d, 1)
 	for n := 0; d[i] != ']'; n++ {
 		end := skipValue(d, i)
-		if e := fn(n, rawValue{d[i:end], v.off + int64(i)}); e != nil {
+		if e := fn(n, rawValue{d[i:end], v.off + int64(i), true}); e != nil {
 			return e
 		}
 		if i = skipSpace(d, end); d[i] == ',' {
@@ -168,6 +172,48 @@ func elements(v rawValue, what string, fn func(i int, val rawValue) *Error) *Err
 		}
 	}
 	return nil
+}
+
+// internKey returns the key s (a JSON string with its quotes), without
+// allocating for the member names every request carries.
+func internKey(s []byte) string {
+	switch string(s[1 : len(s)-1]) { // the compiler does not allocate here
+	case "schemas":
+		return "schemas"
+	case "Operations":
+		return "Operations"
+	case "op":
+		return "op"
+	case "path":
+		return "path"
+	case "value":
+		return "value"
+	case "userName":
+		return "userName"
+	case "externalId":
+		return "externalId"
+	case "name":
+		return "name"
+	case "givenName":
+		return "givenName"
+	case "familyName":
+		return "familyName"
+	case "displayName":
+		return "displayName"
+	case "emails":
+		return "emails"
+	case "type":
+		return "type"
+	case "primary":
+		return "primary"
+	case "active":
+		return "active"
+	case "id":
+		return "id"
+	case "meta":
+		return "meta"
+	}
+	return unquote(s)
 }
 
 // invalidJSON reports where v stops being JSON. Only this error path pays
@@ -237,12 +283,75 @@ func skipValue(d []byte, i int) int {
 // UTF-8 becomes U+FFFD, as encoding/json does, so that no store is handed
 // bytes its database would refuse.
 func unquote(s []byte) string {
-	if bytes.IndexByte(s, '\\') < 0 && utf8.Valid(s) {
-		return string(s[1 : len(s)-1])
+	if !utf8.Valid(s) {
+		var out string
+		json.Unmarshal(s, &out)
+		return out
 	}
-	var out string
-	json.Unmarshal(s, &out)
-	return out
+	body := s[1 : len(s)-1]
+	if bytes.IndexByte(body, '\\') < 0 {
+		return string(body)
+	}
+	// Unescape here rather than through json.Unmarshal: Entra ID's PATCH
+	// paths (emails[type eq \"work\"].value) always carry escapes.
+	out := make([]byte, 0, len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		i++
+		switch body[i] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r := hex4(body[i+1:])
+			i += 4
+			if utf16.IsSurrogate(r) {
+				r2 := rune(-1)
+				if i+6 < len(body) && body[i+1] == '\\' && body[i+2] == 'u' {
+					r2 = hex4(body[i+3:])
+				}
+				if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+					r = d
+					i += 6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			out = utf8.AppendRune(out, r)
+		default: // '"', '\\', '/'
+			out = append(out, body[i])
+		}
+	}
+	return string(out)
+}
+
+// hex4 reads the four hex digits of a \u escape (valid JSON guarantees
+// them).
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -93,3 +93,22 @@ func FuzzMembers(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnquote checks the hand-written unescaper against encoding/json.
+func FuzzUnquote(f *testing.F) {
+	for _, s := range []string{`""`, `"plain"`, `"emails[type eq \"work\"].value"`, `"\\\/\b\f\n\r\t"`,
+		`"\u00e9\u00E9"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ud83dx"`, `"\ude00\ud83d"`, `"\ud83d\u0041"`, "\"\xff\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, s []byte) {
+		// unquote's contract: s is exactly one JSON string, as members and
+		// elements cut them out of a body.
+		var want string
+		if len(s) < 2 || s[0] != '"' || len(bytes.TrimSpace(s)) != len(s) || json.Unmarshal(s, &want) != nil {
+			return
+		}
+		if got := unquote(s); got != want {
+			t.Fatalf("unquote(%s) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/scimkit/scim/filter"
@@ -125,7 +126,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 	}
 	if h.cfg.PatchNoContent {
 		if stored.Meta.Version != "" {
-			w.Header().Set("ETag", etag(stored.Meta.Version))
+			setETag(w, stored.Meta.Version)
 		}
 		w.Header().Del("Content-Type")
 		w.WriteHeader(http.StatusNoContent)
@@ -206,21 +207,22 @@ func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
 	return ops, nil
 }
 
+var errPatchSchemas = badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must be [%q] in a PATCH request", PatchOpURN))
+
 // checkPatchSchemas accepts schemas that name the PatchOp message and
 // nothing else (URNs compare case-insensitively, RFC 8141 §3.1).
 func checkPatchSchemas(v rawValue) *Error {
 	n := 0
-	bad := badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must be [%q] in a PATCH request", PatchOpURN))
 	e := elements(v, "schemas", func(_ int, el rawValue) *Error {
 		s, e := decodeString("schemas", el)
 		if e != nil || !strings.EqualFold(s, PatchOpURN) {
-			return bad
+			return errPatchSchemas
 		}
 		n++
 		return nil
 	})
 	if e != nil || n == 0 {
-		return bad
+		return badRequest(ScimTypeInvalidSyntax, errPatchSchemas.Detail)
 	}
 	return nil
 }
@@ -248,7 +250,7 @@ func (h *Handler) messageKey(key, within string, known ...string) (string, *Erro
 
 func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 	var op PatchOperation
-	where := fmt.Sprintf("Operations[%d]", i)
+	where := "Operations[" + strconv.Itoa(i) + "]"
 	var path *string
 	hasValue := false
 	e := members(el, where, func(key string, v rawValue) *Error {
@@ -258,10 +260,10 @@ func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 		}
 		switch name {
 		case "op":
-			s, e := decodeString(where+".op", v)
-			if e != nil {
-				return badRequest(ScimTypeInvalidSyntax, e.Detail)
+			if len(v.data) == 0 || v.data[0] != '"' {
+				return badRequest(ScimTypeInvalidSyntax, valueError(where+".op", "a string", v).Detail)
 			}
+			s := unquote(v.data)
 			switch {
 			case strings.EqualFold(s, "add"):
 				op.Op = PatchAdd
@@ -276,10 +278,10 @@ func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 			if v.isNull() {
 				return nil
 			}
-			s, e := decodeString(where+".path", v)
-			if e != nil {
-				return badRequest(ScimTypeInvalidPath, e.Detail)
+			if len(v.data) == 0 || v.data[0] != '"' {
+				return badRequest(ScimTypeInvalidPath, valueError(where+".path", "a string", v).Detail)
 			}
+			s := unquote(v.data)
 			path = &s
 		case "value":
 			hasValue = true

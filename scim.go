@@ -159,11 +159,13 @@ type request struct {
 
 // route finds the endpoint in the request's path. It reads the path the
 // client sent (RequestURI) as well, so that under http.StripPrefix the
-// mount path for meta.location is still known.
+// mount path for meta.location is still known. It works on the escaped
+// path, so that an id holding a slash (/Users/a%2Fb, as location() writes
+// it) stays one segment and the mount path is ready to put in a URL; it
+// runs on every request, so it makes one pass and no URL parsing.
 func (h *Handler) route(r *http.Request) (request, bool) {
-	// Split the path as it was escaped, so that an id holding a slash
-	// (/Users/a%2Fb, as location() writes it) stays one segment.
-	p := r.URL.EscapedPath()
+	full := r.URL.EscapedPath()
+	p := full
 	if h.cfg.BasePath != "" {
 		if p != h.cfg.BasePath && !strings.HasPrefix(p, h.cfg.BasePath+"/") {
 			if !strings.HasPrefix(r.RequestURI, h.cfg.BasePath+"/") {
@@ -173,28 +175,52 @@ func (h *Handler) route(r *http.Request) (request, bool) {
 			p = p[len(h.cfg.BasePath):]
 		}
 	}
-	segs := strings.Split(strings.Trim(p, "/"), "/")
-	for k, s := range segs {
-		if u, err := url.PathUnescape(s); err == nil {
-			segs[k] = u
+	var req request
+	ep := -1 // offset in p of the "/" before the endpoint
+	end := 0
+	for i := 0; i < len(p); i = end {
+		if p[i] == '/' {
+			end = i + 1
+			continue
+		}
+		end = i + strings.IndexByte(p[i:], '/')
+		if end < i {
+			end = len(p)
+		}
+		if seg := p[i:end]; slices.Contains(endpoints, seg) {
+			req.endpoint, ep = seg, max(i-1, 0)
+			break
 		}
 	}
-	i := slices.IndexFunc(segs, func(s string) bool { return slices.Contains(endpoints, s) })
-	if i < 0 {
+	if ep < 0 {
 		return request{}, false
 	}
-	req := request{endpoint: segs[i], rest: segs[i+1:]}
-	// The mount path is what precedes the endpoint in the path as the client
-	// sent it: the original path minus what the handler was given. Without
-	// a RequestURI (a request built by hand), the path as given, BasePath
-	// included, is the best there is.
-	orig := r.URL.Path
-	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && strings.HasSuffix(u.Path, r.URL.Path) {
-		orig = u.Path
+	if end < len(p) {
+		req.rest = strings.Split(p[end+1:], "/")
+		for k, s := range req.rest {
+			if strings.IndexByte(s, '%') >= 0 {
+				if u, err := url.PathUnescape(s); err == nil {
+					req.rest[k] = u
+				}
+			}
+		}
 	}
-	tail := "/" + strings.Join(segs[i:], "/")
-	if j := strings.LastIndex(orig, tail); j >= 0 {
-		req.mount = orig[:j]
+	// The mount path is what precedes the endpoint in the path as the
+	// client sent it: the original path minus what the handler was given.
+	// Without a RequestURI (a request built by hand), the path as given,
+	// BasePath included, is the best there is.
+	tail := p[ep:]
+	orig := full
+	if ru := r.RequestURI; strings.HasPrefix(ru, "/") {
+		if q := strings.IndexByte(ru, '?'); q >= 0 {
+			ru = ru[:q]
+		}
+		if strings.HasSuffix(ru, tail) {
+			orig = ru
+		}
+	}
+	if strings.HasSuffix(orig, tail) {
+		req.mount = strings.TrimSuffix(orig[:len(orig)-len(tail)], "/")
 	}
 	return req, true
 }

@@ -83,7 +83,7 @@ func (h *Handler) location(r *http.Request, req request, id string) string {
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request, status int, u *User) {
 	loc := h.location(r, req, u.ID)
 	if u.Meta.Version != "" {
-		w.Header().Set("ETag", etag(u.Meta.Version))
+		setETag(w, u.Meta.Version)
 	}
 	if status == http.StatusCreated {
 		w.Header().Set("Location", loc)
@@ -98,7 +98,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, i
 		return
 	}
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, u.Meta.Version) {
-		w.Header().Set("ETag", etag(u.Meta.Version))
+		setETag(w, u.Meta.Version)
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -126,6 +126,13 @@ func etag(version string) string {
 		return version
 	}
 	return `W/"` + strings.ReplaceAll(version, `"`, "") + `"`
+}
+
+// setETag sets the ETag header of a response about a user of the given
+// version. It writes the canonical key ("Etag") itself: Header().Set would
+// canonicalise "ETag" again on every response.
+func setETag(w http.ResponseWriter, version string) {
+	w.Header()["Etag"] = []string{etag(version)}
 }
 
 // ifMatch checks the request's If-Match against the current version.
