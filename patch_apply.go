@@ -143,7 +143,7 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 	}
 	if ref.urn == "" && d.Name == "emails" && ref.sub == nil && len(v.data) > 0 && v.data[0] == '{' {
 		// One email given as an object rather than an array of one.
-		v = rawValue{data: append(append([]byte{'['}, v.data...), ']'), off: v.off - 1}
+		v = rawValue{data: append(append([]byte{'['}, v.data...), ']'), off: v.off - 1, valid: v.valid}
 	}
 	return h.assign(u, ref, v, op == PatchAdd)
 }
