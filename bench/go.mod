@@ -1,6 +1,6 @@
 module github.com/scimkit/scim/bench
 
-go 1.26.0
+go 1.26
 
 require (
 	github.com/elimity-com/scim v0.0.0-20260728105928-2641426a1539
