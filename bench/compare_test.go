@@ -87,8 +87,8 @@ func TestCompareSmoke(t *testing.T) {
 	want := 0
 	for _, p := range (LoadOptions{}).withDefaults().Peers {
 		want += 3
-		if readOnly(p) {
-			want-- // not W5okta
+		if !serves(p, WorkloadNamed("W5okta")) {
+			want--
 		}
 	}
 	if len(rep.Load) != want {

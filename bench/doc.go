@@ -38,7 +38,8 @@
 //   - scimkit: scim.NewHandler(memstore.New(), scim.Config{}).
 //   - sqlstore and sqldirect, when SCIMKIT_TEST_POSTGRES names a
 //     PostgreSQL database: scimkit over sqlstore, and a bare handler that
-//     runs the same queries directly through the driver.
+//     runs the same statements directly through the driver (reads and
+//     creates).
 //
 // Every peer preloads its users through its store directly, not over
 // HTTP.

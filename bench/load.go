@@ -117,7 +117,7 @@ func LoadTest(ctx context.Context, o LoadOptions) ([]LoadResult, error) {
 			return out, err
 		}
 		for i, w := range o.Workloads {
-			if wl := WorkloadNamed(w); wl != nil && wl.Write && readOnly(peer) {
+			if wl := WorkloadNamed(w); wl != nil && !serves(peer, wl) {
 				continue
 			}
 			spec := loadSpec{URL: srv.url, Workload: w, Users: o.Users, Conns: o.Conns, Duration: o.Duration, MaxRequests: o.MaxRequests, Seed: uint64(i + 1)}

@@ -29,8 +29,9 @@ const (
 	// (SCIMKIT_TEST_POSTGRES).
 	PeerSQLStore = "sqlstore"
 	// PeerSQLDirect is a bare net/http handler that runs the same
-	// queries as sqlstore directly through the driver and calls
-	// json.Marshal: the baseline for sqlstore.
+	// statements as sqlstore for reads and creates directly through the
+	// driver, with json.Marshal and json.Unmarshal: the baseline for
+	// sqlstore.
 	PeerSQLDirect = "sqldirect"
 )
 
@@ -97,8 +98,18 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 	return p, nil
 }
 
-// readOnly reports whether the named peer serves only the read workloads.
-func readOnly(peer string) bool { return peer == PeerBarePre || peer == PeerSQLDirect }
+// serves reports whether the named peer takes part in the workload:
+// bare-pre serves only reads; sqldirect serves reads and creation (W4),
+// the baselines for sqlstore's lookups and creates.
+func serves(peer string, w *Workload) bool {
+	switch peer {
+	case PeerBarePre:
+		return !w.Write
+	case PeerSQLDirect:
+		return !w.Write || w.Name == "W4"
+	}
+	return true
+}
 
 // Users returns the number of preloaded users.
 func (p *Peer) Users() int { return len(p.ids) }
@@ -106,9 +117,8 @@ func (p *Peer) Users() int { return len(p.ids) }
 // ID returns the id the peer's store gave preloaded user k.
 func (p *Peer) ID(k int) string { return p.ids[k] }
 
-// Serves reports whether the peer takes part in the workload: bare-pre
-// serves only reads.
-func (p *Peer) Serves(w *Workload) bool { return !readOnly(p.Name) || !w.Write }
+// Serves reports whether the peer takes part in the workload (see serves).
+func (p *Peer) Serves(w *Workload) bool { return serves(p.Name, w) }
 
 // Close releases what the peer holds (a database's tables and pool).
 func (p *Peer) Close() error {

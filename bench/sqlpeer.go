@@ -151,7 +151,7 @@ func newUUID() string {
 // in creation order, as sqlstore's UUID tables are),
 // scans the rows into the bare handler's User and calls json.Marshal.
 type sqlDirect struct {
-	byID, countName, pageName, countAll, pageAll *sql.Stmt
+	byID, countName, pageName, countAll, pageAll, insert *sql.Stmt
 }
 
 func newSQLDirect(ctx context.Context, db *sql.DB, table string) (*sqlDirect, error) {
@@ -165,6 +165,7 @@ func newSQLDirect(ctx context.Context, db *sql.DB, table string) (*sqlDirect, er
 		{&h.pageName, "SELECT " + sqlCols + " FROM " + table + " WHERE lower(user_name) = lower($1) ORDER BY created, id LIMIT $2 OFFSET $3"},
 		{&h.countAll, "SELECT COUNT(*) FROM " + table},
 		{&h.pageAll, "SELECT " + sqlCols + " FROM " + table + " ORDER BY created, id LIMIT $1 OFFSET $2"},
+		{&h.insert, "INSERT INTO " + table + " (" + sqlCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)"},
 	} {
 		st, err := db.PrepareContext(ctx, s.q)
 		if err != nil {
@@ -177,7 +178,7 @@ func newSQLDirect(ctx context.Context, db *sql.DB, table string) (*sqlDirect, er
 }
 
 func (h *sqlDirect) close() {
-	for _, s := range []*sql.Stmt{h.byID, h.countName, h.pageName, h.countAll, h.pageAll} {
+	for _, s := range []*sql.Stmt{h.byID, h.countName, h.pageName, h.countAll, h.pageAll, h.insert} {
 		if s != nil {
 			s.Close()
 		}
@@ -188,6 +189,8 @@ func (h *sqlDirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/scim+json")
 	rest, ok := strings.CutPrefix(r.URL.Path, "/Users")
 	switch {
+	case ok && rest == "" && r.Method == http.MethodPost:
+		h.create(w, r)
 	case !ok || r.Method != http.MethodGet:
 		bareError(w, http.StatusMethodNotAllowed)
 	case rest == "":
@@ -197,6 +200,52 @@ func (h *sqlDirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		bareError(w, http.StatusNotFound)
 	}
+}
+
+// create decodes the body with json.Unmarshal as the bare handler does,
+// runs sqlstore's INSERT (a UUID id, version 1; the unique index on
+// lower(user_name) refuses a duplicate) and answers with json.Marshal.
+func (h *sqlDirect) create(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ExternalID  string      `json:"externalId"`
+		UserName    string      `json:"userName"`
+		Name        *bareName   `json:"name"`
+		DisplayName string      `json:"displayName"`
+		Emails      []bareEmail `json:"emails"`
+		Active      *bool       `json:"active"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.UserName == "" {
+		bareError(w, http.StatusBadRequest)
+		return
+	}
+	u := &bareUser{Schemas: userSchemas, ID: newUUID(), ExternalID: in.ExternalID, UserName: in.UserName,
+		Name: in.Name, DisplayName: in.DisplayName, Active: in.Active == nil || *in.Active}
+	var given, family, email sql.NullString
+	if in.Name != nil {
+		given = sql.NullString{String: in.Name.GivenName, Valid: true}
+		family = sql.NullString{String: in.Name.FamilyName, Valid: true}
+	}
+	for _, e := range in.Emails {
+		if e.Type == "work" {
+			u.Emails = []bareEmail{{Value: e.Value, Type: "work", Primary: true}}
+			email = sql.NullString{String: e.Value, Valid: true}
+		}
+	}
+	now := time.Now().UTC()
+	_, err := h.insert.ExecContext(r.Context(), u.ID, u.ExternalID, u.UserName, given, family, u.DisplayName, email, u.Active, now, now)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "23505"):
+		bareError(w, http.StatusConflict)
+		return
+	case err != nil:
+		bareError(w, http.StatusInternalServerError)
+		return
+	}
+	u.Meta = bareMeta{ResourceType: "User", Created: now, LastModified: now, Version: `W/"1"`, Location: "http://" + r.Host + "/Users/" + u.ID}
+	b, _ := json.Marshal(u)
+	w.Header().Set("Location", u.Meta.Location)
+	w.WriteHeader(http.StatusCreated)
+	w.Write(b)
 }
 
 func (h *sqlDirect) get(w http.ResponseWriter, r *http.Request, id string) {
