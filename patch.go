@@ -109,12 +109,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 	if len(ops) == 0 {
 		// Every operation named attributes this service provider does not
 		// keep: nothing to change, so nothing is written.
-		stored, err = h.store.User(r.Context(), id)
-		if err == nil {
-			if e := ifMatch(r, stored.Meta.Version); e != nil {
-				err = e
-			}
-		}
+		stored, err = h.current(r, id)
 	} else if p, ok := h.store.(Patcher); ok {
 		stored, err = h.patchNative(r, p, id, ops)
 	} else {
@@ -139,12 +134,9 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []PatchOperation) (*User, error) {
 	version := ""
 	if r.Header.Get("If-Match") != "" {
-		old, err := h.store.User(r.Context(), id)
+		old, err := h.current(r, id)
 		if err != nil {
 			return nil, err
-		}
-		if e := ifMatch(r, old.Meta.Version); e != nil {
-			return nil, e
 		}
 		version = old.Meta.Version
 	}

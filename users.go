@@ -135,6 +135,19 @@ func setETag(w http.ResponseWriter, version string) {
 	w.Header()["Etag"] = []string{etag(version)}
 }
 
+// current reads the user with the given id and checks the request's
+// If-Match against it.
+func (h *Handler) current(r *http.Request, id string) (*User, error) {
+	u, err := h.store.User(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if e := ifMatch(r, u.Meta.Version); e != nil {
+		return nil, e
+	}
+	return u, nil
+}
+
 // ifMatch checks the request's If-Match against the current version.
 func ifMatch(r *http.Request, version string) *Error {
 	im := r.Header.Get("If-Match")
@@ -279,12 +292,9 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 				return nil, err
 			}
 		}
-		old, err := h.store.User(r.Context(), id)
+		old, err := h.current(r, id)
 		if err != nil {
 			return nil, err
-		}
-		if e := ifMatch(r, old.Meta.Version); e != nil {
-			return nil, e
 		}
 		u, e := change(old)
 		if e != nil {
@@ -354,13 +364,9 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) 
 	version := ""
 	var before *User
 	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.AuditLogger != nil {
-		u, err := h.store.User(r.Context(), id)
+		u, err := h.current(r, id)
 		if err != nil {
 			h.writeError(w, r, err)
-			return
-		}
-		if e := ifMatch(r, u.Meta.Version); e != nil {
-			h.writeError(w, r, e)
 			return
 		}
 		before = u
