@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,9 +179,10 @@ func (h *bareHandler) get(w http.ResponseWriter, r *http.Request, id string) {
 	h.write(w, r, http.StatusOK, u)
 }
 
-func (h *bareHandler) list(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	start, count := 1, 100
+// pageParams reads startIndex and count as the bare handlers do: below 1
+// means 1, count between 0 and 100.
+func pageParams(q url.Values) (start, count int) {
+	start, count = 1, 100
 	if s := q.Get("startIndex"); s != "" {
 		start, _ = strconv.Atoi(s)
 		start = max(start, 1)
@@ -189,6 +191,12 @@ func (h *bareHandler) list(w http.ResponseWriter, r *http.Request) {
 		count, _ = strconv.Atoi(s)
 		count = min(max(count, 0), 100)
 	}
+	return start, count
+}
+
+func (h *bareHandler) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	start, count := pageParams(q)
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	var page []*bareUser

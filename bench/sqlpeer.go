@@ -269,15 +269,7 @@ func (h *sqlDirect) get(w http.ResponseWriter, r *http.Request, id string) {
 
 func (h *sqlDirect) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	start, count := 1, 100
-	if s := q.Get("startIndex"); s != "" {
-		start, _ = strconv.Atoi(s)
-		start = max(start, 1)
-	}
-	if s := q.Get("count"); s != "" {
-		count, _ = strconv.Atoi(s)
-		count = min(max(count, 0), 100)
-	}
+	start, count := pageParams(q)
 	ctx := r.Context()
 	l := bareList{Schemas: listSchemas, StartIndex: start, Resources: []*bareUser{}}
 	var (
