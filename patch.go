@@ -1,10 +1,12 @@
 package scim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +49,8 @@ type PatchOperation struct {
 	// ignored is set for an operation whose path names an attribute the
 	// schema does not have, when unknown attributes are ignored.
 	ignored bool
+	// index is the operation's position in the request, for messages.
+	index int
 }
 
 // Patch is what a Patcher receives: the operations of one PATCH request
@@ -152,7 +156,13 @@ func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []Patch
 		u.Meta.LastModified = h.cfg.Now()
 		return u, nil
 	}
-	stored, err := p.Patch(r.Context(), id, Patch{Operations: ops, Apply: apply}, version)
+	// The Patcher gets its own copy of the values: Apply reads the handler's,
+	// which were checked once and are trusted from then on.
+	mine := slices.Clone(ops)
+	for i := range mine {
+		mine[i].Value = bytes.Clone(mine[i].Value)
+	}
+	stored, err := p.Patch(r.Context(), id, Patch{Operations: mine, Apply: apply}, version)
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +190,7 @@ func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
 		}
 		return elements(v, "Operations", func(i int, el rawValue) *Error {
 			op, e := h.parseOperation(el, i)
+			op.index = i
 			if e == nil && op.ignored {
 				ignored++
 				return nil

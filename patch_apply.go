@@ -19,7 +19,7 @@ func (h *Handler) applyPatch(u *User, ops []PatchOperation) (*User, *Error) {
 	next := u.Clone()
 	for i := range ops {
 		if e := h.applyOperation(next, &ops[i]); e != nil {
-			return nil, &Error{Status: e.Status, ScimType: e.ScimType, Detail: fmt.Sprintf("Operations[%d]: %s", i, e.Detail), Err: e.Err}
+			return nil, &Error{Status: e.Status, ScimType: e.ScimType, Detail: fmt.Sprintf("Operations[%d]: %s", ops[i].index, e.Detail), Err: e.Err}
 		}
 	}
 	if h.cfg.DisableProfileUpdates && profileChanged(u, next) {

@@ -206,3 +206,70 @@ func TestDiscoveryRefusesFilter(t *testing.T) {
 		t.Fatalf("filter on /Schemas: %d, want 403 (RFC 7644 §4)", code)
 	}
 }
+
+// Found by the second review: the router keeps the mount path escaped, so
+// a tenant segment must be unescaped before it is compared.
+func TestTenantInPathUnescapes(t *testing.T) {
+	tokens := scim.NewTokens(nil)
+	tok, _ := tokens.Issue("zoë corp", "okta", time.Time{})
+	h := newTestHandler(t, scim.Config{Authenticator: tokens, TenantInPath: true})
+	code, u := call(t, h, "POST", "/scim/v2/zo%C3%AB%20corp/Users", userBody("ann@example.com", "ann@example.com", ""), "Authorization", "Bearer "+tok)
+	if code != 201 {
+		t.Fatalf("escaped tenant: %d %v", code, u)
+	}
+	if loc := u["meta"].(map[string]any)["location"].(string); !strings.Contains(loc, "/scim/v2/zo%C3%AB%20corp/Users/") {
+		t.Errorf("location %q does not keep the tenant escaped", loc)
+	}
+}
+
+func TestTrailingSlashAfterID(t *testing.T) {
+	h := newTestHandler(t, scim.Config{})
+	_, u := call(t, h, "POST", "/Users", userBody("ann@example.com", "ann@example.com", ""))
+	for _, path := range []string{"/Users/" + u["id"].(string) + "/", "/Schemas/" + scim.UserURN + "/", "/Users/"} {
+		if code, body := call(t, h, "GET", path, ""); code != 200 {
+			t.Errorf("GET %s: %d %v", path, code, body)
+		}
+	}
+}
+
+// editingPatcher changes the values it is handed, in place, before Apply.
+type editingPatcher struct{ *memstore.Store }
+
+func (s editingPatcher) Patch(ctx context.Context, id string, p scim.Patch, version string) (*scim.User, error) {
+	for _, op := range p.Operations {
+		for i := range op.Value {
+			op.Value[i] = '"' // no longer JSON
+		}
+	}
+	u, err := s.User(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	next, err := p.Apply(u)
+	if err != nil {
+		return nil, err
+	}
+	return s.Replace(ctx, next, u.Meta.Version)
+}
+
+func TestPatcherCannotCorruptTheHandlersValues(t *testing.T) {
+	h, err := scim.NewHandler(editingPatcher{memstore.New()}, scim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, u := call(t, h, "POST", "/Users", userBody("ann@example.com", "ann@example.com", ""))
+	patch := `{"schemas":["` + scim.PatchOpURN + `"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`
+	if code, got := call(t, h, "PATCH", "/Users/"+u["id"].(string), patch); code != 200 || got["active"] != false {
+		t.Fatalf("PATCH through a Patcher that edits its copy: %d %v", code, got)
+	}
+}
+
+func TestPatchErrorNamesTheOperationAsSent(t *testing.T) {
+	h := newTestHandler(t, scim.Config{})
+	_, u := call(t, h, "POST", "/Users", userBody("ann@example.com", "ann@example.com", ""))
+	patch := `{"schemas":["` + scim.PatchOpURN + `"],"Operations":[{"op":"Replace","path":"title","value":"x"},{"op":"Replace","path":"active","value":"maybe"}]}`
+	code, e := call(t, h, "PATCH", "/Users/"+u["id"].(string), patch)
+	if code != 400 || !strings.HasPrefix(e["detail"].(string), "Operations[1]:") {
+		t.Fatalf("%d %v, want a 400 naming Operations[1]", code, e)
+	}
+}

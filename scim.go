@@ -196,7 +196,13 @@ func (h *Handler) route(r *http.Request) (request, bool) {
 		return request{}, false
 	}
 	if end < len(p) {
-		req.rest = strings.Split(p[end+1:], "/")
+		// One trailing slash is not a segment: /Users/{id}/ is /Users/{id}
+		// (but /Users/ stays [""], which the Users route reads as the list).
+		rest := p[end+1:]
+		if len(rest) > 1 {
+			rest = strings.TrimSuffix(rest, "/")
+		}
+		req.rest = strings.Split(rest, "/")
 		for k, s := range req.rest {
 			if strings.IndexByte(s, '%') >= 0 {
 				if u, err := url.PathUnescape(s); err == nil {
@@ -273,8 +279,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if h.cfg.TenantInPath && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
-		tenant := req.mount[strings.LastIndexByte(req.mount, '/')+1:]
-		if tenant == "" || TenantFrom(r.Context()) != tenant {
+		// The mount path is kept escaped, for URLs; the tenant is compared
+		// as a name ("zo%C3%AB" is zoë).
+		tenant, err := url.PathUnescape(req.mount[strings.LastIndexByte(req.mount, '/')+1:])
+		if err != nil || tenant == "" || TenantFrom(r.Context()) != tenant {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 			h.writeError(w, r, errorf(http.StatusUnauthorized, "", "the bearer token was not issued for this base URL; use the URL and token given together"))
 			return

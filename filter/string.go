@@ -147,16 +147,16 @@ func appendOperand(b []byte, e Expr, parens bool) []byte {
 func appendValue(b []byte, v Value) []byte {
 	switch v.Kind {
 	case String:
-		return jsontext.AppendString(b, v.Str)
+		return jsontext.AppendStringText(b, v.Str)
 	case Number:
 		return appendNumber(b, v.Num)
 	case Bool:
 		return strconv.AppendBool(b, v.Bool)
 	case DateTime:
 		if v.Str == "" && !v.Time.IsZero() {
-			return jsontext.AppendString(b, v.Time.Format(time.RFC3339Nano))
+			return jsontext.AppendStringText(b, v.Time.Format(time.RFC3339Nano))
 		}
-		return jsontext.AppendString(b, v.Str)
+		return jsontext.AppendStringText(b, v.Str)
 	}
 	return append(b, "null"...)
 }

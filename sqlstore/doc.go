@@ -61,7 +61,9 @@
 // work e-mail's) is an error wrapping scim.ErrUnsupportedFilter, answered
 // with 400; the store never reads the table into memory to evaluate a
 // filter. Pages come from LIMIT and OFFSET in creation order (by id for
-// database ids, by meta.created then id for UUIDs), so that a user created
+// database ids, by meta.created then id for UUIDs; the handler always
+// sets meta.created, and rows a host writes itself should have one too,
+// since SQLite and MySQL sort NULL first), so that a user created
 // during an import lands on a later page; TotalResults comes from COUNT(*)
 // with the same WHERE.
 //

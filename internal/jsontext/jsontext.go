@@ -7,13 +7,20 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string, escaping as encoding/json does
 // (including <, > and &, and replacing invalid UTF-8 with U+FFFD), so that
 // its output can be compared with json.Marshal's.
-func AppendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte { return appendString(b, s, true) }
+
+// AppendStringText is AppendString without the HTML escapes of <, > and &
+// (as a json.Encoder with SetEscapeHTML(false) writes): for text meant to
+// be read, such as a filter.
+func AppendStringText(b []byte, s string) []byte { return appendString(b, s, false) }
+
+func appendString(b []byte, s string, html bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+			if c >= 0x20 && c != '"' && c != '\\' && (!html || c != '<' && c != '>' && c != '&') {
 				i++
 				continue
 			}

@@ -1,7 +1,9 @@
 package jsontext
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -16,6 +18,13 @@ func FuzzAppendString(f *testing.F) {
 		want, _ := json.Marshal(s)
 		if got := AppendString(nil, s); string(got) != string(want) {
 			t.Fatalf("AppendString(%q) = %s, want %s", s, got, want)
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.Encode(s)
+		if got := AppendStringText(nil, s); string(got) != strings.TrimSuffix(buf.String(), "\n") {
+			t.Fatalf("AppendStringText(%q) = %s, want %s", s, got, buf.String())
 		}
 	})
 }
