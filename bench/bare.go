@@ -253,20 +253,23 @@ func (h *bareHandler) list(w http.ResponseWriter, r *http.Request) {
 	w.Write(b)
 }
 
+// bareCreate is the part of a POST body the bare handlers read.
+type bareCreate struct {
+	ExternalID  string      `json:"externalId"`
+	UserName    string      `json:"userName"`
+	Name        *bareName   `json:"name"`
+	DisplayName string      `json:"displayName"`
+	Emails      []bareEmail `json:"emails"`
+	Active      *bool       `json:"active"`
+}
+
 func (h *bareHandler) create(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		bareError(w, http.StatusBadRequest)
 		return
 	}
-	var in struct {
-		ExternalID  string      `json:"externalId"`
-		UserName    string      `json:"userName"`
-		Name        *bareName   `json:"name"`
-		DisplayName string      `json:"displayName"`
-		Emails      []bareEmail `json:"emails"`
-		Active      *bool       `json:"active"`
-	}
+	var in bareCreate
 	if err := json.Unmarshal(body, &in); err != nil || in.UserName == "" {
 		bareError(w, http.StatusBadRequest)
 		return

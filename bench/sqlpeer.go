@@ -206,14 +206,7 @@ func (h *sqlDirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // runs sqlstore's INSERT (a UUID id, version 1; the unique index on
 // lower(user_name) refuses a duplicate) and answers with json.Marshal.
 func (h *sqlDirect) create(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		ExternalID  string      `json:"externalId"`
-		UserName    string      `json:"userName"`
-		Name        *bareName   `json:"name"`
-		DisplayName string      `json:"displayName"`
-		Emails      []bareEmail `json:"emails"`
-		Active      *bool       `json:"active"`
-	}
+	var in bareCreate
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.UserName == "" {
 		bareError(w, http.StatusBadRequest)
 		return
