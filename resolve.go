@@ -9,10 +9,21 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
-// parseFilter parses a filter and resolves it against the schema, so that a
-// Store receives canonical names, CaseExact set from the attribute
-// definitions and literals of the attribute's type. Every problem is a 400
-// invalidFilter that names it.
+// ParseFilter parses a filter and resolves it against the handler's schema
+// exactly as the filter of a list request is resolved before a Store sees
+// it: canonical names, CaseExact from the attribute definitions, literals
+// of the attribute's type (dateTimes parsed). A Store's tests use it to
+// build the queries the handler sends. A bad filter is an *Error, a 400
+// invalidFilter that names the problem.
+func (h *Handler) ParseFilter(s string) (filter.Expr, error) {
+	e, err := h.parseFilter(s)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// parseFilter is ParseFilter with a typed error.
 func (h *Handler) parseFilter(s string) (filter.Expr, *Error) {
 	e, err := h.cfg.FilterLimits.Parse(s)
 	if err != nil {

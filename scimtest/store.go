@@ -368,32 +368,20 @@ func workEmailFilter(v string) filter.Expr {
 	}
 }
 
-// parseFilter parses a filter written by the kit and sets CaseExact on id and
-// externalId comparisons, as the handler's resolution does.
-func parseFilter(t tb, s string) filter.Expr {
+// filter parses a filter written by the kit and resolves it as the handler
+// does (scim.Handler.ParseFilter), so that stores are checked against the
+// queries the handler really sends.
+func (k *storeKit) filter(t tb, s string) filter.Expr {
 	t.Helper()
-	e, err := filter.Parse(s)
-	if err != nil {
-		t.Fatalf("scimtest: bad filter %q: %v", s, err)
-	}
-	var walk func(e filter.Expr, inVP bool)
-	walk = func(e filter.Expr, inVP bool) {
-		switch e := e.(type) {
-		case *filter.Compare:
-			if !inVP && (e.Path.Name == "id" || e.Path.Name == "externalId") {
-				e.CaseExact = true
-			}
-		case *filter.Logical:
-			walk(e.Left, inVP)
-			walk(e.Right, inVP)
-		case *filter.Not:
-			walk(e.X, inVP)
-		case *filter.ValuePath:
-			walk(e.Filter, true)
+	h, err := scim.NewHandler(k.s, scim.Config{})
+	if err == nil {
+		var e filter.Expr
+		if e, err = h.ParseFilter(s); err == nil {
+			return e
 		}
 	}
-	walk(e, false)
-	return e
+	t.Fatalf("scimtest: bad filter %q: %v", s, err)
+	return nil
 }
 
 // swapCase returns s with the case of every letter swapped.

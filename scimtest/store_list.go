@@ -141,10 +141,10 @@ func checkFilterWorkEmail(t tb, k *storeKit) {
 	k.create(t, &scim.User{UserName: "no-email@example.com"})
 	k.find(t, k.ctx, workEmailFilter(u.Email), u.ID)
 	k.find(t, k.ctx, workEmailFilter(strings.ToUpper(u.Email)), u.ID)
-	k.find(t, k.ctx, parseFilter(t, fmt.Sprintf(`emails[type eq "work"].value eq %q`, u.Email)), u.ID)
-	k.find(t, k.ctx, parseFilter(t, fmt.Sprintf(`emails.value eq %q`, u.Email)), u.ID)
-	k.find(t, k.ctx, parseFilter(t, fmt.Sprintf(`emails[value eq %q]`, u.Email)), u.ID)
-	k.find(t, k.ctx, parseFilter(t, fmt.Sprintf(`emails[type eq "home" and value eq %q]`, u.Email)))
+	k.find(t, k.ctx, k.filter(t, fmt.Sprintf(`emails[type eq "work"].value eq %q`, u.Email)), u.ID)
+	k.find(t, k.ctx, k.filter(t, fmt.Sprintf(`emails.value eq %q`, u.Email)), u.ID)
+	k.find(t, k.ctx, k.filter(t, fmt.Sprintf(`emails[value eq %q]`, u.Email)), u.ID)
+	k.find(t, k.ctx, k.filter(t, fmt.Sprintf(`emails[type eq "home" and value eq %q]`, u.Email)))
 	k.find(t, k.ctx, workEmailFilter("nobody@example.org"))
 }
 
@@ -196,7 +196,7 @@ func checkFilterNeverIgnored(t tb, k *storeKit) {
 		`meta.created gt "2024-03-01T11:00:00Z"`,
 		`userName eq "user0001@example.com" and active eq true`,
 	} {
-		f := parseFilter(t, s)
+		f := k.filter(t, s)
 		var want []string
 		for _, u := range all {
 			if ok, err := filter.Match(f, u); err != nil {
@@ -297,7 +297,7 @@ func checkTenantIsolation(t tb, k *storeKit) {
 	k.find(t, k.ctx, cmpEq("userName", onlyB.UserName))
 	k.find(t, k.ctx, cmpEq("externalId", onlyB.ExternalID))
 	k.find(t, k.ctx, workEmailFilter(onlyB.Email))
-	k.find(t, k.ctx, parseFilter(t, `userName sw "user"`), a.ID)
+	k.find(t, k.ctx, k.filter(t, `userName sw "user"`), a.ID)
 	k.find(t, k.ctx0, cmpEq("userName", shared.UserName))
 }
 

@@ -14,6 +14,7 @@ import (
 	_ "modernc.org/sqlite"             // SQLite in pure Go: the tests run without cgo
 
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/sqlstore"
 )
 
@@ -114,6 +115,15 @@ var fullConfig = sqlstore.Config{
 		{Name: "remote", Column: "remote", Kind: filter.Bool},
 		{Name: "hired", Column: "hired", Kind: filter.DateTime},
 	},
+}
+
+// fullAttributes declares fullConfig's custom attributes to a handler.
+var fullAttributes = []schema.Attribute{
+	{Name: "regions", Type: schema.String, MultiValued: true},
+	{Name: "costCenter", Type: schema.String},
+	{Name: "level", Type: schema.Integer},
+	{Name: "remote", Type: schema.Boolean},
+	{Name: "hired", Type: schema.DateTime},
 }
 
 var bg = context.Background()

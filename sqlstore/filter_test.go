@@ -8,6 +8,7 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/memstore"
 )
 
 // seedUsers are users with every attribute present, absent and in
@@ -101,43 +102,13 @@ var differentialFilters = []string{
 	`not (userName sw "a" or not (active eq true))`,
 }
 
-// resolve does what the handler's schema resolution does for these
-// attributes: id and externalId are case-exact, dateTime literals parsed.
+// resolve parses a filter and resolves it exactly as the handler does for
+// a list request (scim.Handler.ParseFilter), with fullConfig's custom
+// attributes declared.
 func resolve(t testing.TB, s string) filter.Expr {
 	t.Helper()
-	e, err := filter.Parse(s)
-	if err != nil {
-		t.Fatalf("Parse(%q): %v", s, err)
-	}
-	var walk func(filter.Expr, bool)
-	walk = func(e filter.Expr, inVP bool) {
-		switch e := e.(type) {
-		case *filter.Logical:
-			walk(e.Left, inVP)
-			walk(e.Right, inVP)
-		case *filter.Not:
-			walk(e.X, inVP)
-		case *filter.ValuePath:
-			walk(e.Filter, true)
-		case *filter.Compare:
-			if e.Path.Name == "emails" && e.Path.Sub == "" && !inVP {
-				e.Path.Sub = "value"
-			}
-			e.CaseExact = !inVP && (e.Path.Name == "id" || e.Path.Name == "externalId")
-			switch e.Path.Name + "." + e.Path.Sub {
-			case "meta.created", "meta.lastModified", "hired.":
-				if e.Value.Kind == filter.String {
-					tm, err := time.Parse(time.RFC3339, e.Value.Str)
-					if err != nil {
-						t.Fatal(err)
-					}
-					e.Value = filter.Value{Kind: filter.DateTime, Str: e.Value.Str, Time: tm}
-				}
-			}
-		}
-	}
-	walk(e, false)
-	return e
+	h := must(scim.NewHandler(memstore.New(), scim.Config{Attributes: fullAttributes}))(t)
+	return must(h.ParseFilter(s))(t)
 }
 
 // TestFilterDifferential checks that List on each database selects

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/sqlstore"
 )
 
@@ -24,13 +23,7 @@ func TestTwoHandlers(t *testing.T) {
 		s1, db, cfg := d.newStore(t, fullConfig)
 		s2 := must(sqlstore.New(db, cfg))(t)
 		defer s2.Close()
-		hcfg := scim.Config{Attributes: []schema.Attribute{
-			{Name: "regions", Type: schema.String, MultiValued: true},
-			{Name: "costCenter", Type: schema.String},
-			{Name: "level", Type: schema.Integer},
-			{Name: "remote", Type: schema.Boolean},
-			{Name: "hired", Type: schema.DateTime},
-		}}
+		hcfg := scim.Config{Attributes: fullAttributes}
 		var handlers []http.Handler
 		for _, s := range []scim.Store{s1, s2} {
 			h := must(scim.NewHandler(s, hcfg))(t)
