@@ -75,6 +75,12 @@ type Query struct {
 	// Count is the maximum number of users to return (≥ 0). A Count of 0
 	// asks only for TotalResults.
 	Count int
+	// Members says whether ListGroups loads the members of the page's
+	// groups (false when the request excluded them). List ignores it.
+	Members bool
+	// MaxMembers caps the members one ListGroups page embeds in all; 0
+	// means no cap. List ignores it.
+	MaxMembers int
 }
 
 // Page is one page of a List.

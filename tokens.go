@@ -37,6 +37,30 @@ type TokenInfo struct {
 	NotAfter time.Time
 	// Revoked is when the token was revoked; zero while it is valid.
 	Revoked time.Time
+	// Created is when the token was issued or added; LastUsed when it
+	// last authenticated a request (zero: never). Token sets may record
+	// LastUsed coarsely (say, once a minute) to spare their storage.
+	Created  time.Time
+	LastUsed time.Time
+}
+
+// TokenManager is an Authenticator whose tokens can be issued, listed and
+// revoked per tenant: what the customer-facing admin page (scimadmin)
+// drives. Tokens keeps them in process memory; sqlstore.Tokens in the
+// host's database, so that every replica sees a revocation at once.
+type TokenManager interface {
+	Authenticator
+	// IssueToken makes a new random token for tenant and returns it with
+	// its record; the token is never available again. notAfter zero means
+	// it never expires.
+	IssueToken(ctx context.Context, tenant, label string, notAfter time.Time) (token string, info TokenInfo, err error)
+	// ListTokens returns the records of tenant's tokens, newest first,
+	// revoked and expired ones included; never the tokens themselves.
+	ListTokens(ctx context.Context, tenant string) ([]TokenInfo, error)
+	// RevokeToken revokes the token of tenant whose hash (TokenInfo.Hash)
+	// is given. It returns an error wrapping ErrNotFound when tenant has
+	// no such token; revoking a revoked token is a no-op.
+	RevokeToken(ctx context.Context, tenant, hash string) error
 }
 
 // NewTokens returns an empty token set. now is its clock (nil means
