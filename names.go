@@ -27,10 +27,12 @@ func (a attrRef) path() string {
 	return name
 }
 
-// names resolves attribute names against the User schema, its extensions
-// and the common attributes, strictly or case-insensitively.
+// names resolves attribute names against a resource type's core schema,
+// its extensions and the common attributes, strictly or
+// case-insensitively. Each resource type has its own.
 type names struct {
-	core       []schema.Attribute // common attributes, then the User schema's
+	urn        string             // the URN of the resource's core schema
+	core       []schema.Attribute // common attributes, then the core schema's
 	extensions []schema.Schema
 	fold       bool
 }
@@ -89,7 +91,7 @@ func (n *names) resolve(urn, name, sub string) (attrRef, *nameError) {
 	attrs := n.core
 	within := ""
 	ref := attrRef{}
-	if urn != "" && !strings.EqualFold(urn, schema.UserURN) {
+	if urn != "" && !strings.EqualFold(urn, n.urn) {
 		ext := n.extension(urn)
 		if ext == nil {
 			return ref, &nameError{name: urn + ":" + name}

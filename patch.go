@@ -103,7 +103,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 		h.writeError(w, r, e)
 		return
 	}
-	ops, e := h.parsePatch(body)
+	ops, e := h.parsePatch(&h.names, body)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -172,7 +172,7 @@ func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []Patch
 
 // parsePatch reads a PatchOp message and resolves the path of every
 // operation, so that a malformed request fails before any user is read.
-func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
+func (h *Handler) parsePatch(n *names, body []byte) ([]PatchOperation, *Error) {
 	var ops []PatchOperation
 	sawSchemas, sawOps, ignored := false, false, 0
 	e := members(rawValue{data: body}, "the request body", func(key string, v rawValue) *Error {
@@ -189,7 +189,7 @@ func (h *Handler) parsePatch(body []byte) ([]PatchOperation, *Error) {
 			return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("Operations must be an array of operations, got %s", v.kind()))
 		}
 		return elements(v, "Operations", func(i int, el rawValue) *Error {
-			op, e := h.parseOperation(el, i)
+			op, e := h.parseOperation(n, el, i)
 			op.index = i
 			if e == nil && op.ignored {
 				ignored++
@@ -251,7 +251,7 @@ func (h *Handler) messageKey(key, within string, known ...string) (string, *Erro
 	return "", h.unknown(&nameError{name: key, within: within})
 }
 
-func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
+func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, *Error) {
 	var op PatchOperation
 	where := "Operations[" + strconv.Itoa(i) + "]"
 	var path *string
@@ -310,7 +310,7 @@ func (h *Handler) parseOperation(el rawValue, i int) (PatchOperation, *Error) {
 	if op.Op != PatchRemove && !hasValue {
 		return op, badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: an %s needs a \"value\"", where, op.Op))
 	}
-	t, ne, e := h.resolvePatchPath(*path)
+	t, ne, e := h.resolvePatchPath(n, *path)
 	if ne != nil && ne.suggest == "" && !h.cfg.DisallowUnknownAttributes {
 		// The same rule as for unknown members of a body: Entra ID's default
 		// mappings patch title, name.formatted, phoneNumbers and more, and a
@@ -352,15 +352,15 @@ func (t patchTarget) path() *filter.Path {
 // resolvePatchPath parses and resolves a PATCH path (or a key of a
 // path-less value written as a path). A name the schema does not have is a
 // *nameError, for the caller to judge; anything else wrong is an *Error.
-func (h *Handler) resolvePatchPath(s string) (patchTarget, *nameError, *Error) {
-	if ext := h.names.extension(s); ext != nil {
+func (h *Handler) resolvePatchPath(n *names, s string) (patchTarget, *nameError, *Error) {
+	if ext := n.extension(s); ext != nil {
 		return patchTarget{ext: ext}, nil, nil
 	}
 	p, err := h.cfg.FilterLimits.ParsePath(s)
 	if err != nil {
 		return patchTarget{}, nil, badRequest(ScimTypeInvalidPath, err.Error())
 	}
-	ref, ne := h.names.resolve(p.Attr.URN, p.Attr.Name, "")
+	ref, ne := n.resolve(p.Attr.URN, p.Attr.Name, "")
 	if ne != nil {
 		return patchTarget{}, ne, nil
 	}
@@ -369,7 +369,7 @@ func (h *Handler) resolvePatchPath(s string) (patchTarget, *nameError, *Error) {
 	if p.Attr.Sub != "" {
 		switch {
 		case d.Type == schema.Complex:
-			sub, ne := h.names.lookup(d.SubAttributes, p.Attr.Sub, d.Name)
+			sub, ne := n.lookup(d.SubAttributes, p.Attr.Sub, d.Name)
 			if ne != nil {
 				return t, ne, nil
 			}
@@ -389,7 +389,7 @@ func (h *Handler) resolvePatchPath(s string) (patchTarget, *nameError, *Error) {
 	vp := &filter.ValuePath{Path: filter.AttrPath{URN: ref.urn, Name: d.Name}, Filter: p.Filter}
 	var e *Error
 	if d.Type == schema.Complex {
-		e = h.resolveExpr(vp, nil)
+		e = h.resolveExpr(n, vp, nil)
 	} else {
 		e = h.resolveElementFilter(vp.Filter, ref)
 	}

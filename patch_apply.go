@@ -69,7 +69,7 @@ func (h *Handler) applyValue(u *User, v rawValue, add bool) *Error {
 			}
 			return h.applyValue(u, v, add)
 		}
-		t, ne, e := h.resolvePatchPath(key)
+		t, ne, e := h.resolvePatchPath(&h.names, key)
 		switch {
 		case ne != nil:
 			return h.unknown(ne)

@@ -35,13 +35,13 @@ func BenchmarkPatchEntra(b *testing.B) {
 	b.Run("parse", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, e := h.parsePatch(body); e != nil {
+			if _, e := h.parsePatch(&h.names, body); e != nil {
 				b.Fatal(e)
 			}
 		}
 	})
 	b.Run("apply", func(b *testing.B) {
-		ops, e := h.parsePatch(body)
+		ops, e := h.parsePatch(&h.names, body)
 		if e != nil {
 			b.Fatal(e)
 		}

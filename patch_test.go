@@ -477,7 +477,7 @@ func TestApplyPatch(t *testing.T) {
 
 // patchBytes is parse then apply, as the handler does.
 func (h *Handler) patchBytes(u *User, body []byte) (*User, *Error) {
-	ops, e := h.parsePatch(body)
+	ops, e := h.parsePatch(&h.names, body)
 	if e != nil {
 		return nil, e
 	}
@@ -677,7 +677,7 @@ func TestPatchOperationPaths(t *testing.T) {
 	cfg := patchConfig()
 	cfg.CaseInsensitiveNames = true
 	h := newPatchHandler(t, cfg, newPatchStore())
-	got, e := h.parsePatch([]byte(patchOps(
+	got, e := h.parsePatch(&h.names, []byte(patchOps(
 		`{"op":"Replace","path":"USERNAME","value":"x"}`,
 		`{"op":"ADD","path":"Emails[Type eq \"work\"].Value","value":"x"}`,
 		`{"op":"remove","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:EMPLOYEENUMBER"}`,

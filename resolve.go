@@ -16,20 +16,21 @@ import (
 // build the queries the handler sends. A bad filter is an *Error, a 400
 // invalidFilter that names the problem.
 func (h *Handler) ParseFilter(s string) (filter.Expr, error) {
-	e, err := h.parseFilter(s)
+	e, err := h.parseFilter(&h.names, s)
 	if err != nil {
 		return nil, err
 	}
 	return e, nil
 }
 
-// parseFilter is ParseFilter with a typed error.
-func (h *Handler) parseFilter(s string) (filter.Expr, *Error) {
+// parseFilter parses s and resolves it against n, the names of the
+// resource type listed.
+func (h *Handler) parseFilter(n *names, s string) (filter.Expr, *Error) {
 	e, err := h.cfg.FilterLimits.Parse(s)
 	if err != nil {
 		return nil, badRequest(ScimTypeInvalidFilter, err.Error())
 	}
-	if err := h.resolveExpr(e, nil); err != nil {
+	if err := h.resolveExpr(n, e, nil); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -37,20 +38,20 @@ func (h *Handler) parseFilter(s string) (filter.Expr, *Error) {
 
 // resolveExpr resolves e in place. Inside a value path, within is the
 // multi-valued attribute whose sub-attributes the names are.
-func (h *Handler) resolveExpr(e filter.Expr, within *attrRef) *Error {
+func (h *Handler) resolveExpr(n *names, e filter.Expr, within *attrRef) *Error {
 	switch e := e.(type) {
 	case *filter.Logical:
-		if err := h.resolveExpr(e.Left, within); err != nil {
+		if err := h.resolveExpr(n, e.Left, within); err != nil {
 			return err
 		}
-		return h.resolveExpr(e.Right, within)
+		return h.resolveExpr(n, e.Right, within)
 	case *filter.Not:
-		return h.resolveExpr(e.X, within)
+		return h.resolveExpr(n, e.X, within)
 	case *filter.ValuePath:
 		if within != nil {
 			return badRequest(ScimTypeInvalidFilter, "a value filter cannot be nested in another")
 		}
-		ref, ne := h.names.resolve(e.Path.URN, e.Path.Name, e.Path.Sub)
+		ref, ne := n.resolve(e.Path.URN, e.Path.Name, e.Path.Sub)
 		if ne != nil {
 			return badRequest(ScimTypeInvalidFilter, ne.Error())
 		}
@@ -58,9 +59,9 @@ func (h *Handler) resolveExpr(e filter.Expr, within *attrRef) *Error {
 			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q is not a complex attribute, so it cannot have a [filter]", ref.path()))
 		}
 		e.Path = filter.AttrPath{URN: ref.urn, Name: ref.def.Name}
-		return h.resolveExpr(e.Filter, &ref)
+		return h.resolveExpr(n, e.Filter, &ref)
 	case *filter.Compare:
-		ref, err := h.resolveFilterPath(e.Path, within)
+		ref, err := h.resolveFilterPath(n, e.Path, within)
 		if err != nil {
 			return err
 		}
@@ -80,17 +81,17 @@ func (h *Handler) resolveExpr(e filter.Expr, within *attrRef) *Error {
 // resolveFilterPath resolves p, inside a value filter on within when it is
 // not nil. A multi-valued complex attribute compared without a
 // sub-attribute means its value sub-attribute (RFC 7644 §3.4.2.2).
-func (h *Handler) resolveFilterPath(p filter.AttrPath, within *attrRef) (attrRef, *Error) {
+func (h *Handler) resolveFilterPath(n *names, p filter.AttrPath, within *attrRef) (attrRef, *Error) {
 	var ref attrRef
 	var ne *nameError
 	if within != nil {
 		ref = *within
-		ref.sub, ne = h.names.lookup(within.def.SubAttributes, p.Name, within.def.Name)
+		ref.sub, ne = n.lookup(within.def.SubAttributes, p.Name, within.def.Name)
 		if ne == nil && (p.Sub != "" || p.URN != "") {
 			return ref, badRequest(ScimTypeInvalidFilter, fmt.Sprintf("%q inside %s[…] must name a sub-attribute of %s", p.String(), within.def.Name, within.def.Name))
 		}
 	} else {
-		ref, ne = h.names.resolve(p.URN, p.Name, p.Sub)
+		ref, ne = n.resolve(p.URN, p.Name, p.Sub)
 	}
 	if ne != nil {
 		return ref, badRequest(ScimTypeInvalidFilter, ne.Error())

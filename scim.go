@@ -84,6 +84,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	}
 	h.names.core = append(schema.Common(), h.user.Attributes...)
 	h.names.fold = cfg.CaseInsensitiveNames
+	h.names.urn = schema.UserURN
 	h.emailsIndex = slices.IndexFunc(h.names.core, func(a schema.Attribute) bool { return a.Name == "emails" })
 	required := cfg.Required
 	if required == nil {

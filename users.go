@@ -405,7 +405,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request)
 		q.Count = min(max(n, 0), h.cfg.MaxResults)
 	}
 	if s := params.Get("filter"); s != "" {
-		f, e := h.parseFilter(s)
+		f, e := h.parseFilter(&h.names, s)
 		if e != nil {
 			h.writeError(w, r, e)
 			return
