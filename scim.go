@@ -31,6 +31,7 @@ type Handler struct {
 	// emailsIndex is the position of emails in names.core.
 	emailsIndex int
 	discovery   discovery
+	users       *resourceEndpoint
 }
 
 // NewHandler returns a Handler that serves store with cfg. It validates cfg
@@ -124,6 +125,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 			h.required = append(h.required, ref.path())
 		}
 	}
+	h.users = h.userEndpoint()
 	h.discovery, err = h.buildDiscovery()
 	if err != nil {
 		return nil, err
@@ -291,7 +293,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch req.endpoint {
 	case "Users":
-		h.serveUsers(w, r, req)
+		h.serveResource(w, r, req, h.users)
 	case "Schemas", "ResourceTypes", "ServiceProviderConfig":
 		h.serveDiscovery(w, r, req)
 	case "Groups":
@@ -431,15 +433,3 @@ func requestID() string {
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// writeJSON writes a body built by build with status.
-func writeJSON(w http.ResponseWriter, status int, build func([]byte) []byte) {
-	bp := bufPool.Get().(*[]byte)
-	b := build((*bp)[:0])
-	w.WriteHeader(status)
-	w.Write(b)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		bufPool.Put(bp)
-	}
-}
