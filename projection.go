@@ -120,3 +120,16 @@ func (p *projection) wants(path string, returned schema.Returned) bool {
 func (p *projection) explicit(path string) bool {
 	return p != nil && p.only && slices.Contains(p.paths, path)
 }
+
+// wantsCustom is wants for a host-declared attribute of the schema urn (""
+// for the core schema). Without a projection it builds no path: it runs
+// for every custom attribute of every user written.
+func (p *projection) wantsCustom(urn, name string, returned schema.Returned) bool {
+	if p == nil {
+		return returned != schema.Never && returned != schema.Request
+	}
+	if urn != "" {
+		name = urn + ":" + name
+	}
+	return p.wants(name, returned)
+}

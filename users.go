@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
 )
 
 // userEndpoint is the Users resource type's part of the shared routing.
@@ -28,10 +29,39 @@ func (h *Handler) location(r *http.Request, req request, id string) string {
 	return h.resourceURL(r, req, "Users", id)
 }
 
-// writeUser writes u with its ETag (and Location, for a 201).
+// writeUser writes u with its ETag (and Location, for a 201), with the
+// attributes the request's projection wants.
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request, status int, u *User) {
+	o, err := h.userOut(r, req, u, status == http.StatusOK && r.Method == http.MethodGet)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	loc := h.location(r, req, u.ID)
-	writeResource(w, status, u.Meta.Version, loc, func(b []byte, _ *chunkWriter) []byte { return h.appendUser(b, u, loc) })
+	writeResource(w, status, u.Meta.Version, loc, func(b []byte, _ *chunkWriter) []byte { return h.appendUser(b, u, loc, o) })
+}
+
+// userOut reads the request's projection and, for one user read (single)
+// or when attributes names them, the user's groups. It is nil when the
+// request wants the default attributes and no groups.
+func (h *Handler) userOut(r *http.Request, req request, u *User, single bool) (*userOut, error) {
+	p, e := h.parseProjection(&h.names, r.URL.Query())
+	if e != nil {
+		return nil, e
+	}
+	withGroups := h.groupStore != nil && (single && p.wants("groups", schema.Default) || p.explicit("groups"))
+	if p == nil && !withGroups {
+		return nil, nil
+	}
+	o := &userOut{p: p, withGroups: withGroups, base: h.baseURL(r, req)}
+	if withGroups && u != nil {
+		gs, err := h.groupStore.UserGroups(r.Context(), u.ID)
+		if err != nil {
+			return nil, err
+		}
+		o.groups = gs
+	}
+	return o, nil
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, id string) {
@@ -341,8 +371,18 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request)
 	if len(users) > q.Count {
 		users = users[:q.Count]
 	}
+	o, err := h.userOut(r, req, nil, false)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	base := h.baseURL(r, req) + "/Users/"
 	writeList(w, page.TotalResults, q.StartIndex, len(users), func(b []byte, _ *chunkWriter, i int) []byte {
-		return h.appendUser(b, users[i], base+url.PathEscape(users[i].ID))
+		u := users[i]
+		if o != nil && o.withGroups {
+			// Asked for by name: one store call per listed user.
+			o.groups, _ = h.groupStore.UserGroups(r.Context(), u.ID)
+		}
+		return h.appendUser(b, u, base+url.PathEscape(u.ID), o)
 	})
 }
