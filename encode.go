@@ -177,7 +177,6 @@ func (h *Handler) hasExtensionValues(u *User, ext *schema.Schema, p *projection)
 	return false
 }
 
-
 // appendCustom appends ,"name":value for a host-declared attribute of the
 // schema urn ("" for the core User schema) that has a value and is
 // returned.

@@ -21,8 +21,8 @@ import (
 //
 // Groups are kept in the same structure: E is *entry or *gentry.
 type order[E slotted] struct {
-	slots []E // nil where a user was deleted
-	tree  []int32  // Fenwick tree over slots, 1-based: tree[0] is unused
+	slots []E     // nil where a user was deleted
+	tree  []int32 // Fenwick tree over slots, 1-based: tree[0] is unused
 	live  int
 }
 
