@@ -207,28 +207,22 @@ func (g *Group) AttrLen(p filter.AttrPath) int {
 
 // AttrValue implements filter.Resource.
 func (g *Group) AttrValue(p filter.AttrPath, i int) filter.Value {
-	str := func(s string) filter.Value {
-		if s == "" {
-			return filter.Value{}
-		}
-		return filter.Value{Kind: filter.String, Str: s}
-	}
 	switch p.Name {
 	case "id":
-		return str(g.ID)
+		return strValue(g.ID)
 	case "externalId":
-		return str(g.ExternalID)
+		return strValue(g.ExternalID)
 	case "displayName":
-		return str(g.DisplayName)
+		return strValue(g.DisplayName)
 	case "members":
 		if i < 0 || i >= len(g.Members) {
 			return filter.Value{}
 		}
 		switch p.Sub {
 		case "value", "":
-			return str(g.Members[i].Value)
+			return strValue(g.Members[i].Value)
 		case "type":
-			return str(g.Members[i].Type)
+			return strValue(g.Members[i].Type)
 		}
 	case "meta":
 		return metaValue(&g.Meta, "Group", p.Sub)

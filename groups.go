@@ -34,18 +34,22 @@ func (h *Handler) writeGroup(w http.ResponseWriter, status int, g *Group, o grou
 	})
 }
 
-func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, req request) {
+// readGroup reads the projection and the group of a POST or PUT.
+func (h *Handler) readGroup(w http.ResponseWriter, r *http.Request) (*projection, *Group, *Error) {
 	p, e := h.parseProjection(&h.groupNames, r.URL.Query())
 	if e != nil {
-		h.writeError(w, r, e)
-		return
+		return nil, nil, e
 	}
 	body, e := h.readBody(w, r)
 	if e != nil {
-		h.writeError(w, r, e)
-		return
+		return nil, nil, e
 	}
 	g, e := h.decodeGroup(body)
+	return p, g, e
+}
+
+func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, req request) {
+	p, g, e := h.readGroup(w, r)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -126,17 +130,7 @@ func (h *Handler) writeModified(w http.ResponseWriter, r *http.Request, req requ
 }
 
 func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, req request, id string) {
-	p, e := h.parseProjection(&h.groupNames, r.URL.Query())
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	body, e := h.readBody(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	g, e := h.decodeGroup(body)
+	p, g, e := h.readGroup(w, r)
 	if e != nil {
 		h.writeError(w, r, e)
 		return

@@ -119,29 +119,23 @@ func (u *User) AttrLen(p filter.AttrPath) int {
 
 // AttrValue implements filter.Resource.
 func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
-	str := func(s string) filter.Value {
-		if s == "" {
-			return filter.Value{}
-		}
-		return filter.Value{Kind: filter.String, Str: s}
-	}
 	switch p.Name {
 	case "id":
-		return str(u.ID)
+		return strValue(u.ID)
 	case "externalId":
-		return str(u.ExternalID)
+		return strValue(u.ExternalID)
 	case "userName":
-		return str(u.UserName)
+		return strValue(u.UserName)
 	case "displayName":
-		return str(u.displayName())
+		return strValue(u.displayName())
 	case "active":
 		return filter.Value{Kind: filter.Bool, Bool: u.Active}
 	case "name":
 		switch p.Sub {
 		case "givenName":
-			return str(u.GivenName)
+			return strValue(u.GivenName)
 		case "familyName":
-			return str(u.FamilyName)
+			return strValue(u.FamilyName)
 		}
 		return filter.Value{}
 	case "emails":
@@ -150,7 +144,7 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		}
 		switch p.Sub {
 		case "value":
-			return str(u.Email)
+			return strValue(u.Email)
 		case "type":
 			return filter.Value{Kind: filter.String, Str: "work"}
 		case "primary":
@@ -164,6 +158,14 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		return customValue(v, i)
 	}
 	return filter.Value{}
+}
+
+// strValue is s as a filter value; the empty string is absent (null).
+func strValue(s string) filter.Value {
+	if s == "" {
+		return filter.Value{}
+	}
+	return filter.Value{Kind: filter.String, Str: s}
 }
 
 // metaValue is the value of meta.sub of a resource of the given type.

@@ -337,8 +337,6 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	start := max(q.StartIndex, 1)
-	count := max(q.Count, 0)
 	page := &scim.GroupPage{Groups: []*scim.Group{}}
 	t := s.tenant(ctx, false)
 	if t == nil {
@@ -348,102 +346,50 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 	defer t.mu.RUnlock()
 	gs := &t.groups
 	budget := q.MaxMembers
-	out := func(e *gentry) {
-		g := e.copyOut(false)
-		if q.Members {
-			if q.MaxMembers > 0 && len(e.members) > budget {
-				g.MembersOmitted = true
-			} else {
-				budget -= len(e.members)
-				g.Members = slices.Clone(e.members)
-				if g.Members == nil {
-					g.Members = []scim.Member{}
+	var err error
+	page.TotalResults, err = query(ctx, q, &gs.order, gs.index,
+		func(e *gentry) filter.Resource { return e.view() },
+		func(e *gentry) {
+			g := e.copyOut(false)
+			if q.Members {
+				if q.MaxMembers > 0 && len(e.members) > budget {
+					g.MembersOmitted = true
+				} else {
+					budget -= len(e.members)
+					g.Members = e.copyOut(true).Members
 				}
 			}
-		}
-		page.Groups = append(page.Groups, g)
-	}
-	if q.Filter == nil {
-		page.TotalResults = gs.order.live
-		if start <= gs.order.live && count > 0 {
-			gs.order.page(start, count, out)
-		}
-		return page, nil
-	}
-	visit := func(e *gentry) error {
-		ok, err := filter.Match(q.Filter, e.view())
-		if err != nil || !ok {
-			return err
-		}
-		page.TotalResults++
-		if page.TotalResults >= start && len(page.Groups) < count {
-			out(e)
-		}
-		return nil
-	}
-	cands, indexed := gs.candidates(q.Filter)
-	if !indexed {
-		cands = gs.order.slots
-	}
-	for i, e := range cands {
-		if e == nil {
-			continue
-		}
-		if i%1024 == 1023 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		if err := visit(e); err != nil {
-			return nil, err
-		}
+			page.Groups = append(page.Groups, g)
+		})
+	if err != nil {
+		return nil, err
 	}
 	return page, nil
 }
 
-// candidates returns, in creation order, a superset of the groups that
-// match f from the smallest index an equality of f can use, and reports
-// false when none applies.
-func (gs *groups) candidates(f filter.Expr) ([]*gentry, bool) {
-	eqs, ok := filter.Equalities(f)
-	if !ok {
-		return nil, false
-	}
-	var best []*gentry
-	found := false
-	for _, eq := range eqs {
-		if eq.Value.Kind != filter.String || eq.Path.URN != "" {
-			continue
+// index answers one equality of a group filter from an index:
+// displayName (folded), id and externalId (case-exact), members.value
+// (the membership index).
+func (gs *groups) index(eq filter.Equality) ([]*gentry, bool) {
+	p, v := eq.Path, eq.Value.Str
+	switch {
+	case p.Name == "displayName" && p.Sub == "":
+		return gs.byName.appendTo(nil, fold(v)), true
+	case p.Name == "id" && p.Sub == "" && eq.CaseExact:
+		if e := gs.byID[v]; e != nil {
+			return []*gentry{e}, true
 		}
+		return nil, true
+	case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
+		return gs.byExt.appendTo(nil, v), true
+	case p.Name == "members" && (p.Sub == "value" || p.Sub == "") && eq.CaseExact:
 		var c []*gentry
-		p, v := eq.Path, eq.Value.Str
-		switch {
-		case p.Name == "displayName" && p.Sub == "":
-			c = gs.byName.appendTo(nil, fold(v))
-		case p.Name == "id" && p.Sub == "" && eq.CaseExact:
-			if e := gs.byID[v]; e != nil {
-				c = []*gentry{e}
-			}
-		case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
-			c = gs.byExt.appendTo(nil, v)
-		case p.Name == "members" && (p.Sub == "value" || p.Sub == "") && eq.CaseExact:
-			for g := range gs.memberOf[v] {
-				c = append(c, g)
-			}
-		default:
-			continue
+		for g := range gs.memberOf[v] {
+			c = append(c, g)
 		}
-		if !found || len(c) < len(best) {
-			best, found = c, true
-		}
-		if len(best) == 0 {
-			break
-		}
+		return c, true
 	}
-	if len(best) > 1 {
-		slices.SortFunc(best, func(a, b *gentry) int { return a.slot - b.slot })
-	}
-	return best, found
+	return nil, false
 }
 
 func checkGroupVersion(e *gentry, version string) error {

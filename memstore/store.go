@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"slices"
 	"strconv"
 	"sync"
 
@@ -206,8 +205,6 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 // user of the tenant. An error of filter.Match (a *filter.MatchError, for
 // an operator that does not apply to a value) is returned as it is.
 func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	start := max(q.StartIndex, 1)
-	count := max(q.Count, 0)
 	page := &scim.Page{Users: []*scim.User{}}
 	t := s.tenant(ctx, false)
 	if t == nil {
@@ -215,93 +212,38 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-
-	if q.Filter == nil {
-		page.TotalResults = t.order.live
-		if start <= t.order.live && count > 0 {
-			page.Users = make([]*scim.User, 0, min(count, t.order.live-start+1))
-			t.order.page(start, count, func(e *entry) {
-				page.Users = append(page.Users, e.user.Clone())
-			})
-		}
-		return page, nil
-	}
-
-	visit := func(e *entry) error {
-		ok, err := filter.Match(q.Filter, &e.user)
-		if err != nil || !ok {
-			return err
-		}
-		page.TotalResults++
-		if page.TotalResults >= start && len(page.Users) < count {
-			page.Users = append(page.Users, e.user.Clone())
-		}
-		return nil
-	}
-	if cands, ok := t.candidates(q.Filter); ok {
-		for _, e := range cands {
-			if err := visit(e); err != nil {
-				return nil, err
-			}
-		}
-		return page, nil
-	}
-	for _, e := range t.order.slots {
-		if e == nil {
-			continue
-		}
-		if err := visit(e); err != nil {
-			return nil, err
-		}
+	var err error
+	page.TotalResults, err = query(ctx, q, &t.order, t.index,
+		func(e *entry) filter.Resource { return &e.user },
+		func(e *entry) { page.Users = append(page.Users, e.user.Clone()) })
+	if err != nil {
+		return nil, err
 	}
 	return page, nil
 }
 
-// candidates returns, in creation order, a superset of the users that
-// match f taken from the smallest index an equality of f can use. It
-// reports false when no index applies.
-func (t *tenant) candidates(f filter.Expr) ([]*entry, bool) {
-	eqs, ok := filter.Equalities(f)
-	if !ok {
-		return nil, false
+// index answers one equality of a user filter from an index: userName
+// (folded keys give a superset whether or not the compare is case-exact),
+// id and externalId (case-exact), emails.value (folded).
+func (t *tenant) index(eq filter.Equality) ([]*entry, bool) {
+	p, v := eq.Path, eq.Value.Str
+	switch {
+	case p.Name == "userName" && p.Sub == "":
+		if e := t.byName[fold(v)]; e != nil {
+			return []*entry{e}, true
+		}
+		return nil, true
+	case p.Name == "id" && p.Sub == "" && eq.CaseExact:
+		if e := t.byID[v]; e != nil {
+			return []*entry{e}, true
+		}
+		return nil, true
+	case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
+		return t.byExt.appendTo(nil, v), true
+	case p.Name == "emails" && p.Sub == "value":
+		return t.byEmail.appendTo(nil, fold(v)), true
 	}
-	var best []*entry
-	found := false
-	for _, eq := range eqs {
-		if eq.Value.Kind != filter.String || eq.Path.URN != "" {
-			continue
-		}
-		var c []*entry
-		p, v := eq.Path, eq.Value.Str
-		switch {
-		case p.Name == "userName" && p.Sub == "":
-			// Folded keys give a superset whether or not the compare is
-			// case-exact.
-			if e := t.byName[fold(v)]; e != nil {
-				c = []*entry{e}
-			}
-		case p.Name == "id" && p.Sub == "" && eq.CaseExact:
-			if e := t.byID[v]; e != nil {
-				c = []*entry{e}
-			}
-		case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
-			c = t.byExt.appendTo(nil, v)
-		case p.Name == "emails" && p.Sub == "value":
-			c = t.byEmail.appendTo(nil, fold(v))
-		default:
-			continue
-		}
-		if !found || len(c) < len(best) {
-			best, found = c, true
-		}
-		if len(best) == 0 {
-			break
-		}
-	}
-	if len(best) > 1 {
-		slices.SortFunc(best, func(a, b *entry) int { return a.slot - b.slot })
-	}
-	return best, found
+	return nil, false
 }
 
 func checkVersion(e *entry, version string) error {
