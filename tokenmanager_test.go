@@ -37,7 +37,7 @@ func TestTokensAsTokenManager(t *testing.T) {
 		t.Fatalf("ListTokens(acme) = %+v, %v; want entra then okta", list, err)
 	}
 	if all, _ := m.ListTokens(ctx, ""); len(all) != 0 {
-		t.Fatalf("ListTokens(\"\") = %d tokens; an empty tenant must not list every tenant's", len(all))
+		t.Fatalf("ListTokens(\"\") = %d tokens; tenant \"\" has none, and must not see every tenant's", len(all))
 	}
 
 	// LastUsed: set on first use, then not again within a minute.

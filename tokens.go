@@ -140,12 +140,16 @@ func (t *Tokens) IssueToken(_ context.Context, tenant, label string, notAfter ti
 // ListTokens implements TokenManager: tenant's tokens, newest first (by
 // Created, then by Hash so that the order is stable).
 func (t *Tokens) ListTokens(_ context.Context, tenant string) ([]TokenInfo, error) {
-	if tenant == "" {
-		// List("") means every tenant; a page showing one tenant's tokens
-		// must never get them all by a missing tenant.
-		return nil, nil
+	// Not List: List("") means every tenant, and ListTokens("") only the
+	// tokens of tenant "" (a single-tenant host's).
+	var out []TokenInfo
+	t.mu.RLock()
+	for _, info := range t.byHash {
+		if info.Tenant == tenant {
+			out = append(out, *info)
+		}
 	}
-	out := t.List(tenant)
+	t.mu.RUnlock()
 	slices.SortFunc(out, func(a, b TokenInfo) int {
 		if c := b.Created.Compare(a.Created); c != 0 {
 			return c
