@@ -152,5 +152,11 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%.0f%%", 100*c.FailureRate())
 	},
+	"counts": func(c scim.Counts) string {
+		if c.Requests == 0 {
+			return "no requests"
+		}
+		return fmt.Sprintf("%s, %d failed (%.0f%%)", plural(c.Requests, "request"), c.Failures, 100*c.FailureRate())
+	},
 	"quarantine": func() string { return fmt.Sprintf("%.0f%%", 100*scim.QuarantineRate) },
 }
