@@ -14,7 +14,10 @@ type Authenticator interface {
 	// Authenticate returns the principal the token belongs to. An error
 	// means the request is refused with a 401; when it is (or wraps) an
 	// *Error, its Detail is shown to the client (say why: "token expired on
-	// 2026-01-31"), otherwise a generic detail is.
+	// 2026-01-31"), otherwise a generic detail is. With an error it may
+	// return the Principal of a token it knows but refuses (revoked,
+	// expired), so that the refusal is shown in that tenant's activity
+	// log (Config.Activity); the request is refused all the same.
 	Authenticate(ctx context.Context, token string) (Principal, error)
 }
 
@@ -37,7 +40,9 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 }
 
 // authenticate reads the bearer token and puts its principal and tenant
-// in the request's context.
+// in the request's context. A refused token's tenant, when the
+// Authenticator names it, is in the context returned with the error, for
+// the activity log only.
 func (h *Handler) authenticate(r *http.Request) (context.Context, *Error) {
 	authz := r.Header.Get("Authorization")
 	if authz == "" {
@@ -50,11 +55,15 @@ func (h *Handler) authenticate(r *http.Request) (context.Context, *Error) {
 	}
 	p, err := h.cfg.Authenticator.Authenticate(r.Context(), token)
 	if err != nil {
+		var ctx context.Context
+		if p.Tenant != "" && h.cfg.Activity != nil {
+			ctx = WithTenant(r.Context(), p.Tenant)
+		}
 		var e *Error
 		if errors.As(err, &e) {
-			return nil, errorf(http.StatusUnauthorized, "", e.Detail)
+			return ctx, errorf(http.StatusUnauthorized, "", e.Detail)
 		}
-		return nil, errorf(http.StatusUnauthorized, "", "the bearer token is not valid")
+		return ctx, errorf(http.StatusUnauthorized, "", "the bearer token is not valid")
 	}
 	ctx := context.WithValue(r.Context(), principalKey{}, p)
 	return WithTenant(ctx, p.Tenant), nil

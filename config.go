@@ -81,6 +81,13 @@ type Config struct {
 	// changed attributes. Default nil: no audit trail.
 	AuditLogger *slog.Logger
 
+	// Activity receives every request's outcome and every change, for the
+	// customer's provisioning log and connection health (package
+	// scimadmin shows them): userNames, statuses and details, never
+	// tokens, passwords or other attribute values. NewActivityLog keeps
+	// them in memory. Default nil: nothing is recorded, at no cost.
+	Activity ActivitySink
+
 	// Attributes are host-declared attributes in the core User schema, e.g.
 	// a multi-valued string "regions". Their values live in User.Custom.
 	// Supported types: string, boolean, integer, dateTime.

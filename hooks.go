@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -94,13 +95,19 @@ func callHook(fn func() error) (err error) {
 // 500 would make the identity provider retry a create that succeeded and
 // get a 409.
 func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *User) {
-	if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil {
+	if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil && h.cfg.Activity == nil {
 		return
 	}
 	if kind == EventUpdated && before != nil && after != nil && before.Active != after.Active {
 		kind = EventDeactivated
 		if after.Active {
 			kind = EventReactivated
+		}
+	}
+	if h.cfg.Activity != nil {
+		noteChange(ctx, kind, cmp.Or(after, before))
+		if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil {
+			return
 		}
 	}
 	p, _ := PrincipalFrom(ctx)

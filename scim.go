@@ -265,6 +265,11 @@ func (h *Handler) baseURL(r *http.Request, req request) string {
 // ServeHTTP serves one SCIM request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", mediaType)
+	if h.cfg.Activity != nil {
+		var rec *activityRecorder
+		rec, w, r = h.startActivity(w, r)
+		defer func() { h.finishActivity(rec, r) }()
+	}
 	req, ok := h.route(r)
 	if !ok {
 		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
@@ -283,6 +288,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Authenticator != nil && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
 		ctx, e := h.authenticate(r)
 		if e != nil {
+			if ctx != nil { // the refused token's tenant, for the activity log
+				r = r.WithContext(ctx)
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 			h.writeError(w, r, e)
 			return
@@ -397,6 +405,9 @@ func tooDeep(body []byte, max int) int {
 // only the id goes to the client.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e := h.toError(r, err)
+	if h.cfg.Activity != nil {
+		noteRefusal(w, e)
+	}
 	buf, _ := e.MarshalJSON()
 	w.Header().Set("Content-Type", mediaType)
 	w.WriteHeader(e.Status)
@@ -449,7 +460,7 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	}
 	id := requestID()
 	h.cfg.Logger.ErrorContext(r.Context(), "scim: internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "error", err)
-	return errorf(http.StatusInternalServerError, "", "internal error; request id "+id)
+	return errorf(http.StatusInternalServerError, "", "internal error; "+internalErrorID+id)
 }
 
 func requestID() string {

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,11 +21,20 @@ import (
 // so that a customer can rotate to a new token before the old one expires.
 // Only SHA-256 hashes of tokens are kept; a token is shown once, when it is
 // issued. It is safe for concurrent use.
+//
+// Tokens implements TokenManager, so the admin page (scimadmin) can issue,
+// list and revoke them. It records when each token was created and, at most
+// once a minute per token, when it last authenticated a request: a token in
+// use takes the write lock once a minute, not on every request.
 type Tokens struct {
 	now    func() time.Time
 	mu     sync.RWMutex
 	byHash map[[sha256.Size]byte]*TokenInfo
 }
+
+// lastUsedEvery is how stale TokenInfo.LastUsed may be: Authenticate
+// updates it only when it is older than this.
+const lastUsedEvery = time.Minute
 
 // TokenInfo describes an issued token. The token itself is never kept.
 type TokenInfo struct {
@@ -110,7 +120,60 @@ func (t *Tokens) AddHash(hash, tenant, label string, notAfter time.Time) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.byHash[key] = &TokenInfo{Hash: strings.ToLower(hash), Tenant: tenant, Label: label, NotAfter: notAfter}
+	t.byHash[key] = &TokenInfo{Hash: strings.ToLower(hash), Tenant: tenant, Label: label, NotAfter: notAfter, Created: t.now()}
+	return nil
+}
+
+// IssueToken implements TokenManager with Issue.
+func (t *Tokens) IssueToken(_ context.Context, tenant, label string, notAfter time.Time) (string, TokenInfo, error) {
+	token, err := t.Issue(tenant, label, notAfter)
+	if err != nil {
+		return "", TokenInfo{}, err
+	}
+	sum := sha256.Sum256([]byte(token))
+	t.mu.RLock()
+	info := *t.byHash[sum]
+	t.mu.RUnlock()
+	return token, info, nil
+}
+
+// ListTokens implements TokenManager: tenant's tokens, newest first (by
+// Created, then by Hash so that the order is stable).
+func (t *Tokens) ListTokens(_ context.Context, tenant string) ([]TokenInfo, error) {
+	// Not List: List("") means every tenant, and ListTokens("") only the
+	// tokens of tenant "" (a single-tenant host's).
+	var out []TokenInfo
+	t.mu.RLock()
+	for _, info := range t.byHash {
+		if info.Tenant == tenant {
+			out = append(out, *info)
+		}
+	}
+	t.mu.RUnlock()
+	slices.SortFunc(out, func(a, b TokenInfo) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Hash, b.Hash)
+	})
+	return out, nil
+}
+
+// RevokeToken implements TokenManager.
+func (t *Tokens) RevokeToken(_ context.Context, tenant, hash string) error {
+	var key [sha256.Size]byte
+	if n, err := hex.Decode(key[:], []byte(hash)); err != nil || n != sha256.Size {
+		return fmt.Errorf("scim: no token of tenant %q with hash %q: %w", tenant, hash, ErrNotFound)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	info, ok := t.byHash[key]
+	if !ok || info.Tenant != tenant {
+		return fmt.Errorf("scim: no token of tenant %q with hash %q: %w", tenant, hash, ErrNotFound)
+	}
+	if info.Revoked.IsZero() {
+		info.Revoked = t.now()
+	}
 	return nil
 }
 
@@ -153,8 +216,13 @@ func (t *Tokens) List(tenant string) []TokenInfo {
 // Authenticate implements Authenticator. The token is hashed before it is
 // looked up, so neither the lookup nor the comparison depends on the
 // token's bytes in a way that leaks them through timing.
+//
+// A revoked or expired token is refused with an error that says so, and
+// with the Principal it was issued to, so that the refusal shows in its
+// tenant's activity log (see Authenticator).
 func (t *Tokens) Authenticate(_ context.Context, token string) (Principal, error) {
 	sum := sha256.Sum256([]byte(token))
+	now := t.now()
 	t.mu.RLock()
 	info, ok := t.byHash[sum]
 	var i TokenInfo
@@ -165,13 +233,22 @@ func (t *Tokens) Authenticate(_ context.Context, token string) (Principal, error
 	if !ok || subtle.ConstantTimeCompare([]byte(i.Hash), []byte(hex.EncodeToString(sum[:]))) != 1 {
 		return Principal{}, errorf(http.StatusUnauthorized, "", "the bearer token is not recognised")
 	}
+	p := Principal{Tenant: i.Tenant, Label: i.Label}
 	if !i.Revoked.IsZero() {
-		return Principal{}, errorf(http.StatusUnauthorized, "", "the bearer token was revoked on "+i.Revoked.UTC().Format(time.DateOnly))
+		return p, errorf(http.StatusUnauthorized, "", "the bearer token was revoked on "+i.Revoked.UTC().Format(time.DateOnly))
 	}
-	if !i.NotAfter.IsZero() && !t.now().Before(i.NotAfter) {
-		return Principal{}, errorf(http.StatusUnauthorized, "", "the bearer token expired on "+i.NotAfter.UTC().Format(time.DateOnly))
+	if !i.NotAfter.IsZero() && !now.Before(i.NotAfter) {
+		return p, errorf(http.StatusUnauthorized, "", "the bearer token expired on "+i.NotAfter.UTC().Format(time.DateOnly))
 	}
-	return Principal{Tenant: i.Tenant, Label: i.Label}, nil
+	if now.Sub(i.LastUsed) >= lastUsedEvery {
+		t.mu.Lock()
+		info.LastUsed = now
+		t.mu.Unlock()
+	}
+	return p, nil
 }
 
-var _ Authenticator = (*Tokens)(nil)
+var (
+	_ Authenticator = (*Tokens)(nil)
+	_ TokenManager  = (*Tokens)(nil)
+)

@@ -334,7 +334,7 @@ func profileChanged(old, next *User) bool {
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, id string) {
 	version := ""
 	var before *User
-	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.AuditLogger != nil {
+	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.AuditLogger != nil || h.cfg.Activity != nil {
 		u, err := h.current(r, id)
 		if err != nil {
 			h.writeError(w, r, err)

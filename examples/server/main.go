@@ -61,17 +61,23 @@ func run(addr, firstToken, db string, logger *slog.Logger) error {
 		issued[tenant] = tok
 	}
 
-	mux, err := newMux(store, tokens, logger)
+	activity := scim.NewActivityLog(0, nil)
+	mux, err := newMux(store, tokens, logger, activity)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String() + "/scim/v2"
+	adminPassword, err := mountAdmin(mux, tokens, activity, base, logger)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{Handler: logRequests(logger, mux), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 
-	base := "http://" + ln.Addr().String() + "/scim/v2"
 	fmt.Printf("scimkit demo server\n\nbase URL  %s\ntoken     %s\n\nper-tenant base URLs (each takes only its own tenant's token):\n", base, issued[tenants[0]])
 	for _, t := range tenants {
 		fmt.Printf("  %-7s %s/%s\n          token %s\n", t, base, t, issued[t])
 	}
+	fmt.Printf("\nadmin     http://%s/admin/ (user admin, password %s)\n", ln.Addr(), adminPassword)
 	fmt.Printf("\ntry: curl -H 'Authorization: Bearer %s' '%s/Users?filter=userName%%20eq%%20%%22x%%22'\n", issued[tenants[0]], base)
 
 	errc := make(chan error, 1)
@@ -96,8 +102,8 @@ func run(addr, firstToken, db string, logger *slog.Logger) error {
 // newMux mounts scimkit twice over one store: at /scim/v2, where the token
 // alone decides the tenant, and at /scim/v2/{tenant}, where the token must
 // also belong to the tenant the URL names.
-func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger) (*http.ServeMux, error) {
-	cfg := scim.Config{Authenticator: auth, Logger: logger, Attributes: []schema.Attribute{regions},
+func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger, activity scim.ActivitySink) (*http.ServeMux, error) {
+	cfg := scim.Config{Authenticator: auth, Logger: logger, Attributes: []schema.Attribute{regions}, Activity: activity,
 		RequestTimeout: 30 * time.Second, RateLimiter: scim.NewTokenBucket(50, 100, nil)}
 	byToken, err := scim.NewHandler(store, cfg)
 	if err != nil {

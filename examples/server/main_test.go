@@ -23,7 +23,7 @@ func TestDemoMux(t *testing.T) {
 	tokens := scim.NewTokens(nil)
 	acme, _ := tokens.Issue("acme", "demo", time.Time{})
 	globex, _ := tokens.Issue("globex", "demo", time.Time{})
-	mux, err := newMux(memstore.New(), tokens, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	mux, err := newMux(memstore.New(), tokens, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestAppTable(t *testing.T) {
 			}
 			tokens := scim.NewTokens(nil)
 			acme, _ := tokens.Issue("acme", "demo", time.Time{})
-			mux, err := newMux(store, tokens, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			mux, err := newMux(store, tokens, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
