@@ -51,12 +51,18 @@ const (
 	ActivityAdopted     ActivityKind = "adopted"
 	// ActivityRefused is a request answered with an error (4xx or 5xx).
 	ActivityRefused ActivityKind = "refused"
+	// The changes to groups: UserID and UserName then hold the group's
+	// id and displayName.
+	ActivityGroupCreated ActivityKind = "group created"
+	ActivityGroupUpdated ActivityKind = "group updated"
+	ActivityGroupDeleted ActivityKind = "group deleted"
 )
 
 // ActivityKinds lists the kinds kept as events, in the order a filter
 // offers them.
 var ActivityKinds = []ActivityKind{ActivityCreated, ActivityUpdated, ActivityDeactivated,
-	ActivityReactivated, ActivityDeleted, ActivityAdopted, ActivityRefused}
+	ActivityReactivated, ActivityDeleted, ActivityAdopted, ActivityGroupCreated, ActivityGroupUpdated,
+	ActivityGroupDeleted, ActivityRefused}
 
 // Client is the kind of SCIM client that sent a request, told by its
 // User-Agent.
@@ -105,7 +111,8 @@ type Activity struct {
 	Tenant string
 	Kind   ActivityKind
 	// UserID and UserName name the user changed (empty for plain
-	// requests and refusals).
+	// requests and refusals), or for a group change the group: its id and
+	// displayName.
 	UserID   string
 	UserName string
 	// Status is the HTTP status of the response.
@@ -231,6 +238,13 @@ func noteRefusal(w http.ResponseWriter, e *Error) {
 func noteChange(ctx context.Context, kind EventKind, u *User) {
 	if rec, ok := ctx.Value(activityKey{}).(*activityRecorder); ok {
 		rec.changes = append(rec.changes, Activity{Kind: ActivityKind(kind.String()), UserID: u.ID, UserName: u.UserName})
+	}
+}
+
+// noteGroupChange is groupChanged's part: a change to a group.
+func noteGroupChange(ctx context.Context, kind EventKind, g *Group) {
+	if rec, ok := ctx.Value(activityKey{}).(*activityRecorder); ok {
+		rec.changes = append(rec.changes, Activity{Kind: ActivityKind("group " + kind.String()), UserID: g.ID, UserName: g.DisplayName})
 	}
 }
 

@@ -501,3 +501,35 @@ func TestLargeGroup(t *testing.T) {
 		t.Errorf("%d members back, want %d", len(got), n)
 	}
 }
+
+// Group changes reach the AfterGroupChange hook and the activity log.
+func TestGroupEvents(t *testing.T) {
+	log := scim.NewActivityLog(100, nil)
+	var events []scim.GroupEvent
+	var mu sync.Mutex
+	h, _ := newGroupHandler(t, scim.Config{Activity: log, Hooks: scim.Hooks{AfterGroupChange: func(_ context.Context, e scim.GroupEvent) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	}}})
+	a := create(t, h, "a@x.com").ID
+	g := createGroup(t, h, "Eng")
+	do(t, h, "PATCH", "/scim/v2/Groups/"+g.ID, patchBody(addMembers(a)))
+	do(t, h, "DELETE", "/scim/v2/Groups/"+g.ID, "")
+	if len(events) != 3 || events[0].Kind != scim.EventCreated || events[1].Kind != scim.EventUpdated ||
+		len(events[1].Added) != 1 || events[1].Added[0].Value != a || events[2].Kind != scim.EventDeleted || events[2].Group.ID != g.ID {
+		t.Errorf("events: %+v", events)
+	}
+	page, err := log.Activities(context.Background(), scim.ActivityQuery{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []scim.ActivityKind
+	for _, a := range page.Activities {
+		kinds = append(kinds, a.Kind)
+	}
+	want := []scim.ActivityKind{scim.ActivityGroupDeleted, scim.ActivityGroupUpdated, scim.ActivityGroupCreated, scim.ActivityCreated}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("activity log kinds %v, want %v", kinds, want)
+	}
+}

@@ -187,10 +187,13 @@ type GroupEvent struct {
 
 // groupChanged records a write to a group: the hook and the audit record.
 func (h *Handler) groupChanged(r *http.Request, kind EventKind, g *Group, c GroupChange) {
+	ctx := r.Context()
+	if h.cfg.Activity != nil {
+		noteGroupChange(ctx, kind, g)
+	}
 	if h.cfg.Hooks.AfterGroupChange == nil && h.cfg.AuditLogger == nil {
 		return
 	}
-	ctx := r.Context()
 	p, _ := PrincipalFrom(ctx)
 	stored := *g
 	stored.Members = nil
