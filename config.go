@@ -88,6 +88,19 @@ type Config struct {
 	// them in memory. Default nil: nothing is recorded, at no cost.
 	Activity ActivitySink
 
+	// Profile selects the strict profile (the default) or the whole RFC
+	// 7643 User (ProfileRFC); see Profile.
+	Profile Profile
+
+	// Keep names the attributes of RFC 7643's User (e.g. "title",
+	// "phoneNumbers", "name" for all of name, "emails" for every email
+	// rather than the work email alone) and of its enterprise extension
+	// (e.g. "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department")
+	// that a handler in the strict profile keeps besides its own. Their
+	// values live in User.Custom. Default: none. The RFC profile keeps
+	// them all.
+	Keep []string
+
 	// Attributes are host-declared attributes in the core User schema, e.g.
 	// a multi-valued string "regions". Their values live in User.Custom.
 	// Supported types: string, boolean, integer, dateTime.
@@ -101,11 +114,13 @@ type Config struct {
 
 	// Required lists the attributes a user must have, by path. Default nil
 	// means userName, name.givenName, name.familyName and emails (the work
-	// email). userName is always required (RFC 7643 §4.1.1).
+	// email) in the strict profile, and userName alone in the RFC profile.
+	// userName is always required (RFC 7643 §4.1.1).
 	Required []string
 
 	// CaseInsensitiveNames accepts attribute names in any case, as RFC 7643
-	// §2.1 allows. Default false: a name must be spelled exactly as the
+	// §2.1 allows (always so in the RFC profile). Default false: a name
+	// must be spelled exactly as the
 	// schema defines it, and a mis-cased one is a 400 that names the right
 	// spelling.
 	CaseInsensitiveNames bool
@@ -212,6 +227,15 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxListMembers == 0 {
 		c.MaxListMembers = defaultMaxListMembers
+	}
+	if c.Profile != ProfileStrict && c.Profile != ProfileRFC {
+		return c, fmt.Errorf("scim: Config.Profile %d is not a profile", c.Profile)
+	}
+	if c.Profile == ProfileRFC {
+		c.CaseInsensitiveNames = true
+		if len(c.Keep) > 0 {
+			return c, fmt.Errorf("scim: Config.Keep is for the strict profile; the RFC profile keeps every attribute")
+		}
 	}
 	if c.MaxURLBytes == 0 {
 		c.MaxURLBytes = defaultMaxURLBytes

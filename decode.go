@@ -1,7 +1,9 @@
 package scim
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -25,6 +27,7 @@ func (h *Handler) decodeUser(body []byte) (u *User, hasActive bool, e *Error) {
 	if e != nil {
 		return nil, false, e
 	}
+	h.deriveEmail(u)
 	return u, hasActive, nil
 }
 
@@ -153,10 +156,12 @@ func (h *Handler) assign(u *User, ref attrRef, v rawValue, add bool) *Error {
 			if ref.sub != nil {
 				return badRequest(ScimTypeInvalidPath, fmt.Sprintf("%q names every email's %s; use emails[type eq \"work\"].%s", ref.path(), ref.sub.Name, ref.sub.Name))
 			}
-			return h.assignEmails(u, v, add)
+			if !h.allEmails {
+				return h.assignEmails(u, v, add)
+			}
 		}
 	}
-	return h.assignCustom(u, d, v, add)
+	return h.assignCustom(u, ref, v, add)
 }
 
 func setString(dst *string, attr string, v rawValue) *Error {
@@ -171,6 +176,9 @@ func setString(dst *string, attr string, v rawValue) *Error {
 	return e
 }
 
+// assignName sets name or one of its sub-attributes: givenName and
+// familyName in User's fields, the others (kept in the RFC profile or
+// with Keep "name") in User.Custom["name"].
 func (h *Handler) assignName(u *User, ref attrRef, v rawValue) *Error {
 	if ref.sub != nil {
 		switch ref.sub.Name {
@@ -179,10 +187,11 @@ func (h *Handler) assignName(u *User, ref attrRef, v rawValue) *Error {
 		case "familyName":
 			return setString(&u.FamilyName, "name.familyName", v)
 		}
-		return nil
+		return h.assignSub(u, ref, v)
 	}
 	if v.isNull() {
 		u.GivenName, u.FamilyName = "", ""
+		delete(u.Custom, "name")
 		return nil
 	}
 	// Sub-attributes not given are left as they are (RFC 7644 §3.5.2.3);
@@ -212,7 +221,7 @@ func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
 		u.Email = ""
 		return nil
 	}
-	var work, primary *email
+	var work, untypedPrimary, primary, first *email
 	e := elements(v, "emails", func(i int, el rawValue) *Error {
 		m, e := h.decodeEmail(el, i)
 		if e != nil {
@@ -224,17 +233,23 @@ func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
 				return badRequest(ScimTypeInvalidValue, "emails has two elements of type \"work\"; type must be unique within emails")
 			}
 			work = &m
-		case !m.hasType && m.primary && primary == nil:
+		case !m.hasType && m.primary && untypedPrimary == nil:
+			untypedPrimary = &m
+		case m.primary && primary == nil:
 			primary = &m
+		case first == nil && m.value != "":
+			first = &m
 		}
 		return nil
 	})
 	if e != nil {
 		return e
 	}
-	if work == nil {
-		work = primary
-	}
+	// One email is kept: the work one, or else the primary one (an
+	// untyped one first), or else the first. An email sent without a type, or only of other types,
+	// never vanishes (it is served as the work email: the strict profile
+	// keeps one; Keep "emails" or the RFC profile keep them all).
+	work = cmp.Or(work, untypedPrimary, primary, first)
 	switch {
 	case work != nil:
 		u.Email = work.value
@@ -271,13 +286,64 @@ func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
 	return m, e
 }
 
-// assignCustom sets a host-declared attribute. A multi-valued string also
+// assignSub sets one sub-attribute of a singular complex attribute held
+// in User.Custom (name.formatted, the enterprise manager.value); null
+// removes it.
+func (h *Handler) assignSub(u *User, ref attrRef, v rawValue) *Error {
+	if ref.sub.Mutability == schema.ReadOnly {
+		return nil
+	}
+	old, _ := u.Custom[ref.def.Name].(map[string]any)
+	if v.isNull() {
+		if _, ok := old[ref.sub.Name]; ok {
+			old = maps.Clone(old)
+			delete(old, ref.sub.Name)
+			h.setCustom(u, ref.def.Name, old)
+		}
+		return nil
+	}
+	x, e := h.decodeScalar(ref.sub, v)
+	if e != nil {
+		return e
+	}
+	h.setCustom(u, ref.def.Name, mergeComplex(old, map[string]any{ref.sub.Name: x}))
+	return nil
+}
+
+// setCustom sets u.Custom[name] to v, or removes it when v holds nothing.
+func (h *Handler) setCustom(u *User, name string, v any) {
+	if customLen(v) == 0 {
+		delete(u.Custom, name)
+		return
+	}
+	if m, ok := v.(map[string]any); ok && len(m) == 0 {
+		delete(u.Custom, name)
+		return
+	}
+	if u.Custom == nil {
+		u.Custom = make(map[string]any, len(h.customCore))
+	}
+	u.Custom[name] = v
+}
+
+// assignCustom sets an attribute held in User.Custom: a host-declared one,
+// or one of the RFC's that the handler keeps. A multi-valued string also
 // accepts one comma-separated string, as Okta sends list attributes
 // ("us1,emea2").
-func (h *Handler) assignCustom(u *User, d *schema.Attribute, v rawValue, add bool) *Error {
+func (h *Handler) assignCustom(u *User, ref attrRef, v rawValue, add bool) *Error {
+	d := ref.def
+	if ref.sub != nil {
+		if d.MultiValued {
+			return badRequest(ScimTypeInvalidPath, fmt.Sprintf("%q names a sub-attribute of every element of %s; name the elements with a filter, e.g. %s[type eq \"work\"].%s", ref.path(), d.Name, d.Name, ref.sub.Name))
+		}
+		return h.assignSub(u, ref, v)
+	}
 	if v.isNull() {
 		delete(u.Custom, d.Name)
 		return nil
+	}
+	if d.Type == schema.Complex {
+		return h.assignComplex(u, d, v, add)
 	}
 	var val any
 	var e *Error

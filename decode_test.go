@@ -35,8 +35,6 @@ func TestDecodeRejects(t *testing.T) {
 		{"userName a number", `{` + s + `,"userName":42}`, scim.ScimTypeInvalidValue, []string{"userName", "string"}},
 		{"no givenName", `{` + s + `,"userName":"ann","name":{"familyName":"L"},"emails":[{"type":"work","value":"a@x"}]}`, scim.ScimTypeInvalidValue, []string{"name.givenName"}},
 		{"null name", `{` + s + `,"userName":"ann","name":null,"emails":[{"type":"work","value":"a@x"}]}`, scim.ScimTypeInvalidValue, []string{"name.givenName"}},
-		{"no work email", namedUser("ann", `,"emails":[{"type":"home","value":"a@x"}]`), scim.ScimTypeInvalidValue, []string{"emails"}},
-		{"untyped non-primary email", namedUser("ann", `,"emails":[{"value":"a@x"}]`), scim.ScimTypeInvalidValue, []string{"emails"}},
 		{"emails an object", namedUser("ann", `,"emails":{"type":"work","value":"a@x"}`), scim.ScimTypeInvalidValue, []string{"emails", "array"}},
 		{"email element a string", namedUser("ann", `,"emails":["a@x"]`), scim.ScimTypeInvalidSyntax, []string{"emails[0]"}},
 		{"email value a number", namedUser("ann", `,"emails":[{"type":"work","value":7}]`), scim.ScimTypeInvalidValue, []string{"emails.value"}},

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"maps"
 	"strconv"
 	"time"
 
@@ -47,9 +48,9 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		b = append(b, `,"userName":`...)
 		b = jsontext.AppendString(b, u.UserName)
 	}
-	given := u.GivenName != "" && p.wants("name.givenName", schema.Default)
-	family := u.FamilyName != "" && p.wants("name.familyName", schema.Default)
-	if given || family {
+	if extra, ok := u.Custom["name"].(map[string]any); ok {
+		b = h.appendFullName(b, u, extra, p)
+	} else if given, family := u.GivenName != "" && p.wants("name.givenName", schema.Default), u.FamilyName != "" && p.wants("name.familyName", schema.Default); given || family {
 		b = append(b, `,"name":{`...)
 		if given {
 			b = append(b, `"givenName":`...)
@@ -68,7 +69,7 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		b = append(b, `,"displayName":`...)
 		b = jsontext.AppendString(b, dn)
 	}
-	if u.Email != "" && p.wants("emails", schema.Default) {
+	if u.Email != "" && p.wants("emails", schema.Default) && customLen(u.Custom["emails"]) == 0 {
 		if p == nil {
 			b = append(b, `,"emails":[{"value":`...)
 			b = jsontext.AppendString(b, u.Email)
@@ -81,8 +82,8 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		b = append(b, `,"active":`...)
 		b = strconv.AppendBool(b, u.Active)
 	}
-	for i := range h.cfg.Attributes {
-		b = appendCustom(b, &h.cfg.Attributes[i], "", u.Custom, p)
+	for _, d := range h.customCore {
+		b = appendCustom(b, d, "", u.Custom, p)
 	}
 	if o != nil && o.withGroups && len(o.groups) > 0 && p.wants("groups", schema.Default) {
 		b = appendUserGroups(b, o.groups, o.base, p)
@@ -145,6 +146,27 @@ func appendMeta(b []byte, resourceType string, m *Meta, location string, p *proj
 	return append(b, '}')
 }
 
+// appendFullName appends name with the parts kept beside givenName and
+// familyName (the RFC profile's formatted, middleName, honorifics), in
+// schema order.
+func (h *Handler) appendFullName(b []byte, u *User, extra map[string]any, p *projection) []byte {
+	m := maps.Clone(extra)
+	if u.GivenName != "" {
+		m["givenName"] = u.GivenName
+	}
+	if u.FamilyName != "" {
+		m["familyName"] = u.FamilyName
+	}
+	ref, _ := h.names.resolve("", "name", "")
+	n := len(b)
+	b = append(b, `,"name":`...)
+	b = appendComplex(b, ref.def, "name", m, p)
+	if b[len(b)-2] == '{' {
+		b = b[:n] // nothing of name is wanted
+	}
+	return b
+}
+
 // appendWorkEmail appends the work email with the sub-attributes p wants.
 func appendWorkEmail(b []byte, email string, p *projection) []byte {
 	b = append(b, `,"emails":[{`...)
@@ -192,14 +214,24 @@ func appendCustom(b []byte, d *schema.Attribute, urn string, custom map[string]a
 	b = jsontext.AppendString(b, d.Name)
 	b = append(b, ':')
 	switch v := v.(type) {
-	case string:
-		return jsontext.AppendString(b, v)
-	case bool:
-		return strconv.AppendBool(b, v)
-	case int64:
-		return strconv.AppendInt(b, v, 10)
-	case time.Time:
-		return appendTime(b, v)
+	case map[string]any:
+		var path string
+		if p != nil {
+			path = d.Name
+			if urn != "" {
+				path = urn + ":" + d.Name
+			}
+		}
+		return appendComplex(b, d, path, v, p)
+	case []map[string]any:
+		var path string
+		if p != nil {
+			path = d.Name
+			if urn != "" {
+				path = urn + ":" + d.Name
+			}
+		}
+		return appendList(b, v, func(b []byte, m map[string]any) []byte { return appendComplex(b, d, path, m, p) })
 	case []string:
 		return appendList(b, v, jsontext.AppendString)
 	case []bool:
@@ -208,6 +240,22 @@ func appendCustom(b []byte, d *schema.Attribute, urn string, custom map[string]a
 		return appendList(b, v, func(b []byte, n int64) []byte { return strconv.AppendInt(b, n, 10) })
 	case []time.Time:
 		return appendList(b, v, appendTime)
+	}
+	return appendScalar(b, v)
+}
+
+// appendScalar appends one simple value: a string, bool, int64 or
+// time.Time.
+func appendScalar(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case string:
+		return jsontext.AppendString(b, v)
+	case bool:
+		return strconv.AppendBool(b, v)
+	case int64:
+		return strconv.AppendInt(b, v, 10)
+	case time.Time:
+		return appendTime(b, v)
 	}
 	return append(b, "null"...)
 }

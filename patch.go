@@ -311,11 +311,13 @@ func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, 
 		return op, badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: an %s needs a \"value\"", where, op.Op))
 	}
 	t, ne, e := h.resolvePatchPath(n, *path)
-	if ne != nil && ne.suggest == "" && !h.cfg.DisallowUnknownAttributes {
+	if ne != nil && ne.suggest == "" && !h.cfg.DisallowUnknownAttributes && h.cfg.Profile != ProfileRFC {
 		// The same rule as for unknown members of a body: Entra ID's default
 		// mappings patch title, name.formatted, phoneNumbers and more, and a
 		// 400 for each would fail every update of a default-configured
-		// tenant. A mis-cased name is still an error (a typo to fix).
+		// tenant. A mis-cased name is still an error (a typo to fix). In
+		// the RFC profile every attribute of the RFC is known, so an
+		// unknown path is a client's mistake (RFC 7644 §3.5.2).
 		op.ignored = true
 		return op, nil
 	}

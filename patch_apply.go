@@ -28,6 +28,7 @@ func (h *Handler) applyPatch(u *User, ops []PatchOperation) (*User, *Error) {
 	if e := h.checkImmutable(u, next); e != nil {
 		return nil, e
 	}
+	h.deriveEmail(next)
 	if e := h.checkRequired(next); e != nil {
 		return nil, e
 	}
@@ -123,17 +124,26 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 	if remove && ref.urn == "" && d.Name == "active" && strict {
 		return badRequest(ScimTypeInvalidValue, "attribute \"active\" cannot be removed or set to null; set it to true or false")
 	}
+	workEmail := ref.urn == "" && d.Name == "emails" && !h.allEmails
 	if t.filter != nil {
-		if ref.urn == "" && d.Name == "emails" {
+		switch {
+		case workEmail:
 			return h.patchWorkEmail(u, t, remove, v)
+		case d.Type == schema.Complex:
+			return h.patchComplexElements(u, t, op, remove, v)
 		}
 		return h.patchElements(u, t, op, remove, v)
 	}
 	if remove {
-		if op == PatchRemove && d.MultiValued && d.Type != schema.Complex && !v.isNull() {
-			return h.removeValues(u, d, v)
+		if op == PatchRemove && d.MultiValued && !v.isNull() {
+			if d.Type == schema.Complex && !workEmail {
+				return h.removeComplexValues(u, d, v)
+			}
+			if d.Type != schema.Complex {
+				return h.removeValues(u, d, v)
+			}
 		}
-		if ref.urn == "" && d.Name == "emails" {
+		if workEmail {
 			if ref.sub == nil || ref.sub.Name == "value" {
 				u.Email = "" // emails or emails.value: the one email goes
 			}
@@ -141,7 +151,7 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 		}
 		return h.assign(u, ref, rawValue{}, false)
 	}
-	if ref.urn == "" && d.Name == "emails" && ref.sub == nil && len(v.data) > 0 && v.data[0] == '{' {
+	if workEmail && ref.sub == nil && len(v.data) > 0 && v.data[0] == '{' {
 		// One email given as an object rather than an array of one.
 		v = rawValue{data: append(append([]byte{'['}, v.data...), ']'), off: v.off - 1, valid: v.valid}
 	}

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"maps"
 	"time"
 
 	"github.com/scimkit/scim/filter"
@@ -62,6 +63,14 @@ func (u *User) Clone() *User {
 
 func cloneValue(v any) any {
 	switch v := v.(type) {
+	case map[string]any:
+		return maps.Clone(v)
+	case []map[string]any:
+		out := make([]map[string]any, len(v))
+		for i, m := range v {
+			out[i] = maps.Clone(m)
+		}
+		return out
 	case []string:
 		return append([]string(nil), v...)
 	case []bool:
@@ -91,6 +100,11 @@ func (u *User) displayName() string {
 // AttrLen implements filter.Resource, so that a Store can evaluate a
 // resolved filter against a user with filter.Match.
 func (u *User) AttrLen(p filter.AttrPath) int {
+	if v, ok := u.Custom[p.Name]; ok {
+		// Every email (the RFC profile), the RFC's complex attributes and
+		// the host's.
+		return customLen(v)
+	}
 	if p.Name == "emails" {
 		// emails, emails.value, emails.type and emails.primary all count
 		// the one (work) element there is.
@@ -108,9 +122,6 @@ func (u *User) AttrLen(p filter.AttrPath) int {
 	if p.Name == "meta" && p.Sub == "" {
 		return 1
 	}
-	if v, ok := u.Custom[p.Name]; ok && p.Sub == "" {
-		return customLen(v)
-	}
 	if u.AttrValue(p, 0).Kind == filter.Null {
 		return 0
 	}
@@ -119,6 +130,16 @@ func (u *User) AttrLen(p filter.AttrPath) int {
 
 // AttrValue implements filter.Resource.
 func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
+	if v, ok := u.Custom[p.Name]; ok && p.Name != "name" {
+		switch v.(type) {
+		case map[string]any, []map[string]any:
+			return complexValue(v, i, p.Sub)
+		}
+		if p.Sub == "" {
+			return customValue(v, i)
+		}
+		return filter.Value{}
+	}
 	switch p.Name {
 	case "id":
 		return strValue(u.ID)
@@ -137,7 +158,7 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		case "familyName":
 			return strValue(u.FamilyName)
 		}
-		return filter.Value{}
+		return complexValue(u.Custom["name"], i, p.Sub)
 	case "emails":
 		if u.Email == "" || i != 0 {
 			return filter.Value{}
@@ -153,9 +174,6 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		return filter.Value{}
 	case "meta":
 		return metaValue(&u.Meta, "User", p.Sub)
-	}
-	if v, ok := u.Custom[p.Name]; ok && p.Sub == "" {
-		return customValue(v, i)
 	}
 	return filter.Value{}
 }
@@ -196,6 +214,8 @@ func customLen(v any) int {
 	switch v := v.(type) {
 	case nil:
 		return 0
+	case []map[string]any:
+		return len(v)
 	case []string:
 		return len(v)
 	case []bool:

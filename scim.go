@@ -30,6 +30,13 @@ type Handler struct {
 	required []string      // canonical paths of required attributes
 	// emailsIndex is the position of emails in names.core.
 	emailsIndex int
+	// allEmails is set when every email is kept (the RFC profile, or
+	// Keep "emails"), in User.Custom["emails"]; otherwise the work email
+	// alone, in User.Email.
+	allEmails bool
+	// customCore are the core User attributes held in User.Custom, in
+	// schema order: the kept RFC attributes and the host's.
+	customCore []*schema.Attribute
 	discovery   discovery
 	users       *resourceEndpoint
 
@@ -50,7 +57,11 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{store: store, cfg: cfg, user: schema.User(cfg.Attributes...)}
+	user, exts, err := cfg.userSchema()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{store: store, cfg: cfg, user: user}
 	if gs, ok := store.(GroupStore); ok {
 		h.groupStore = gs
 		// The user's groups are served from the store's memberships.
@@ -80,16 +91,19 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 			}
 		}
 	}
-	for i := range cfg.Extensions {
-		ext := &cfg.Extensions[i]
+	for i := range exts {
+		ext := &exts[i]
 		if err := ext.Validate(); err != nil {
 			return nil, fmt.Errorf("scim: Config.Extensions: %w", err)
 		}
 		if strings.EqualFold(ext.ID, schema.UserURN) || h.names.extension(ext.ID) != nil {
 			return nil, fmt.Errorf("scim: Config.Extensions: schema %q is declared twice", ext.ID)
 		}
+		host := !strings.EqualFold(ext.ID, schema.EnterpriseUserURN)
 		for _, a := range ext.Attributes {
-			if err := checkCustom(a); err != nil {
+			if !host {
+				// RFC 7643's own: complex values (manager) are fine.
+			} else if err := checkCustom(a); err != nil {
 				return nil, err
 			}
 			if where, dup := taken[strings.ToLower(a.Name)]; dup {
@@ -100,11 +114,18 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		h.names.extensions = append(h.names.extensions, *ext)
 	}
 	h.names.core = append(schema.Common(), h.user.Attributes...)
+	h.allEmails = cfg.Profile == ProfileRFC || slices.ContainsFunc(cfg.Keep, func(k string) bool { _, n := splitURN(k); return n == "emails" })
+	for i := range h.user.Attributes {
+		a := &h.user.Attributes[i]
+		if h.isCustom("", a) && a.Mutability != schema.ReadOnly {
+			h.customCore = append(h.customCore, a)
+		}
+	}
 	h.names.fold = cfg.CaseInsensitiveNames
 	h.names.urn = schema.UserURN
 	h.emailsIndex = slices.IndexFunc(h.names.core, func(a schema.Attribute) bool { return a.Name == "emails" })
 	required := cfg.Required
-	if required == nil {
+	if required == nil && cfg.Profile == ProfileStrict {
 		required = []string{"userName", "name.givenName", "name.familyName", "emails"}
 	}
 	h.required = []string{"userName"}
@@ -127,7 +148,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		name, sub, _ := strings.Cut(rest, ".")
 		ref, ne := h.names.resolve(urn, name, sub)
 		if ne != nil {
-			return nil, fmt.Errorf("scim: Config.Required: %s", ne)
+			return nil, fmt.Errorf("scim: Config.Required: %q: %s", p, ne)
 		}
 		if ref.def.Mutability == schema.ReadOnly || ref.def.Mutability == schema.WriteOnly {
 			return nil, fmt.Errorf("scim: Config.Required: %q cannot be required", p)

@@ -271,6 +271,11 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 		if e != nil {
 			return nil, e
 		}
+		if sameUser(old, u) {
+			// RFC 7644 §3.5.2: a change that changes nothing leaves the
+			// version and lastModified alone; nothing is written.
+			return old, nil
+		}
 		u.ID = old.ID
 		u.Meta.Created = old.Meta.Created
 		u.Meta.LastModified = h.cfg.Now()
@@ -290,6 +295,11 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req request, id string) {
 	u, hasActive, e := h.readUser(w, r)
 	if e != nil {
+		// PUT of an unknown id is a 404 whatever the body says.
+		if _, err := h.store.User(r.Context(), id); errors.Is(err, ErrNotFound) {
+			h.writeError(w, r, err)
+			return
+		}
 		h.writeError(w, r, e)
 		return
 	}
@@ -315,6 +325,20 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req reques
 }
 
 var errProfileUpdates = errorf(http.StatusForbidden, ScimTypeMutability, "this service provider does not accept profile updates; only active can be changed")
+
+// sameUser reports whether next, the result of a change to old, holds the
+// same values: id, meta and an empty Custom aside.
+func sameUser(old, next *User) bool {
+	a, b := *old, *next
+	a.ID, b.ID = "", ""
+	a.Meta, b.Meta = Meta{}, Meta{}
+	// Okta's PUT echoes the served displayName fallback.
+	a.DisplayName, b.DisplayName = a.displayName(), b.displayName()
+	if len(a.Custom) == 0 && len(b.Custom) == 0 {
+		a.Custom, b.Custom = nil, nil
+	}
+	return reflect.DeepEqual(a, b)
+}
 
 // profileChanged reports whether anything but active differs.
 func profileChanged(old, next *User) bool {

@@ -42,6 +42,11 @@ type tenant struct {
 
 	order order[*entry]
 
+	// listed counts the users whose every email is kept in Custom (the RFC
+	// profile): byEmail indexes only User.Email, so while there are any,
+	// emails filters are not answered from it.
+	listed int
+
 	groups groups
 }
 
@@ -108,6 +113,7 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	t.byExt.add(e.user.ExternalID, e)
 	t.byEmail.add(mail, e)
 	t.order.push(e)
+	t.listed += listsEmails(&e.user)
 	return e.user.Clone(), nil
 }
 
@@ -164,6 +170,7 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 		t.byEmail.add(mail, e)
 	}
 	nu.ID = e.user.ID
+	t.listed += listsEmails(&nu) - listsEmails(&e.user)
 	e.ver++
 	nu.Meta.Version = versionTag(e.ver)
 	e.user = nu
@@ -191,6 +198,7 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	t.byExt.remove(e.user.ExternalID, e)
 	t.byEmail.remove(fold(e.user.Email), e)
 	t.order.remove(e)
+	t.listed -= listsEmails(&e.user)
 	t.groups.leaveAll(id)
 	return nil
 }
@@ -240,10 +248,18 @@ func (t *tenant) index(eq filter.Equality) ([]*entry, bool) {
 		return nil, true
 	case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
 		return t.byExt.appendTo(nil, v), true
-	case p.Name == "emails" && p.Sub == "value":
+	case p.Name == "emails" && p.Sub == "value" && t.listed == 0:
 		return t.byEmail.appendTo(nil, fold(v)), true
 	}
 	return nil, false
+}
+
+// listsEmails is 1 for a user whose emails are all kept in Custom.
+func listsEmails(u *scim.User) int {
+	if _, ok := u.Custom["emails"]; ok {
+		return 1
+	}
+	return 0
 }
 
 func checkVersion(e *entry, version string) error {

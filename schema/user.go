@@ -23,7 +23,6 @@ func User(custom ...Attribute) Schema {
 			Description: "Email addresses for the user. The element of type \"work\" is kept.",
 			SubAttributes: []Attribute{
 				{Name: "value", Type: String, Description: "Email address for the User."},
-				{Name: "display", Type: String, Description: "A human-readable name, primarily used for display purposes."},
 				{Name: "type", Type: String, CanonicalValues: []string{"work"},
 					Description: "A label indicating the attribute's function; only \"work\" is stored."},
 				{Name: "primary", Type: Boolean, Description: "Indicates the primary email address."},

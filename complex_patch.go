@@ -1,0 +1,132 @@
+package scim
+
+import (
+	"fmt"
+	"maps"
+
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
+)
+
+// patchComplexElements applies an operation on attr[filter] or
+// attr[filter].sub of a multi-valued complex attribute held in
+// User.Custom (RFC 7644 §3.5.2): remove drops the matching elements (or
+// their sub-attribute); add and replace set the value's sub-attributes
+// on them (or the one sub-attribute). When nothing matches, add and
+// replace of attr[type eq "work"].sub create the element the filter
+// describes, as Entra ID expects of emails and phoneNumbers; anything
+// else matching nothing is a noTarget, and a remove of nothing does
+// nothing. One pass over the elements.
+func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remove bool, v rawValue) *Error {
+	d := t.ref.def
+	old, _ := u.Custom[d.Name].([]map[string]any)
+	list := make([]map[string]any, 0, len(old)+1)
+	var set map[string]any // what add and replace set on a matching element
+	if !remove {
+		var e *Error
+		if t.ref.sub != nil {
+			if t.ref.sub.Mutability == schema.ReadOnly {
+				return nil
+			}
+			x, e := h.decodeScalar(t.ref.sub, v)
+			if e != nil {
+				return e
+			}
+			set = map[string]any{t.ref.sub.Name: x}
+		} else if set, e = h.decodeComplex(d, v, d.Name); e != nil {
+			return e
+		}
+	}
+	matched, last := 0, -1
+	for _, m := range old {
+		ok, err := filter.Match(t.filter, element{name: d.Name, m: m})
+		if err != nil {
+			return badRequest(ScimTypeInvalidFilter, err.Error())
+		}
+		if !ok {
+			list = append(list, m)
+			continue
+		}
+		matched++
+		switch {
+		case remove && t.ref.sub == nil:
+			continue // the element goes
+		case remove:
+			m = maps.Clone(m)
+			delete(m, t.ref.sub.Name)
+		default:
+			m = mergeComplex(m, set)
+		}
+		if len(m) > 0 {
+			list = append(list, m)
+			last = len(list) - 1
+		}
+	}
+	if matched == 0 {
+		if remove {
+			return nil
+		}
+		eqs, ok := equalities(t.filter.Filter, nil)
+		if !ok || t.ref.sub == nil && len(set) == 0 {
+			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no element of %q matches %s; nothing to %s", d.Name, t.filter.String(), op))
+		}
+		list = append(list, mergeComplex(eqs, set))
+		last = len(list) - 1
+	}
+	if last >= 0 {
+		onePrimary(list, last)
+	}
+	h.setCustom(u, d.Name, list)
+	return nil
+}
+
+// equalities collects the sub-attribute values a filter made of eq
+// comparisons joined with and pins down, so that an element matching
+// nothing can be created from it: [type eq "work"] is {"type": "work"}.
+func equalities(e filter.Expr, into map[string]any) (map[string]any, bool) {
+	if into == nil {
+		into = map[string]any{}
+	}
+	switch e := e.(type) {
+	case *filter.Compare:
+		if e.Op != filter.Eq || e.Value.Kind != filter.String {
+			return nil, false
+		}
+		into[e.Path.Name] = e.Value.Str
+		return into, true
+	case *filter.Logical:
+		if e.Op != filter.And {
+			return nil, false
+		}
+		if _, ok := equalities(e.Left, into); !ok {
+			return nil, false
+		}
+		return equalities(e.Right, into)
+	}
+	return nil, false
+}
+
+// removeComplexValues removes from a multi-valued complex attribute the
+// elements whose value equals that of an element of v, as a remove with
+// a value list asks (Entra ID sends such removes).
+func (h *Handler) removeComplexValues(u *User, d *schema.Attribute, v rawValue) *Error {
+	drop, e := h.decodeComplexList(d, v)
+	if e != nil {
+		return e
+	}
+	gone := make(map[any]struct{}, len(drop))
+	for _, m := range drop {
+		if x, ok := m["value"]; ok {
+			gone[x] = struct{}{}
+		}
+	}
+	old, _ := u.Custom[d.Name].([]map[string]any)
+	list := make([]map[string]any, 0, len(old))
+	for _, m := range old {
+		if _, ok := gone[m["value"]]; !ok {
+			list = append(list, m)
+		}
+	}
+	h.setCustom(u, d.Name, list)
+	return nil
+}
