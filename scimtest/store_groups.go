@@ -115,13 +115,21 @@ var groupCases = []storeCase{
 func init() {
 	for i := range groupCases {
 		groupCases[i].needs = isGroupStore
-		groupCases[i].capability = "scim.GroupStore"
+		groupCases[i].capability = "scim.GroupStore (or answers errors.ErrUnsupported)"
 	}
 }
 
+// isGroupStore reports whether s serves groups: it implements
+// scim.GroupStore and does not answer errors.ErrUnsupported (a store
+// whose groups are configured away, such as sqlstore without
+// Config.Groups).
 func isGroupStore(s scim.Store) bool {
-	_, ok := s.(scim.GroupStore)
-	return ok
+	gs, ok := s.(scim.GroupStore)
+	if !ok {
+		return false
+	}
+	_, err := gs.UserGroups(context.Background(), "scimtest-probe")
+	return !errors.Is(err, errors.ErrUnsupported)
 }
 
 func (k *storeKit) gs() scim.GroupStore { return k.s.(scim.GroupStore) }

@@ -162,13 +162,17 @@ func checkGroupTenants(t tb, k *storeKit) {
 	ua := k.users(t, k.ctx, 1, 1)
 	ub := k.users(t, k.ctxB, 1, 1) // the same userName, in tenant B
 	gb := k.createGroup(t, k.ctxB, newGroup("Shared Name", ub[0]))
-	// Tenant B's user is unknown in tenant A.
-	_, err := k.gs().CreateGroup(k.ctx, newGroup("Shared Name", ua[0], ub[0]))
+	// Tenant B's user is unknown in tenant A. (Types are given: user and
+	// group ids are separate spaces, and an untyped id may name a group
+	// of tenant A.)
+	in := newGroup("Shared Name", ua[0], ub[0])
+	in.Members[1].Type = scim.MemberUser
+	_, err := k.gs().CreateGroup(k.ctx, in)
 	if ids, ok := unknownIDs(t, fmt.Sprintf("CreateGroup in tenant %q with tenant %q's user", tenantA, tenantB), err); ok && !slices.Equal(ids, []string{ub[0]}) {
 		t.Errorf("the error names %q, want %q", ids, []string{ub[0]})
 	}
 	ga := k.createGroup(t, k.ctx, newGroup("Shared Name", ua[0]))
-	_, err = k.gs().ModifyGroup(k.ctx, ga.ID, scim.GroupChange{Add: []scim.Member{{Value: ub[0]}, {Value: gb.ID, Type: scim.MemberGroup}}, Now: groupTime}, "")
+	_, err = k.gs().ModifyGroup(k.ctx, ga.ID, scim.GroupChange{Add: []scim.Member{{Value: ub[0], Type: scim.MemberUser}, {Value: gb.ID, Type: scim.MemberGroup}}, Now: groupTime}, "")
 	if ids, ok := unknownIDs(t, fmt.Sprintf("ModifyGroup in tenant %q adding tenant %q's user and group", tenantA, tenantB), err); ok {
 		if want := slices.Sorted(slices.Values([]string{ub[0], gb.ID})); !slices.Equal(ids, want) {
 			t.Errorf("the error names %q, want %q", ids, want)
