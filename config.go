@@ -132,6 +132,17 @@ type Config struct {
 	// MaxResults caps count in list requests. Default 100.
 	MaxResults int
 
+	// MaxMembersPerRequest caps the group members one POST, PUT or PATCH
+	// of a group may name; a request over it gets a 413 that says the cap.
+	// Identity providers split large membership changes into several
+	// PATCHes. Default 10,000.
+	MaxMembersPerRequest int
+
+	// MaxListMembers caps the members one page of GET /Groups embeds, in
+	// all. A group whose members would take the page past it is listed
+	// without "members"; GET /Groups/{id} returns them all. Default 10,000.
+	MaxListMembers int
+
 	// MaxBodyBytes caps request bodies; a larger body gets a 413. Default
 	// 1 MiB.
 	MaxBodyBytes int64
@@ -161,6 +172,11 @@ const (
 )
 
 const (
+	defaultMaxMembersPerRequest = 10_000
+	defaultMaxListMembers       = 10_000
+)
+
+const (
 	defaultMaxResults   = 100
 	defaultMaxBodyBytes = 1 << 20
 	defaultMaxURLBytes  = 8 << 10
@@ -181,8 +197,14 @@ func (c Config) withDefaults() (Config, error) {
 		}
 		c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
 	}
-	if c.MaxResults < 0 || c.MaxBodyBytes < 0 || c.MaxURLBytes < 0 || c.RequestTimeout < 0 {
-		return c, fmt.Errorf("scim: Config.MaxResults, MaxBodyBytes, MaxURLBytes and RequestTimeout must not be negative")
+	if c.MaxResults < 0 || c.MaxBodyBytes < 0 || c.MaxURLBytes < 0 || c.RequestTimeout < 0 || c.MaxMembersPerRequest < 0 || c.MaxListMembers < 0 {
+		return c, fmt.Errorf("scim: Config.MaxResults, MaxBodyBytes, MaxURLBytes, RequestTimeout, MaxMembersPerRequest and MaxListMembers must not be negative")
+	}
+	if c.MaxMembersPerRequest == 0 {
+		c.MaxMembersPerRequest = defaultMaxMembersPerRequest
+	}
+	if c.MaxListMembers == 0 {
+		c.MaxListMembers = defaultMaxListMembers
 	}
 	if c.MaxURLBytes == 0 {
 		c.MaxURLBytes = defaultMaxURLBytes

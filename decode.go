@@ -14,13 +14,33 @@ import (
 // that omits it keeps the stored value.
 func (h *Handler) decodeUser(body []byte) (u *User, hasActive bool, e *Error) {
 	u = &User{}
+	e = h.decodeResource(body, &h.names, func(ref attrRef, v rawValue) *Error {
+		if ref.def.Name == "active" && ref.urn == "" && !v.isNull() {
+			hasActive = true
+		}
+		return h.assign(u, ref, v, false)
+	}, func(urn string, v rawValue) *Error {
+		return h.decodeExtension(u, urn, v)
+	})
+	if e != nil {
+		return nil, false, e
+	}
+	return u, hasActive, nil
+}
+
+// decodeResource walks the members of a POST or PUT body of the resource
+// type whose names are n: schemas must list its URN, a member keyed by a
+// URN goes to ext (an extension's object), and every other member is
+// resolved against n and given to attr; an unknown name follows the
+// handler's rule for unknown attributes.
+func (h *Handler) decodeResource(body []byte, n *names, attr func(ref attrRef, v rawValue) *Error, ext func(urn string, v rawValue) *Error) *Error {
 	sawSchemas := false
 	// JSON allows white space before the value; members wants the value.
 	start := 0
 	for start < len(body) && isSpace(body[start]) {
 		start++
 	}
-	e = members(rawValue{data: body[start:], off: int64(start)}, "the request body", func(key string, v rawValue) *Error {
+	e := members(rawValue{data: body[start:], off: int64(start)}, "the request body", func(key string, v rawValue) *Error {
 		if strings.EqualFold(key, "schemas") {
 			// schemas is an attribute too (RFC 7643 §3), spelled as the
 			// others are.
@@ -31,27 +51,24 @@ func (h *Handler) decodeUser(body []byte) (u *User, hasActive bool, e *Error) {
 				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("member %q appears twice in the request body", "schemas"))
 			}
 			sawSchemas = true
-			return checkSchemas(v, UserURN)
+			return checkSchemas(v, n.urn)
 		}
 		if strings.HasPrefix(strings.ToLower(key), "urn:") {
-			return h.decodeExtension(u, key, v)
+			return ext(key, v)
 		}
-		ref, ne := h.names.resolve("", key, "")
+		ref, ne := n.resolve("", key, "")
 		if ne != nil {
 			return h.unknown(ne)
 		}
-		if ref.def.Name == "active" && !v.isNull() {
-			hasActive = true
-		}
-		return h.assign(u, ref, v, false)
+		return attr(ref, v)
 	})
 	if e != nil {
-		return nil, false, e
+		return e
 	}
 	if !sawSchemas {
-		return nil, false, badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("the request body has no \"schemas\"; it must list %q", UserURN))
+		return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("the request body has no \"schemas\"; it must list %q", n.urn))
 	}
-	return u, hasActive, nil
+	return nil
 }
 
 // checkSchemas checks that v is an array of strings that contains want

@@ -72,7 +72,7 @@ func FuzzDecodeUser(f *testing.F) {
 					t.Fatalf("decodeUser error %+v", e)
 				}
 			} else {
-				b := h.appendUser(nil, u, "https://example.com/Users/x")
+				b := h.appendUser(nil, u, "https://example.com/Users/x", nil)
 				if !json.Valid(b) {
 					t.Fatalf("user encodes to invalid JSON: %s", b)
 				}

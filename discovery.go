@@ -22,6 +22,11 @@ func (h *Handler) buildDiscovery() (discovery, error) {
 	// client learns id's and externalId's caseExact from it.
 	user.Attributes = h.markRequired(append(schema.Common(), user.Attributes...), "")
 	d := discovery{schemas: []schema.Schema{user}}
+	if h.groupStore != nil {
+		group := schema.Group()
+		group.Attributes = append(schema.Common(), group.Attributes...)
+		d.schemas = append(d.schemas, group)
+	}
 	for _, ext := range h.names.extensions {
 		ext.Attributes = h.markRequired(ext.Attributes, ext.ID)
 		d.schemas = append(d.schemas, ext)
@@ -122,16 +127,14 @@ func (h *Handler) serviceProviderConfig(base string) any {
 	}
 }
 
-func (h *Handler) userResourceType(base string) any {
+// resourceTypes returns the resource types served: User, and Group when
+// the store keeps groups.
+func (h *Handler) resourceTypes(base string) []any {
 	type ext struct {
 		Schema   string `json:"schema"`
 		Required bool   `json:"required"`
 	}
-	exts := []ext{}
-	for _, e := range h.names.extensions {
-		exts = append(exts, ext{e.ID, false})
-	}
-	return struct {
+	type resourceType struct {
 		Schemas          []string `json:"schemas"`
 		ID               string   `json:"id"`
 		Name             string   `json:"name"`
@@ -140,11 +143,24 @@ func (h *Handler) userResourceType(base string) any {
 		Schema           string   `json:"schema"`
 		SchemaExtensions []ext    `json:"schemaExtensions"`
 		Meta             metaJSON `json:"meta"`
-	}{
+	}
+	exts := []ext{}
+	for _, e := range h.names.extensions {
+		exts = append(exts, ext{e.ID, false})
+	}
+	types := []any{resourceType{
 		Schemas: []string{ResourceTypeURN}, ID: "User", Name: "User", Endpoint: "/Users",
 		Description: "User Account", Schema: UserURN, SchemaExtensions: exts,
 		Meta: metaJSON{"ResourceType", base + "/ResourceTypes/User"},
+	}}
+	if h.groupStore != nil {
+		types = append(types, resourceType{
+			Schemas: []string{ResourceTypeURN}, ID: "Group", Name: "Group", Endpoint: "/Groups",
+			Description: "Group", Schema: GroupURN, SchemaExtensions: []ext{},
+			Meta: metaJSON{"ResourceType", base + "/ResourceTypes/Group"},
+		})
 	}
+	return types
 }
 
 // listOf wraps resources in a ListResponse.
@@ -177,11 +193,14 @@ func (h *Handler) serveDiscovery(w http.ResponseWriter, r *http.Request, req req
 			body = h.serviceProviderConfig(base)
 		}
 	case "ResourceTypes":
-		switch id {
-		case "":
-			body = listOf([]any{h.userResourceType(base)})
-		case "User":
-			body = h.userResourceType(base)
+		types := h.resourceTypes(base)
+		switch {
+		case id == "":
+			body = listOf(types)
+		case id == "User":
+			body = types[0]
+		case id == "Group" && len(types) > 1:
+			body = types[1]
 		}
 	case "Schemas":
 		var all []any

@@ -8,15 +8,30 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
+// userOut is what writing a user needs besides the user, when the request
+// asked for more or less than the default: a projection, or the user's
+// groups. The nil *userOut writes the default attributes.
+type userOut struct {
+	p *projection
+	// groups are the user's groups, served when withGroups is set.
+	groups     []GroupRef
+	withGroups bool
+	base       string // the mount URL, for the groups' $ref
+}
+
 // appendUser appends the JSON of u to b. It is written by hand because
 // every GET, list and write answers with users: it does no reflection and
 // allocates nothing beyond b's growth. location is meta.location.
-func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
+func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []byte {
+	var p *projection
+	if o != nil {
+		p = o.p
+	}
 	b = append(b, `{"schemas":["`...)
 	b = append(b, UserURN...)
 	b = append(b, '"')
 	for i := range h.names.extensions {
-		if h.hasExtensionValues(u, &h.names.extensions[i]) {
+		if h.hasExtensionValues(u, &h.names.extensions[i], p) {
 			b = append(b, ',', '"')
 			b = append(b, h.names.extensions[i].ID...)
 			b = append(b, '"')
@@ -24,22 +39,24 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 	}
 	b = append(b, `],"id":`...)
 	b = jsontext.AppendString(b, u.ID)
-	if u.ExternalID != "" {
+	if u.ExternalID != "" && p.wants("externalId", schema.Default) {
 		b = append(b, `,"externalId":`...)
 		b = jsontext.AppendString(b, u.ExternalID)
 	}
-	b = append(b, `,"userName":`...)
-	b = jsontext.AppendString(b, u.UserName)
-	if u.GivenName != "" || u.FamilyName != "" {
+	if p.wants("userName", schema.Default) {
+		b = append(b, `,"userName":`...)
+		b = jsontext.AppendString(b, u.UserName)
+	}
+	given := u.GivenName != "" && p.wants("name.givenName", schema.Default)
+	family := u.FamilyName != "" && p.wants("name.familyName", schema.Default)
+	if given || family {
 		b = append(b, `,"name":{`...)
-		sep := false
-		if u.GivenName != "" {
+		if given {
 			b = append(b, `"givenName":`...)
 			b = jsontext.AppendString(b, u.GivenName)
-			sep = true
 		}
-		if u.FamilyName != "" {
-			if sep {
+		if family {
+			if given {
 				b = append(b, ',')
 			}
 			b = append(b, `"familyName":`...)
@@ -47,23 +64,32 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 		}
 		b = append(b, '}')
 	}
-	if dn := u.displayName(); dn != "" {
+	if dn := u.displayName(); dn != "" && p.wants("displayName", schema.Default) {
 		b = append(b, `,"displayName":`...)
 		b = jsontext.AppendString(b, dn)
 	}
-	if u.Email != "" {
-		b = append(b, `,"emails":[{"value":`...)
-		b = jsontext.AppendString(b, u.Email)
-		b = append(b, `,"type":"work","primary":true}]`...)
+	if u.Email != "" && p.wants("emails", schema.Default) {
+		if p == nil {
+			b = append(b, `,"emails":[{"value":`...)
+			b = jsontext.AppendString(b, u.Email)
+			b = append(b, `,"type":"work","primary":true}]`...)
+		} else {
+			b = appendWorkEmail(b, u.Email, p)
+		}
 	}
-	b = append(b, `,"active":`...)
-	b = strconv.AppendBool(b, u.Active)
+	if p.wants("active", schema.Default) {
+		b = append(b, `,"active":`...)
+		b = strconv.AppendBool(b, u.Active)
+	}
 	for i := range h.cfg.Attributes {
-		b = appendCustom(b, &h.cfg.Attributes[i], u.Custom)
+		b = appendCustom(b, &h.cfg.Attributes[i], "", u.Custom, p)
+	}
+	if o != nil && o.withGroups && len(o.groups) > 0 && p.wants("groups", schema.Default) {
+		b = appendUserGroups(b, o.groups, o.base, p)
 	}
 	for i := range h.names.extensions {
 		ext := &h.names.extensions[i]
-		if !h.hasExtensionValues(u, ext) {
+		if !h.hasExtensionValues(u, ext, p) {
 			continue
 		}
 		b = append(b, ',')
@@ -71,54 +97,95 @@ func (h *Handler) appendUser(b []byte, u *User, location string) []byte {
 		b = append(b, ':', '{')
 		n := len(b)
 		for j := range ext.Attributes {
-			b = appendCustom(b, &ext.Attributes[j], u.Custom)
+			b = appendCustom(b, &ext.Attributes[j], ext.ID, u.Custom, p)
 		}
 		if len(b) > n {
 			b = append(b[:n], b[n+1:]...) // drop the leading comma
 		}
 		b = append(b, '}')
 	}
-	b = append(b, `,"meta":{"resourceType":"User"`...)
-	if !u.Meta.Created.IsZero() {
+	b = appendMeta(b, "User", &u.Meta, location, p)
+	return append(b, '}')
+}
+
+// appendMeta appends ,"meta":{…} for a resource of the given type, with
+// the sub-attributes p wants.
+func appendMeta(b []byte, resourceType string, m *Meta, location string, p *projection) []byte {
+	if p != nil && !p.wants("meta", schema.Default) {
+		return b
+	}
+	b = append(b, `,"meta":{`...)
+	n := len(b)
+	if p.wants("meta.resourceType", schema.Default) {
+		b = append(b, `,"resourceType":"`...)
+		b = append(b, resourceType...)
+		b = append(b, '"')
+	}
+	if !m.Created.IsZero() && p.wants("meta.created", schema.Default) {
 		b = append(b, `,"created":"`...)
-		b = u.Meta.Created.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = m.Created.UTC().AppendFormat(b, time.RFC3339Nano)
 		b = append(b, '"')
 	}
-	if !u.Meta.LastModified.IsZero() {
+	if !m.LastModified.IsZero() && p.wants("meta.lastModified", schema.Default) {
 		b = append(b, `,"lastModified":"`...)
-		b = u.Meta.LastModified.UTC().AppendFormat(b, time.RFC3339Nano)
+		b = m.LastModified.UTC().AppendFormat(b, time.RFC3339Nano)
 		b = append(b, '"')
 	}
-	if u.Meta.Version != "" {
+	if m.Version != "" && p.wants("meta.version", schema.Default) {
 		b = append(b, `,"version":`...)
-		b = jsontext.AppendString(b, etag(u.Meta.Version))
+		b = jsontext.AppendString(b, etag(m.Version))
 	}
-	if location != "" {
+	if location != "" && p.wants("meta.location", schema.Default) {
 		b = append(b, `,"location":`...)
 		b = jsontext.AppendString(b, location)
 	}
-	return append(b, '}', '}')
+	if len(b) > n {
+		b = append(b[:n], b[n+1:]...) // drop the leading comma
+	}
+	return append(b, '}')
 }
 
-func (h *Handler) hasExtensionValues(u *User, ext *schema.Schema) bool {
+// appendWorkEmail appends the work email with the sub-attributes p wants.
+func appendWorkEmail(b []byte, email string, p *projection) []byte {
+	b = append(b, `,"emails":[{`...)
+	n := len(b)
+	if p.wants("emails.value", schema.Default) {
+		b = append(b, `,"value":`...)
+		b = jsontext.AppendString(b, email)
+	}
+	if p.wants("emails.type", schema.Default) {
+		b = append(b, `,"type":"work"`...)
+	}
+	if p.wants("emails.primary", schema.Default) {
+		b = append(b, `,"primary":true`...)
+	}
+	if len(b) > n {
+		b = append(b[:n], b[n+1:]...)
+	}
+	return append(b, '}', ']')
+}
+
+// hasExtensionValues reports whether u has a value for an attribute of ext
+// that is returned.
+func (h *Handler) hasExtensionValues(u *User, ext *schema.Schema, p *projection) bool {
 	for i := range ext.Attributes {
-		if r := ext.Attributes[i].Returned; r == schema.Never || r == schema.Request {
-			continue
-		}
-		if customLen(u.Custom[ext.Attributes[i].Name]) > 0 {
+		a := &ext.Attributes[i]
+		if customLen(u.Custom[a.Name]) > 0 && p.wantsCustom(ext.ID, a.Name, a.Returned) {
 			return true
 		}
 	}
 	return false
 }
 
-// appendCustom appends ,"name":value for a host-declared attribute that has
-// a value.
-func appendCustom(b []byte, d *schema.Attribute, custom map[string]any) []byte {
+// appendCustom appends ,"name":value for a host-declared attribute of the
+// schema urn ("" for the core User schema) that has a value and is
+// returned.
+func appendCustom(b []byte, d *schema.Attribute, urn string, custom map[string]any, p *projection) []byte {
 	v, ok := custom[d.Name]
-	if !ok || customLen(v) == 0 || d.Returned == schema.Never || d.Returned == schema.Request {
-		// returned "request" needs the attributes parameter, which scimkit
-		// does not implement: such an attribute is never returned.
+	if !ok || customLen(v) == 0 {
+		return b
+	}
+	if !p.wantsCustom(urn, d.Name, d.Returned) {
 		return b
 	}
 	b = append(b, ',')

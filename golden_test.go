@@ -211,16 +211,22 @@ func (n *normaliser) placeholder(id string) string {
 	return p
 }
 
-// body normalises a response body; only user ids are numbered, so that
-// discovery documents (whose ids are names) stay as they are.
+// body normalises a response body; only user and group ids are numbered,
+// so that discovery documents (whose ids are names) stay as they are. A
+// known id is replaced wherever it stands as a value (a member's value, a
+// user's group).
 func (n *normaliser) body(b []byte) []byte {
 	s := string(b)
 	for _, m := range idRE.FindAllStringSubmatch(s, -1) {
-		if strings.Contains(s, `/Users/`+m[1]+`"`) {
-			p := n.placeholder(m[1])
-			s = strings.ReplaceAll(s, `"id":"`+m[1]+`"`, `"id":"`+p+`"`)
-			s = strings.ReplaceAll(s, `/Users/`+m[1]+`"`, `/Users/`+p+`"`)
+		if strings.Contains(s, `/Users/`+m[1]+`"`) || strings.Contains(s, `/Groups/`+m[1]+`"`) {
+			n.placeholder(m[1])
 		}
+	}
+	for id, p := range n.ids {
+		s = strings.ReplaceAll(s, `"id":"`+id+`"`, `"id":"`+p+`"`)
+		s = strings.ReplaceAll(s, `"value":"`+id+`"`, `"value":"`+p+`"`)
+		s = strings.ReplaceAll(s, `/Users/`+id+`"`, `/Users/`+p+`"`)
+		s = strings.ReplaceAll(s, `/Groups/`+id+`"`, `/Groups/`+p+`"`)
 	}
 	s = timeRE.ReplaceAllString(s, `"$1":"{{time}}"`)
 	s = versionRE.ReplaceAllString(s, `"version":"{{version}}"`)
@@ -234,8 +240,10 @@ func (n *normaliser) header(k, v string) string {
 		return "{{version}}"
 	case "Location":
 		v = hostRE.ReplaceAllString(v, "{{host}}")
-		if i := strings.LastIndex(v, "/Users/"); i >= 0 {
-			v = v[:i+len("/Users/")] + n.placeholder(v[i+len("/Users/"):])
+		for _, ep := range []string{"/Users/", "/Groups/"} {
+			if i := strings.LastIndex(v, ep); i >= 0 {
+				v = v[:i+len(ep)] + n.placeholder(v[i+len(ep):])
+			}
 		}
 	}
 	return v

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/scimkit/scim/filter"
 )
 
 // Group is a SCIM group (RFC 7643 §4.2) as scimkit stores and serves it.
@@ -177,3 +179,59 @@ func (e *UnknownMembersError) Error() string {
 
 // Unwrap returns ErrUnknownMember.
 func (e *UnknownMembersError) Unwrap() error { return ErrUnknownMember }
+
+// Clone returns a deep copy of g.
+func (g *Group) Clone() *Group {
+	c := *g
+	if g.Members != nil {
+		c.Members = append([]Member(nil), g.Members...)
+	}
+	return &c
+}
+
+// AttrLen implements filter.Resource, so that a Store can evaluate a
+// resolved group filter with filter.Match. members counts the loaded
+// Members.
+func (g *Group) AttrLen(p filter.AttrPath) int {
+	switch p.Name {
+	case "members":
+		return len(g.Members)
+	case "meta":
+		return 1
+	}
+	if g.AttrValue(p, 0).Kind == filter.Null {
+		return 0
+	}
+	return 1
+}
+
+// AttrValue implements filter.Resource.
+func (g *Group) AttrValue(p filter.AttrPath, i int) filter.Value {
+	str := func(s string) filter.Value {
+		if s == "" {
+			return filter.Value{}
+		}
+		return filter.Value{Kind: filter.String, Str: s}
+	}
+	switch p.Name {
+	case "id":
+		return str(g.ID)
+	case "externalId":
+		return str(g.ExternalID)
+	case "displayName":
+		return str(g.DisplayName)
+	case "members":
+		if i < 0 || i >= len(g.Members) {
+			return filter.Value{}
+		}
+		switch p.Sub {
+		case "value", "":
+			return str(g.Members[i].Value)
+		case "type":
+			return str(g.Members[i].Type)
+		}
+	case "meta":
+		return metaValue(&g.Meta, "Group", p.Sub)
+	}
+	return filter.Value{}
+}

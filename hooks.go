@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"reflect"
 	"runtime/debug"
 	"slices"
@@ -33,6 +34,12 @@ type Hooks struct {
 	// deactivated, reactivated, deleted or adopted. The change is stored by
 	// then: a panic in it is logged and the request still succeeds.
 	AfterChange func(ctx context.Context, e Event)
+
+	// AfterGroupChange runs after every change to a group: created,
+	// updated (renamed, members added or removed) or deleted. A host maps
+	// group membership to its own teams or roles here. Like AfterChange, it
+	// runs after the change is stored.
+	AfterGroupChange func(ctx context.Context, e GroupEvent)
 }
 
 // EventKind is what a change did to a user.
@@ -149,4 +156,50 @@ func changedAttributes(a, b *User) []string {
 		add(k, !ok)
 	}
 	return out
+}
+
+// GroupEvent describes one change to a group, for Hooks.AfterGroupChange
+// and the audit trail.
+type GroupEvent struct {
+	// Kind is EventCreated, EventUpdated or EventDeleted.
+	Kind EventKind
+	// Tenant and TokenLabel say who made the change.
+	Tenant     string
+	TokenLabel string
+	// Group is the group as stored after the change, without its members
+	// (only its ID after a delete).
+	Group *Group
+	// ReplacedMembers says the request set the members to exactly Added.
+	// Otherwise Added and Removed are the members the request added and
+	// the ids it removed; those that were already present, or absent, are
+	// included (identity providers retry, and the change is idempotent).
+	ReplacedMembers bool
+	Added           []Member
+	Removed         []string
+}
+
+// groupChanged records a write to a group: the hook and the audit record.
+func (h *Handler) groupChanged(r *http.Request, kind EventKind, g *Group, c GroupChange) {
+	if h.cfg.Hooks.AfterGroupChange == nil && h.cfg.AuditLogger == nil {
+		return
+	}
+	ctx := r.Context()
+	p, _ := PrincipalFrom(ctx)
+	stored := *g
+	stored.Members = nil
+	e := GroupEvent{Kind: kind, Tenant: TenantFrom(ctx), TokenLabel: p.Label, Group: &stored,
+		ReplacedMembers: c.ReplaceMembers, Added: c.Add, Removed: c.Remove}
+	if h.cfg.AuditLogger != nil {
+		h.cfg.AuditLogger.LogAttrs(ctx, slog.LevelInfo, "scim: group "+kind.String(),
+			slog.String("tenant", e.Tenant), slog.String("token_label", e.TokenLabel),
+			slog.String("op", kind.String()), slog.String("group_id", g.ID),
+			slog.String("displayName", g.DisplayName), slog.Bool("members_replaced", c.ReplaceMembers),
+			slog.Int("members_added", len(c.Add)), slog.Int("members_removed", len(c.Remove)))
+	}
+	if h.cfg.Hooks.AfterGroupChange == nil {
+		return
+	}
+	if err := callHook(func() error { h.cfg.Hooks.AfterGroupChange(ctx, e); return nil }); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "scim: AfterGroupChange hook failed after the change was stored", "event", kind.String(), "error", err)
+	}
 }

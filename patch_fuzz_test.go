@@ -90,5 +90,5 @@ func (h *Handler) encodeStored(t *testing.T, store Store, id string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h.appendUser(nil, u, "")
+	return h.appendUser(nil, u, "", nil)
 }

@@ -158,20 +158,27 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		}
 		return filter.Value{}
 	case "meta":
-		switch p.Sub {
-		case "created":
-			return timeValue(u.Meta.Created)
-		case "lastModified":
-			return timeValue(u.Meta.LastModified)
-		case "resourceType":
-			return filter.Value{Kind: filter.String, Str: "User"}
-		case "version":
-			return str(u.Meta.Version)
-		}
-		return filter.Value{}
+		return metaValue(&u.Meta, "User", p.Sub)
 	}
 	if v, ok := u.Custom[p.Name]; ok && p.Sub == "" {
 		return customValue(v, i)
+	}
+	return filter.Value{}
+}
+
+// metaValue is the value of meta.sub of a resource of the given type.
+func metaValue(m *Meta, resourceType, sub string) filter.Value {
+	switch sub {
+	case "created":
+		return timeValue(m.Created)
+	case "lastModified":
+		return timeValue(m.LastModified)
+	case "resourceType":
+		return filter.Value{Kind: filter.String, Str: resourceType}
+	case "version":
+		if m.Version != "" {
+			return filter.Value{Kind: filter.String, Str: m.Version}
+		}
 	}
 	return filter.Value{}
 }

@@ -31,6 +31,13 @@ type Handler struct {
 	// emailsIndex is the position of emails in names.core.
 	emailsIndex int
 	discovery   discovery
+	users       *resourceEndpoint
+
+	// Groups, when the store is a GroupStore; groupStore is nil otherwise.
+	groupStore   GroupStore
+	groupNames   names
+	membersIndex int // the position of members in groupNames.core
+	groups       *resourceEndpoint
 }
 
 // NewHandler returns a Handler that serves store with cfg. It validates cfg
@@ -44,6 +51,16 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{store: store, cfg: cfg, user: schema.User(cfg.Attributes...)}
+	if gs, ok := store.(GroupStore); ok {
+		h.groupStore = gs
+		// The user's groups are served from the store's memberships.
+		i := slices.IndexFunc(h.user.Attributes, func(a schema.Attribute) bool { return a.Name == "groups" })
+		h.user.Attributes = slices.Clone(h.user.Attributes)
+		h.user.Attributes[i] = schema.UserGroups()
+		h.groupNames = names{urn: schema.GroupURN, core: append(schema.Common(), schema.Group().Attributes...), fold: cfg.CaseInsensitiveNames}
+		h.membersIndex = slices.IndexFunc(h.groupNames.core, func(a schema.Attribute) bool { return a.Name == "members" })
+		h.groups = h.groupEndpoint()
+	}
 	if err := h.user.Validate(); err != nil {
 		return nil, fmt.Errorf("scim: Config.Attributes: %w", err)
 	}
@@ -124,6 +141,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 			h.required = append(h.required, ref.path())
 		}
 	}
+	h.users = h.userEndpoint()
 	h.discovery, err = h.buildDiscovery()
 	if err != nil {
 		return nil, err
@@ -291,11 +309,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch req.endpoint {
 	case "Users":
-		h.serveUsers(w, r, req)
+		h.serveResource(w, r, req, h.users)
 	case "Schemas", "ResourceTypes", "ServiceProviderConfig":
 		h.serveDiscovery(w, r, req)
 	case "Groups":
-		h.writeError(w, r, errorf(http.StatusNotFound, "", "this service provider does not provision Groups; turn off \"Push Groups\" in the identity provider"))
+		if h.groups == nil {
+			h.writeError(w, r, errorf(http.StatusNotFound, "", "this service provider does not provision Groups; turn off \"Push Groups\" in the identity provider"))
+			return
+		}
+		h.serveResource(w, r, req, h.groups)
 	default:
 		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("/%s is not supported by this service provider", req.endpoint)))
 	}
@@ -385,6 +407,10 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	var e *Error
 	var fe *filter.SyntaxError
 	var me *filter.MatchError
+	var ue *UnknownMembersError
+	if req, ok := h.route(r); ok && req.endpoint == "Groups" {
+		err = groupError(err)
+	}
 	switch {
 	case errors.As(err, &e):
 		if e.Status < 400 || e.Status > 599 {
@@ -401,6 +427,8 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		return errorf(http.StatusServiceUnavailable, "", "the request was canceled")
+	case errors.As(err, &ue):
+		return badRequest(ScimTypeInvalidValue, "members must be users or groups of this tenant; "+strings.TrimPrefix(ue.Error(), "scim: "))
 	case errors.Is(err, ErrNotFound):
 		return errorf(http.StatusNotFound, "", "no user with that id")
 	case errors.Is(err, ErrUniqueness):
@@ -431,15 +459,3 @@ func requestID() string {
 }
 
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// writeJSON writes a body built by build with status.
-func writeJSON(w http.ResponseWriter, status int, build func([]byte) []byte) {
-	bp := bufPool.Get().(*[]byte)
-	b := build((*bp)[:0])
-	w.WriteHeader(status)
-	w.Write(b)
-	if cap(b) <= 64<<10 {
-		*bp = b
-		bufPool.Put(bp)
-	}
-}

@@ -3,6 +3,7 @@ package scim
 // The schema and message URNs of RFC 7643 and RFC 7644.
 const (
 	UserURN                  = "urn:ietf:params:scim:schemas:core:2.0:User"
+	GroupURN                 = "urn:ietf:params:scim:schemas:core:2.0:Group"
 	EnterpriseUserURN        = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 	ListResponseURN          = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 	PatchOpURN               = "urn:ietf:params:scim:api:messages:2.0:PatchOp"

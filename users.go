@@ -8,87 +8,60 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
 )
 
-// serveUsers routes /Users and /Users/{id}.
-func (h *Handler) serveUsers(w http.ResponseWriter, r *http.Request, req request) {
-	switch len(req.rest) {
-	case 0:
-		if h.allow(w, r, http.MethodGet, http.MethodPost) {
-			switch {
-			case r.Method == http.MethodGet:
-				h.listUsers(w, r, req)
-			case h.cfg.Disabled&OpCreate != 0:
-				h.writeError(w, r, errorf(http.StatusNotImplemented, "", "this service provider does not support creating users"))
-			default:
-				h.createUser(w, r, req)
-			}
-		}
-		return
-	case 1:
-		if req.rest[0] != "" {
-			break
-		}
-		h.serveUsers(w, r, request{mount: req.mount, endpoint: req.endpoint})
-		return
+// userEndpoint is the Users resource type's part of the shared routing.
+func (h *Handler) userEndpoint() *resourceEndpoint {
+	return &resourceEndpoint{
+		noun: "users", list: h.listUsers, create: h.createUser,
+		get: h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
+		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
 	}
-	if len(req.rest) != 1 {
-		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
-		return
-	}
-	id := req.rest[0]
-	if !h.allow(w, r, http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete) {
-		return
-	}
-	if op := operationOf(r.Method); op != 0 && h.cfg.Disabled&op != 0 {
-		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("this service provider does not support %s on users", r.Method)))
-		return
-	}
-	switch r.Method {
-	case http.MethodGet:
-		h.getUser(w, r, req, id)
-	case http.MethodPut:
-		h.replaceUser(w, r, req, id)
-	case http.MethodPatch:
-		h.patchUser(w, r, req, id)
-	case http.MethodDelete:
-		h.deleteUser(w, r, id)
-	}
-}
-
-// operationOf is the write operation a method on /Users/{id} performs.
-func operationOf(method string) Operations {
-	switch method {
-	case http.MethodPut:
-		return OpReplace
-	case http.MethodPatch:
-		return OpPatch
-	case http.MethodDelete:
-		return OpDelete
-	}
-	return 0
 }
 
 // location is meta.location of the user with the given id.
 func (h *Handler) location(r *http.Request, req request, id string) string {
-	return h.baseURL(r, req) + "/Users/" + url.PathEscape(id)
+	return h.resourceURL(r, req, "Users", id)
 }
 
-// writeUser writes u with its ETag (and Location, for a 201).
+// writeUser writes u with its ETag (and Location, for a 201), with the
+// attributes the request's projection wants.
 func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request, status int, u *User) {
+	o, err := h.userOut(r, req, u, status == http.StatusOK && r.Method == http.MethodGet)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	loc := h.location(r, req, u.ID)
-	if u.Meta.Version != "" {
-		setETag(w, u.Meta.Version)
+	writeResource(w, status, u.Meta.Version, loc, func(b []byte, _ *chunkWriter) []byte { return h.appendUser(b, u, loc, o) })
+}
+
+// userOut reads the request's projection and, for one user read (single)
+// or when attributes names them, the user's groups. It is nil when the
+// request wants the default attributes and no groups.
+func (h *Handler) userOut(r *http.Request, req request, u *User, single bool) (*userOut, error) {
+	p, e := h.parseProjection(&h.names, r.URL.Query())
+	if e != nil {
+		return nil, e
 	}
-	if status == http.StatusCreated {
-		w.Header().Set("Location", loc)
+	withGroups := h.groupStore != nil && (single && p.wants("groups", schema.Default) || p.explicit("groups"))
+	if p == nil && !withGroups {
+		return nil, nil
 	}
-	writeJSON(w, status, func(b []byte) []byte { return h.appendUser(b, u, loc) })
+	o := &userOut{p: p, withGroups: withGroups, base: h.baseURL(r, req)}
+	if withGroups && u != nil {
+		gs, err := h.groupStore.UserGroups(r.Context(), u.ID)
+		if err != nil {
+			return nil, err
+		}
+		o.groups = gs
+	}
+	return o, nil
 }
 
 func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, id string) {
@@ -97,9 +70,7 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, i
 		h.writeError(w, r, err)
 		return
 	}
-	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, u.Meta.Version) {
-		setETag(w, u.Meta.Version)
-		w.WriteHeader(http.StatusNotModified)
+	if notModified(w, r, u.Meta.Version) {
 		return
 	}
 	h.writeUser(w, r, req, http.StatusOK, u)
@@ -360,7 +331,7 @@ func profileChanged(old, next *User) bool {
 	return !reflect.DeepEqual(a, b)
 }
 
-func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) {
+func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, id string) {
 	version := ""
 	var before *User
 	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.AuditLogger != nil {
@@ -386,31 +357,10 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, id string) 
 }
 
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request) {
-	q := Query{StartIndex: 1, Count: h.cfg.MaxResults}
-	params := r.URL.Query()
-	if s := params.Get("startIndex"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			h.writeError(w, r, badRequest(ScimTypeInvalidValue, fmt.Sprintf("startIndex must be an integer, got %q", s)))
-			return
-		}
-		q.StartIndex = max(n, 1) // RFC 7644 §3.4.2.4: below 1 means 1
-	}
-	if s := params.Get("count"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			h.writeError(w, r, badRequest(ScimTypeInvalidValue, fmt.Sprintf("count must be an integer, got %q", s)))
-			return
-		}
-		q.Count = min(max(n, 0), h.cfg.MaxResults)
-	}
-	if s := params.Get("filter"); s != "" {
-		f, e := h.parseFilter(&h.names, s)
-		if e != nil {
-			h.writeError(w, r, e)
-			return
-		}
-		q.Filter = f
+	q, e := h.listQuery(r, &h.names)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
 	}
 	page, err := h.store.List(r.Context(), q)
 	if err != nil {
@@ -421,21 +371,18 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request)
 	if len(users) > q.Count {
 		users = users[:q.Count]
 	}
+	o, err := h.userOut(r, req, nil, false)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	base := h.baseURL(r, req) + "/Users/"
-	writeJSON(w, http.StatusOK, func(b []byte) []byte {
-		b = append(b, `{"schemas":["`+ListResponseURN+`"],"totalResults":`...)
-		b = strconv.AppendInt(b, int64(page.TotalResults), 10)
-		b = append(b, `,"startIndex":`...)
-		b = strconv.AppendInt(b, int64(q.StartIndex), 10)
-		b = append(b, `,"itemsPerPage":`...)
-		b = strconv.AppendInt(b, int64(len(users)), 10)
-		b = append(b, `,"Resources":[`...)
-		for i, u := range users {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = h.appendUser(b, u, base+url.PathEscape(u.ID))
+	writeList(w, page.TotalResults, q.StartIndex, len(users), func(b []byte, _ *chunkWriter, i int) []byte {
+		u := users[i]
+		if o != nil && o.withGroups {
+			// Asked for by name: one store call per listed user.
+			o.groups, _ = h.groupStore.UserGroups(r.Context(), u.ID)
 		}
-		return append(b, ']', '}')
+		return h.appendUser(b, u, base+url.PathEscape(u.ID), o)
 	})
 }

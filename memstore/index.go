@@ -18,17 +18,25 @@ import (
 // O(log n). When tombstones outnumber live users the slots are compacted,
 // which is O(n) but amortised over as many deletes. Appends, deletes and
 // lookups are O(log n); the tree costs 4 bytes a slot.
-type order struct {
-	slots []*entry // nil where a user was deleted
-	tree  []int32  // Fenwick tree over slots, 1-based: tree[0] is unused
+//
+// Groups are kept in the same structure: E is *entry or *gentry.
+type order[E slotted] struct {
+	slots []E     // nil where a user was deleted
+	tree  []int32 // Fenwick tree over slots, 1-based: tree[0] is unused
 	live  int
 }
 
-func (o *order) push(e *entry) {
+// slotted is what order keeps: an entry that knows its slot.
+type slotted interface {
+	comparable
+	slotIndex() *int
+}
+
+func (o *order[E]) push(e E) {
 	if len(o.tree) == 0 {
 		o.tree = append(o.tree, 0)
 	}
-	e.slot = len(o.slots)
+	*e.slotIndex() = len(o.slots)
 	o.slots = append(o.slots, e)
 	// Node i covers the slots (i-lowbit(i), i]: the new slot plus the
 	// nodes below it that cover the rest of that range.
@@ -41,9 +49,11 @@ func (o *order) push(e *entry) {
 	o.live++
 }
 
-func (o *order) remove(e *entry) {
-	o.slots[e.slot] = nil
-	for i := e.slot + 1; i < len(o.tree); i += i & -i {
+func (o *order[E]) remove(e E) {
+	slot := *e.slotIndex()
+	var none E
+	o.slots[slot] = none
+	for i := slot + 1; i < len(o.tree); i += i & -i {
 		o.tree[i]--
 	}
 	o.live--
@@ -52,11 +62,12 @@ func (o *order) remove(e *entry) {
 	}
 }
 
-func (o *order) compact() {
+func (o *order[E]) compact() {
 	n := 0
+	var none E
 	for _, e := range o.slots {
-		if e != nil {
-			e.slot = n
+		if e != none {
+			*e.slotIndex() = n
 			o.slots[n] = e
 			n++
 		}
@@ -71,7 +82,7 @@ func (o *order) compact() {
 }
 
 // find returns the slot of the k-th live user (1 ≤ k ≤ live).
-func (o *order) find(k int) int {
+func (o *order[E]) find(k int) int {
 	n := len(o.tree) - 1
 	pos := 0
 	for step := 1 << (bits.Len(uint(n)) - 1); step > 0; step >>= 1 {
@@ -86,9 +97,10 @@ func (o *order) find(k int) int {
 // page calls f on at most count live users from the start-th (1-based).
 // A run of tombstones is jumped over with find, so a page costs
 // O(count·log n) however many users were deleted.
-func (o *order) page(start, count int, f func(*entry)) {
+func (o *order[E]) page(start, count int, f func(E)) {
+	var none E
 	for k := start; count > 0 && k <= o.live; {
-		for i := o.find(k); i < len(o.slots) && count > 0 && o.slots[i] != nil; i++ {
+		for i := o.find(k); i < len(o.slots) && count > 0 && o.slots[i] != none; i++ {
 			f(o.slots[i])
 			k++
 			count--
@@ -98,14 +110,14 @@ func (o *order) page(start, count int, f func(*entry)) {
 
 // chain indexes entries by a key that several may share, linking the
 // entries of one key through a field of the entry that link returns.
-type chain struct {
-	m    map[string]*entry
-	link func(*entry) **entry
+type chain[E comparable] struct {
+	m    map[string]E
+	link func(E) *E
 }
 
 // add indexes e under k; the empty string is not indexed, as an empty
 // attribute is absent and never equals a filter's value.
-func (c *chain) add(k string, e *entry) {
+func (c *chain[E]) add(k string, e E) {
 	if k == "" {
 		return
 	}
@@ -113,30 +125,32 @@ func (c *chain) add(k string, e *entry) {
 	c.m[k] = e
 }
 
-func (c *chain) remove(k string, e *entry) {
+func (c *chain[E]) remove(k string, e E) {
 	if k == "" {
 		return
 	}
+	var none E
 	next := c.link(e)
 	if c.m[k] == e {
-		if *next != nil {
+		if *next != none {
 			c.m[k] = *next
 		} else {
 			delete(c.m, k)
 		}
-		*next = nil
+		*next = none
 		return
 	}
-	for p := c.m[k]; p != nil; p = *c.link(p) {
+	for p := c.m[k]; p != none; p = *c.link(p) {
 		if l := c.link(p); *l == e {
-			*l, *next = *next, nil
+			*l, *next = *next, none
 			return
 		}
 	}
 }
 
-func (c *chain) appendTo(dst []*entry, k string) []*entry {
-	for e := c.m[k]; e != nil; e = *c.link(e) {
+func (c *chain[E]) appendTo(dst []E, k string) []E {
+	var none E
+	for e := c.m[k]; e != none; e = *c.link(e) {
 		dst = append(dst, e)
 	}
 	return dst

@@ -13,7 +13,7 @@ import (
 func TestOrder(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		r := rand.New(rand.NewPCG(seed, seed))
-		var o order
+		var o order[*entry]
 		var ref []*entry
 		check := func(step int) {
 			t.Helper()
@@ -81,7 +81,7 @@ func TestFold(t *testing.T) {
 // TestChain checks the chained index through adds and removes at the
 // head, middle and tail of a chain.
 func TestChain(t *testing.T) {
-	c := chain{m: map[string]*entry{}, link: func(e *entry) **entry { return &e.nextExt }}
+	c := chain[*entry]{m: map[string]*entry{}, link: func(e *entry) **entry { return &e.nextExt }}
 	es := make([]*entry, 5)
 	for i := range es {
 		es[i] = &entry{slot: i}

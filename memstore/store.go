@@ -38,10 +38,12 @@ type tenant struct {
 	// byExt (exact externalId) and byEmail (fold(email)) are not unique;
 	// their entries are chained through the entries' own link fields, so
 	// the usual key held by one user costs a map slot and no slice.
-	byExt   chain
-	byEmail chain
+	byExt   chain[*entry]
+	byEmail chain[*entry]
 
-	order order
+	order order[*entry]
+
+	groups groups
 }
 
 // entry is a stored user. The User is held by value so that a user costs
@@ -53,6 +55,8 @@ type entry struct {
 	nextExt  *entry // next entry with the same externalId
 	nextMail *entry // next entry with the same folded email
 }
+
+func (e *entry) slotIndex() *int { return &e.slot }
 
 func (s *Store) tenant(ctx context.Context, create bool) *tenant {
 	name := scim.TenantFrom(ctx)
@@ -71,8 +75,8 @@ func (s *Store) tenant(ctx context.Context, create bool) *tenant {
 		t = &tenant{
 			byID:    make(map[string]*entry),
 			byName:  make(map[string]*entry),
-			byExt:   chain{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextExt }},
-			byEmail: chain{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextMail }},
+			byExt:   chain[*entry]{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextExt }},
+			byEmail: chain[*entry]{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextMail }},
 		}
 		s.tenants[name] = t
 	}
@@ -95,7 +99,9 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	if t.byName[key] != nil {
 		return nil, taken(u.UserName)
 	}
-	for t.byID[e.user.ID] != nil { // 2^-122 per create; cheap to rule out
+	// 2^-122 per create; cheap to rule out. Users and groups never share
+	// an id, so a member id names one resource.
+	for t.byID[e.user.ID] != nil || t.groups.byID[e.user.ID] != nil {
 		e.user.ID = newID()
 	}
 	t.byID[e.user.ID] = e
@@ -165,7 +171,8 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 	return e.user.Clone(), nil
 }
 
-// Delete removes the user with the given id.
+// Delete removes the user with the given id, and its membership in every
+// group.
 func (s *Store) Delete(ctx context.Context, id, version string) error {
 	t := s.tenant(ctx, false)
 	if t == nil {
@@ -185,6 +192,7 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	t.byExt.remove(e.user.ExternalID, e)
 	t.byEmail.remove(fold(e.user.Email), e)
 	t.order.remove(e)
+	t.groups.leaveAll(id)
 	return nil
 }
 
