@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/scimtest"
 	"github.com/scimkit/scim/sqlstore"
 )
@@ -73,4 +74,29 @@ func TestGroupConformance(t *testing.T) {
 			})
 		}
 	})
+}
+
+// groupFilter parses a group filter and resolves it as the handler does
+// for /Groups: displayName ignores case, the rest is case-exact. (The
+// handler exports no group filter resolution yet; when it does, this
+// calls it, as resolve calls Handler.ParseFilter.)
+func groupFilter(t testing.TB, s string) filter.Expr {
+	t.Helper()
+	e := must(filter.Parse(s))(t)
+	var walk func(filter.Expr)
+	walk = func(e filter.Expr) {
+		switch e := e.(type) {
+		case *filter.Logical:
+			walk(e.Left)
+			walk(e.Right)
+		case *filter.Not:
+			walk(e.X)
+		case *filter.ValuePath:
+			walk(e.Filter)
+		case *filter.Compare:
+			e.CaseExact = e.Path.Name != "displayName"
+		}
+	}
+	walk(e)
+	return e
 }
