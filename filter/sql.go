@@ -85,14 +85,15 @@ type Column struct {
 	// "work". Inside a value path, type eq "work" is then true and type eq
 	// "home" false.
 	Type string
-	// Exists, for a sub-attribute of a multi-valued attribute whose
+	// Subquery, for a sub-attribute of a multi-valued attribute whose
 	// elements are rows of another table (a group's members in a join
-	// table), is the FROM and WHERE of a correlated subquery over those
-	// rows, such as "members m WHERE m.group_id = g.id"; Name then names
-	// a column of its rows. A comparison, or a value path over the
-	// attribute, is written as EXISTS (SELECT 1 FROM <Exists> AND …):
-	// some element matches.
-	Exists string
+	// table), opens a subquery over those rows up to the condition on one
+	// row, such as "g.id IN (SELECT m.group_id FROM members m WHERE" or
+	// "EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND"; Name
+	// then names a column of its rows. A comparison, or a value path's
+	// filter, completes the condition and a ")" closes it: the row
+	// matches when some element does.
+	Subquery string
 }
 
 // SQL translates a resolved filter (see AttrPath) into the condition of a
@@ -143,8 +144,9 @@ type sqlWriter struct {
 	d       Dialect
 	b       strings.Builder
 	args    []any
-	// exists is set inside the EXISTS subquery of a value path over
-	// rows of another table, whose comparisons are not wrapped again.
+	// exists is set inside the subquery of a value path over rows of
+	// another table (Column.Subquery), whose comparisons are not wrapped
+	// again.
 	exists bool
 }
 
@@ -201,8 +203,8 @@ func (w *sqlWriter) expr(e Expr, vp *ValuePath) error {
 		if !ok {
 			return unsupported("no column for %s", path)
 		}
-		if col.Exists != "" && !w.exists {
-			w.b.WriteString("EXISTS (SELECT 1 FROM " + col.Exists + " AND ")
+		if col.Subquery != "" && !w.exists {
+			w.b.WriteString(col.Subquery + " ")
 			if err := w.compare(e, path, col); err != nil {
 				return err
 			}
@@ -219,8 +221,8 @@ func (w *sqlWriter) expr(e Expr, vp *ValuePath) error {
 func (w *sqlWriter) valuePath(vp *ValuePath) error {
 	p := AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"}
 	col, ok := w.columns(p)
-	if ok && col.Exists != "" && !w.exists {
-		w.b.WriteString("EXISTS (SELECT 1 FROM " + col.Exists + " AND ")
+	if ok && col.Subquery != "" && !w.exists {
+		w.b.WriteString(col.Subquery + " ")
 		w.exists = true
 		err := w.expr(vp.Filter, vp)
 		w.exists = false

@@ -9,19 +9,19 @@ import (
 
 // groupColumns maps a group table whose members are rows of a join table.
 func groupColumns(p filter.AttrPath) (filter.Column, bool) {
-	const rows = "members m WHERE m.group_id = g.id"
+	const rows = "g.id IN (SELECT m.group_id FROM members m WHERE"
 	switch p.Name + "." + p.Sub {
 	case "displayName.":
 		return filter.Column{Name: "g.display_name", Kind: filter.String}, true
 	case "members.value":
-		return filter.Column{Name: "m.member_id", Kind: filter.String, Exists: rows}, true
+		return filter.Column{Name: "m.member_id", Kind: filter.String, Subquery: rows}, true
 	case "members.type":
-		return filter.Column{Name: "m.member_type", Kind: filter.String, Exists: rows}, true
+		return filter.Column{Name: "m.member_type", Kind: filter.String, Subquery: rows}, true
 	}
 	return filter.Column{}, false
 }
 
-func TestSQLExists(t *testing.T) {
+func TestSQLSubquery(t *testing.T) {
 	exact := func(e filter.Expr) filter.Expr {
 		var walk func(filter.Expr)
 		walk = func(e filter.Expr) {
@@ -44,10 +44,10 @@ func TestSQLExists(t *testing.T) {
 		filter, where string
 		args          []any
 	}{
-		{`members.value eq "u1"`, `EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND m.member_id = $1)`, []any{"u1"}},
-		{`members[value eq "u1"]`, `EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND m.member_id = $1)`, []any{"u1"}},
-		{`members[value eq "u1" and type eq "User"]`, `EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND (m.member_id = $1 AND m.member_type = $2))`, []any{"u1", "User"}},
-		{`displayName eq "Ops" and not (members.value eq "u1")`, `(lower(g.display_name) = lower($1) AND NOT COALESCE(EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND m.member_id = $2), 1=0))`, []any{"Ops", "u1"}},
+		{`members.value eq "u1"`, `g.id IN (SELECT m.group_id FROM members m WHERE m.member_id = $1)`, []any{"u1"}},
+		{`members[value eq "u1"]`, `g.id IN (SELECT m.group_id FROM members m WHERE m.member_id = $1)`, []any{"u1"}},
+		{`members[value eq "u1" and type eq "User"]`, `g.id IN (SELECT m.group_id FROM members m WHERE (m.member_id = $1 AND m.member_type = $2))`, []any{"u1", "User"}},
+		{`displayName eq "Ops" and not (members.value eq "u1")`, `(lower(g.display_name) = lower($1) AND NOT COALESCE(g.id IN (SELECT m.group_id FROM members m WHERE m.member_id = $2), 1=0))`, []any{"Ops", "u1"}},
 		{`members pr`, ``, nil},
 	}
 	for _, tt := range tests {

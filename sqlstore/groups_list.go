@@ -11,7 +11,7 @@ import (
 )
 
 // ListGroups runs q.Filter as a WHERE clause over the group table, with
-// members.value as an EXISTS over the join table, pages with LIMIT and
+// members.value as a subquery over the join table, pages with LIMIT and
 // OFFSET in creation order, and loads members only when q.Members: first
 // a count per group of the page when q.MaxMembers caps them, then the
 // members of the groups that fit, in one query.
@@ -176,7 +176,9 @@ func (s *Store) groupColumn(p filter.AttrPath) (filter.Column, bool) {
 	if s.cfg.IDs == DatabaseIDs {
 		idKind = filter.Number
 	}
-	rows := t.Members + " m WHERE m." + m.Group + " = g." + k.ID
+	// IN rather than a correlated EXISTS: SQLite then drives the query
+	// from the member index instead of probing it once per group.
+	rows := "g." + k.ID + " IN (SELECT m." + m.Group + " FROM " + t.Members + " m WHERE"
 	switch p.Name + "." + p.Sub {
 	case "id.":
 		return filter.Column{Name: "g." + k.ID, Kind: idKind}, true
@@ -189,12 +191,12 @@ func (s *Store) groupColumn(p filter.AttrPath) (filter.Column, bool) {
 		}
 		return c, true
 	case "members.value":
-		return filter.Column{Name: "m." + m.Member, Kind: idKind, Exists: rows}, true
+		return filter.Column{Name: "m." + m.Member, Kind: idKind, Subquery: rows}, true
 	case "members.type":
 		if m.Type == "" {
-			return filter.Column{Name: "'" + scim.MemberUser + "'", Kind: filter.String, Exists: rows}, true
+			return filter.Column{Name: "'" + scim.MemberUser + "'", Kind: filter.String, Subquery: rows}, true
 		}
-		return filter.Column{Name: "m." + m.Type, Kind: filter.String, Exists: rows}, true
+		return filter.Column{Name: "m." + m.Type, Kind: filter.String, Subquery: rows}, true
 	case "meta.created":
 		return filter.Column{Name: "g." + k.Created, Kind: filter.DateTime}, true
 	case "meta.lastModified":
