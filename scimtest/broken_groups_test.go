@@ -85,7 +85,7 @@ func TestKitSkipsUnsupportedGroups(t *testing.T) {
 
 type unsupportedGroups struct{ *memstore.Store }
 
-func (unsupportedGroups) UserGroups(context.Context, string) ([]scim.GroupRef, error) {
+func (unsupportedGroups) ListGroups(context.Context, scim.Query) (*scim.GroupPage, error) {
 	return nil, errors.ErrUnsupported
 }
 

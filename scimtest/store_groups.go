@@ -120,7 +120,7 @@ func init() {
 }
 
 // isGroupStore reports whether s serves groups: it implements
-// scim.GroupStore and does not answer errors.ErrUnsupported (a store
+// scim.GroupStore and its ListGroups does not answer errors.ErrUnsupported (a store
 // whose groups are configured away, such as sqlstore without
 // Config.Groups).
 func isGroupStore(s scim.Store) bool {
@@ -128,7 +128,7 @@ func isGroupStore(s scim.Store) bool {
 	if !ok {
 		return false
 	}
-	_, err := gs.UserGroups(context.Background(), "scimtest-probe")
+	_, err := gs.ListGroups(context.Background(), scim.Query{StartIndex: 1})
 	return !errors.Is(err, errors.ErrUnsupported)
 }
 

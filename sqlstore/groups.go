@@ -37,7 +37,8 @@ type groupStore struct {
 const chunk = 1000
 
 // errNoGroups is returned by the group methods of a Store whose Config has
-// no Groups: it implements scim.GroupStore but serves no groups.
+// no Groups (but UserGroups, which finds no groups): it implements
+// scim.GroupStore but serves no groups.
 var errNoGroups = fmt.Errorf("sqlstore: Config.Groups is not set: %w", errors.ErrUnsupported)
 
 func newGroupStore(s *Store) *groupStore {
@@ -453,9 +454,12 @@ func (s *Store) deleteUser(ctx context.Context, id, version, q string, args, key
 
 // UserGroups reads the user's groups through the join table's index on
 // the member column.
+//
+// Without Config.Groups a user is in no group: the handler asks for a
+// user's groups on every GET of a user from any GroupStore.
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]scim.GroupRef, error) {
 	if s.groups == nil {
-		return nil, errNoGroups
+		return nil, nil
 	}
 	tenant, err := s.tenant(ctx)
 	if err != nil {
