@@ -85,6 +85,15 @@ type Column struct {
 	// "work". Inside a value path, type eq "work" is then true and type eq
 	// "home" false.
 	Type string
+	// Subquery, for a sub-attribute of a multi-valued attribute whose
+	// elements are rows of another table (a group's members in a join
+	// table), opens a subquery over those rows up to the condition on one
+	// row, such as "g.id IN (SELECT m.group_id FROM members m WHERE" or
+	// "EXISTS (SELECT 1 FROM members m WHERE m.group_id = g.id AND"; Name
+	// then names a column of its rows. A comparison, or a value path's
+	// filter, completes the condition and a ")" closes it: the row
+	// matches when some element does.
+	Subquery string
 }
 
 // SQL translates a resolved filter (see AttrPath) into the condition of a
@@ -135,6 +144,10 @@ type sqlWriter struct {
 	d       Dialect
 	b       strings.Builder
 	args    []any
+	// exists is set inside the subquery of a value path over rows of
+	// another table (Column.Subquery), whose comparisons are not wrapped
+	// again.
+	exists bool
 }
 
 func unsupported(format string, a ...any) error {
@@ -182,13 +195,21 @@ func (w *sqlWriter) expr(e Expr, vp *ValuePath) error {
 		path := e.Path
 		if vp != nil {
 			path = AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: e.Path.Name}
-			if e.Path.Name == "type" {
+			if e.Path.Name == "type" && !w.exists {
 				return w.elementType(e, vp)
 			}
 		}
 		col, ok := w.columns(path)
 		if !ok {
 			return unsupported("no column for %s", path)
+		}
+		if col.Subquery != "" && !w.exists {
+			w.b.WriteString(col.Subquery + " ")
+			if err := w.compare(e, path, col); err != nil {
+				return err
+			}
+			w.b.WriteByte(')')
+			return nil
 		}
 		return w.compare(e, path, col)
 	}
@@ -200,6 +221,14 @@ func (w *sqlWriter) expr(e Expr, vp *ValuePath) error {
 func (w *sqlWriter) valuePath(vp *ValuePath) error {
 	p := AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"}
 	col, ok := w.columns(p)
+	if ok && col.Subquery != "" && !w.exists {
+		w.b.WriteString(col.Subquery + " ")
+		w.exists = true
+		err := w.expr(vp.Filter, vp)
+		w.exists = false
+		w.b.WriteByte(')')
+		return err
+	}
 	if !ok || col.Type == "" || col.Joined {
 		return unsupported("%s[…]: only the work e-mail's value path is expressible", vp.Path)
 	}

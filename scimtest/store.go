@@ -25,8 +25,8 @@ import (
 // a fresh store from newStore, and reports every violation it finds, not
 // only the first. A failing subtest ends with the rule and where it comes
 // from (an RFC section or an identity provider's behaviour). Checks of
-// optional capabilities (scim.Patcher) are skipped for a store that does
-// not implement them.
+// optional capabilities (scim.Patcher, scim.GroupStore) are skipped for a
+// store that does not implement them.
 //
 // newStore must return an empty store each time it is called; it may use
 // its t for cleanup (t.Cleanup) and to skip (t.Skip). The checks use the
@@ -81,7 +81,7 @@ type storeCase struct {
 
 func testStore(t tb, newStore func(t tb) scim.Store) {
 	t.Helper()
-	for _, c := range slices.Concat(coreCases, capabilityCases) {
+	for _, c := range slices.Concat(coreCases, capabilityCases, groupCases) {
 		t.Run(c.name, func(t tb) {
 			s := newStore(t)
 			if s == nil {

@@ -47,6 +47,10 @@ type Config struct {
 	Custom []Custom
 	// IDs says who makes ids. Default UUIDs.
 	IDs IDs
+
+	// Groups, when set, maps the host's group and membership tables: the
+	// Store then serves groups (scim.GroupStore). Default nil: users only.
+	Groups *GroupTables
 }
 
 // Columns names the column of each attribute. Empty names take the
@@ -123,6 +127,11 @@ func (c Config) Validate() error {
 	}
 	if c.IDs != UUIDs && c.IDs != DatabaseIDs {
 		return fmt.Errorf("sqlstore: unknown Config.IDs %d", c.IDs)
+	}
+	if c.Groups != nil {
+		if err := c.Groups.validate(c); err != nil {
+			return err
+		}
 	}
 	c = c.withDefaults()
 	names := map[string]bool{}

@@ -14,6 +14,9 @@ import (
 // SQLite the folded values have columns of their own (see
 // Columns.UserNameLower); PostgreSQL indexes the expressions.
 //
+// With Config.Groups set, the group and membership tables and their
+// indexes follow (see GroupTables).
+//
 // A host with a table of its own creates the same indexes on it; without
 // the unique index, concurrent creates can store duplicate userNames.
 func (c Config) Schema() ([]string, error) {
@@ -114,6 +117,9 @@ func (c Config) Schema() ([]string, error) {
 		// Pages are ordered by creation (see Store.order); this index
 		// serves an import's unfiltered pages.
 		stmts = append(stmts, "CREATE INDEX "+base+"_created_idx ON "+table+" ("+key+k.Created+", "+k.ID+")")
+	}
+	if c.Groups != nil {
+		stmts = append(stmts, c.groupSchema()...)
 	}
 	return stmts, nil
 }

@@ -32,6 +32,8 @@ type Store struct {
 	// import skip someone. Database ids grow with creation; UUIDs do not,
 	// so they are ordered by meta.created first.
 	order string
+
+	groups *groupStore // nil without Config.Groups (see groups.go)
 }
 
 var _ scim.Store = (*Store)(nil)
@@ -61,6 +63,9 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	where, _ := s.keyWhere(1)
 	s.byID = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + " WHERE " + where
 	s.exists = "SELECT " + k.Version + " FROM " + s.cfg.Table + " WHERE " + where
+	if s.cfg.Groups != nil {
+		s.groups = newGroupStore(s)
+	}
 	return s, nil
 }
 
@@ -302,6 +307,10 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 		}
 		q += " AND " + s.cfg.Columns.Version + " = " + s.ph(n+1)
 		args = append(args, v)
+	}
+	if s.groups != nil {
+		// Its memberships go with it, in one transaction.
+		return s.deleteUser(ctx, id, version, q, args, key)
 	}
 	res, err := s.exec(ctx, q, args...)
 	if err != nil {

@@ -1,0 +1,217 @@
+package sqlstore
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// GroupTables maps a host's group table (teams, roles, workspaces) and
+// its membership join table to SCIM groups. Set it as Config.Groups and
+// the Store serves groups (it implements scim.GroupStore); leave it nil
+// and it serves users only. Empty names take the default in brackets;
+// its zero value describes the tables Config.Schema creates.
+//
+// Groups share the user table's Config.IDs (ids from the store or the
+// database, one kind for both, so that a member column holds either) and
+// its tenants: with Config.Columns.Tenant set, the group table has a
+// tenant column too. The join table has no tenant column: a membership
+// is reached only through its group's row, which is the tenant's.
+type GroupTables struct {
+	// Table is the group table ["scim_groups"].
+	Table string
+	// Columns names the group table's columns.
+	Columns GroupColumns
+	// Members is the membership join table, one row per (group, member)
+	// ["scim_group_members"].
+	Members string
+	// MemberColumns names the join table's columns.
+	MemberColumns MemberColumns
+}
+
+// GroupColumns names the columns of the group table.
+type GroupColumns struct {
+	ID           string // id ["id"]: text for UUIDs, an integer key for DatabaseIDs
+	DisplayName  string // displayName ["display_name"]
+	ExternalID   string // externalId ["external_id"]
+	Created      string // meta.created, a timestamp ["created"]
+	LastModified string // meta.lastModified, a timestamp ["last_modified"]
+	// Version is an integer column that every change increments, served
+	// as meta.version W/"<n>" ["version"].
+	Version string
+	// Tenant is the tenant column, required exactly when the user table
+	// has one [Config.Columns.Tenant].
+	Tenant string
+	// DisplayNameLower holds the folded display name for Entra ID's
+	// case-insensitive displayName eq lookup, as Columns.UserNameLower
+	// does for userName: a generated column on MySQL and MariaDB, one the
+	// store writes on SQLite, none on PostgreSQL (an index on
+	// lower(display_name) serves it) ["display_name_lower"; "-" for none].
+	DisplayNameLower string
+}
+
+// MemberColumns names the columns of the membership join table.
+type MemberColumns struct {
+	// Group is the group's id ["group_id"].
+	Group string
+	// Member is the member's id, a user's or a nested group's
+	// ["member_id"].
+	Member string
+	// Type is a text column holding "User" or "Group" ["member_type"].
+	// "-" for none: a join table without one holds users only, and a
+	// member of Type "Group" is an unknown member.
+	Type string
+}
+
+// column is a single identifier: group columns are written qualified by
+// the table's alias (g.display_name), so they may not carry a schema.
+var column = regexp.MustCompile("^([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"|`[^`]+`)$")
+
+// validate checks g against the user table's config c.
+func (g GroupTables) validate(c Config) error {
+	g = g.withDefaults(c)
+	k, m := g.Columns, g.MemberColumns
+	if (c.Columns.Tenant == "") != (k.Tenant == "") {
+		return fmt.Errorf("sqlstore: Config.Groups.Columns.Tenant %q: the group table has a tenant column exactly when the user table has one (Config.Columns.Tenant %q)", k.Tenant, c.Columns.Tenant)
+	}
+	for _, f := range []struct {
+		field, name string
+		table       bool
+	}{
+		{"Table", g.Table, true}, {"Members", g.Members, true},
+		{"Columns.ID", k.ID, false}, {"Columns.DisplayName", k.DisplayName, false},
+		{"Columns.ExternalID", k.ExternalID, false}, {"Columns.Created", k.Created, false},
+		{"Columns.LastModified", k.LastModified, false}, {"Columns.Version", k.Version, false},
+		{"Columns.Tenant", k.Tenant, false}, {"Columns.DisplayNameLower", k.DisplayNameLower, false},
+		{"MemberColumns.Group", m.Group, false}, {"MemberColumns.Member", m.Member, false},
+		{"MemberColumns.Type", m.Type, false},
+	} {
+		switch {
+		case f.name == "" && !f.table:
+			// An optional column left out.
+		case f.table && !identifier.MatchString(f.name), !f.table && !column.MatchString(f.name):
+			return fmt.Errorf("sqlstore: Config.Groups.%s %q is not an SQL identifier", f.field, f.name)
+		}
+	}
+	if strings.EqualFold(indexBase(g.Table), indexBase(c.withDefaults().Table)) || strings.EqualFold(indexBase(g.Table), indexBase(g.Members)) {
+		return fmt.Errorf("sqlstore: Config.Groups: the group table %q, the membership table %q and the user table must differ", g.Table, g.Members)
+	}
+	return nil
+}
+
+// withDefaults fills in the default names; "-" becomes "".
+func (g GroupTables) withDefaults(c Config) GroupTables {
+	def := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+		if *s == "-" {
+			*s = ""
+		}
+	}
+	def(&g.Table, "scim_groups")
+	def(&g.Members, "scim_group_members")
+	k := &g.Columns
+	def(&k.ID, "id")
+	def(&k.DisplayName, "display_name")
+	def(&k.ExternalID, "external_id")
+	def(&k.Created, "created")
+	def(&k.LastModified, "last_modified")
+	def(&k.Version, "version")
+	def(&k.Tenant, c.Columns.Tenant)
+	if c.Dialect == MySQL || c.Dialect == SQLite {
+		def(&k.DisplayNameLower, "display_name_lower")
+	} else if k.DisplayNameLower == "-" {
+		k.DisplayNameLower = ""
+	}
+	m := &g.MemberColumns
+	def(&m.Group, "group_id")
+	def(&m.Member, "member_id")
+	def(&m.Type, "member_type")
+	return g
+}
+
+// groupSchema returns the statements that create the group and membership
+// tables of c.Groups, and their indexes:
+//
+//   - the join table's primary key (group, member[, type]), which makes an
+//     add that is already there a no-op (INSERT … ON CONFLICT DO NOTHING);
+//   - an index on (member, group) for a user's groups attribute and for
+//     deleting a user's memberships;
+//   - an index on (tenant, folded displayName) for Entra ID's lookup, and
+//     one on (tenant, externalId).
+func (c Config) groupSchema() []string {
+	g := c.Groups.withDefaults(c)
+	k, m := g.Columns, g.MemberColumns
+	text := "TEXT"
+	if c.Dialect == MySQL {
+		text = "VARCHAR(255)"
+	}
+	var cols []string
+	add := func(name, typ string) { cols = append(cols, name+" "+typ) }
+	// The member column holds user and group ids, so it has the id's type.
+	var idType string
+	switch {
+	case c.IDs == UUIDs && c.Dialect == MySQL:
+		add(k.ID, "CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY")
+		idType = "CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL"
+	case c.IDs == UUIDs:
+		add(k.ID, "TEXT NOT NULL PRIMARY KEY")
+		idType = "TEXT NOT NULL"
+	case c.Dialect == PostgreSQL:
+		add(k.ID, "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY")
+		idType = "BIGINT NOT NULL"
+	case c.Dialect == MySQL:
+		add(k.ID, "BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY")
+		idType = "BIGINT NOT NULL"
+	case c.Dialect == SQLite:
+		add(k.ID, "INTEGER PRIMARY KEY AUTOINCREMENT")
+		idType = "INTEGER NOT NULL"
+	}
+	if k.Tenant != "" {
+		add(k.Tenant, text+" NOT NULL DEFAULT ''")
+	}
+	add(k.DisplayName, text+" NOT NULL")
+	add(k.ExternalID, text)
+	add(k.Created, c.timestamp())
+	add(k.LastModified, c.timestamp())
+	add(k.Version, "BIGINT NOT NULL DEFAULT 1")
+	nameKey := "lower(" + k.DisplayName + ")"
+	switch {
+	case c.Dialect == SQLite && k.DisplayNameLower != "":
+		add(k.DisplayNameLower, "TEXT NOT NULL")
+		nameKey = k.DisplayNameLower
+	case c.Dialect == MySQL && k.DisplayNameLower != "":
+		add(k.DisplayNameLower, text+" AS (lower("+k.DisplayName+")) VIRTUAL")
+		nameKey = k.DisplayNameLower
+	}
+	create := "CREATE TABLE " + g.Table + " (\n\t" + strings.Join(cols, ",\n\t") + "\n)"
+	key := ""
+	if k.Tenant != "" {
+		key = k.Tenant + ", "
+	}
+	pk := m.Group + ", " + m.Member
+	members := []string{m.Group + " " + idType, m.Member + " " + idType}
+	if m.Type != "" {
+		members = append(members, m.Type+" VARCHAR(5) NOT NULL")
+		pk += ", " + m.Type
+	}
+	members = append(members, "PRIMARY KEY ("+pk+")")
+	createMembers := "CREATE TABLE " + g.Members + " (\n\t" + strings.Join(members, ",\n\t") + "\n)"
+	if c.Dialect == MySQL {
+		create += " DEFAULT CHARSET=utf8mb4"
+		createMembers += " DEFAULT CHARSET=utf8mb4"
+	}
+	base, mbase := indexBase(g.Table), indexBase(g.Members)
+	stmts := []string{
+		create,
+		"CREATE INDEX " + base + "_display_name_idx ON " + g.Table + " (" + key + nameKey + ")",
+		"CREATE INDEX " + base + "_external_id_idx ON " + g.Table + " (" + key + k.ExternalID + ")",
+		createMembers,
+		"CREATE INDEX " + mbase + "_member_idx ON " + g.Members + " (" + m.Member + ", " + m.Group + ")",
+	}
+	if c.IDs == UUIDs {
+		stmts = append(stmts, "CREATE INDEX "+base+"_created_idx ON "+g.Table+" ("+key+k.Created+", "+k.ID+")")
+	}
+	return stmts
+}

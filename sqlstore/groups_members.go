@@ -1,0 +1,249 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/scimkit/scim"
+)
+
+// resolveMembers finds the members among the tenant's users and groups
+// with one query per table (per chunk of ids), never one per member, and
+// returns them without duplicates and with their types filled in, and
+// the ids that name no user or group. A member without a type is a user
+// when a user has its id, else a group. The rows found are share-locked
+// (PostgreSQL, MySQL), so that a user deleted meanwhile waits for this
+// transaction, and then removes the membership it made.
+func (s *Store) resolveMembers(ctx context.Context, tx txConn, tenant string, in []scim.Member) ([]scim.Member, []string, error) {
+	if len(in) == 0 {
+		return nil, nil, nil
+	}
+	t := s.groups.t
+	var userIDs, groupIDs []string
+	for _, m := range in {
+		switch m.Type {
+		case "", scim.MemberUser:
+			userIDs = append(userIDs, m.Value)
+		case scim.MemberGroup:
+			groupIDs = append(groupIDs, m.Value)
+		}
+	}
+	users, err := s.existing(ctx, tx, s.cfg.Table, s.cfg.Columns.ID, s.cfg.Columns.Tenant, tenant, userIDs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sqlstore: find members: %w", err)
+	}
+	groups := map[string]bool{}
+	if t.MemberColumns.Type != "" {
+		for _, m := range in {
+			if m.Type == "" && !users[m.Value] {
+				groupIDs = append(groupIDs, m.Value)
+			}
+		}
+		if groups, err = s.existing(ctx, tx, t.Table, t.Columns.ID, t.Columns.Tenant, tenant, groupIDs); err != nil {
+			return nil, nil, fmt.Errorf("sqlstore: find members: %w", err)
+		}
+	}
+	var out []scim.Member
+	var unknown []string
+	seen := map[scim.Member]bool{}
+	for _, m := range in {
+		typ := ""
+		switch {
+		case (m.Type == "" || m.Type == scim.MemberUser) && users[m.Value]:
+			typ = scim.MemberUser
+		case (m.Type == "" || m.Type == scim.MemberGroup) && groups[m.Value]:
+			typ = scim.MemberGroup
+		}
+		if typ == "" {
+			if !slices.Contains(unknown, m.Value) {
+				unknown = append(unknown, m.Value)
+			}
+			continue
+		}
+		r := scim.Member{Value: m.Value, Type: typ}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out, unknown, nil
+}
+
+// existing returns which of ids are ids of table in the tenant. Ids are
+// compared exactly in Go too, for a host's id column with a
+// case-insensitive collation.
+func (s *Store) existing(ctx context.Context, tx txConn, table, idCol, tenantCol, tenant string, ids []string) (map[string]bool, error) {
+	found := map[string]bool{}
+	var args []any
+	for _, id := range ids {
+		if a, ok := s.idArg(id); ok {
+			args = append(args, a)
+		}
+	}
+	lock := map[Dialect]string{PostgreSQL: " FOR SHARE", MySQL: " LOCK IN SHARE MODE"}[s.cfg.Dialect]
+	for part := range slices.Chunk(args, chunk) {
+		q := "SELECT " + idCol + " FROM " + table + " WHERE "
+		from := 1
+		if tenantCol != "" {
+			q += tenantCol + " = " + s.ph(1) + " AND "
+			part = append([]any{tenant}, part...)
+			from = 2
+		}
+		q += idCol + " IN (" + s.phs(from, len(part)-from+1) + ")" + lock
+		rows, err := tx.QueryContext(ctx, q, part...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	for id := range found {
+		if !slices.Contains(ids, id) {
+			delete(found, id)
+		}
+	}
+	return found, nil
+}
+
+// insertMembers inserts the members' rows, ignoring those there are
+// already, and returns how many it inserted.
+func (s *Store) insertMembers(ctx context.Context, tx txConn, gid any, members []scim.Member) (int64, error) {
+	t := s.groups.t
+	m := t.MemberColumns
+	cols := m.Group + ", " + m.Member
+	width := 2
+	if m.Type != "" {
+		cols += ", " + m.Type
+		width = 3
+	}
+	var head, tail string
+	switch s.cfg.Dialect {
+	case PostgreSQL:
+		head, tail = "INSERT INTO ", " ON CONFLICT DO NOTHING"
+	case MySQL:
+		head = "INSERT IGNORE INTO "
+	case SQLite:
+		head = "INSERT OR IGNORE INTO "
+	}
+	var added int64
+	for part := range slices.Chunk(members, chunk/width) {
+		var b strings.Builder
+		args := make([]any, 0, len(part)*width)
+		b.WriteString(head + t.Members + " (" + cols + ") VALUES ")
+		for i, mb := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			v, _ := s.idArg(mb.Value)
+			args = append(args, gid, v)
+			if width == 3 {
+				args = append(args, mb.Type)
+			}
+			b.WriteString("(" + s.phs(len(args)-width+1, width) + ")")
+		}
+		b.WriteString(tail)
+		res, err := tx.ExecContext(ctx, b.String(), args...)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: add members: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: add members: %w", err)
+		}
+		added += n
+	}
+	return added, nil
+}
+
+// removeMembers deletes the rows of the given member ids, of any type,
+// and returns how many there were.
+func (s *Store) removeMembers(ctx context.Context, tx txConn, gid any, ids []string) (int64, error) {
+	m := s.groups.t.MemberColumns
+	var args []any
+	for _, id := range ids {
+		if a, ok := s.idArg(id); ok {
+			args = append(args, a)
+		}
+	}
+	var removed int64
+	for part := range slices.Chunk(args, chunk) {
+		phs := make([]string, len(part))
+		for i := range part {
+			phs[i] = s.idPH(i + 2)
+		}
+		q := "DELETE FROM " + s.groups.t.Members + " WHERE " + m.Group + " = " + s.ph(1) + " AND " + m.Member + " IN (" + strings.Join(phs, ", ") + ")"
+		res, err := tx.ExecContext(ctx, q, append([]any{gid}, part...)...)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: remove members: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: remove members: %w", err)
+		}
+		removed += n
+	}
+	return removed, nil
+}
+
+// sameMembers reports whether the group's members are exactly members,
+// reading only the rows of those members and a count: a replace with the
+// list the group has is a no-op that keeps its version.
+func (s *Store) sameMembers(ctx context.Context, tx txConn, gid any, members []scim.Member) (bool, error) {
+	t := s.groups.t
+	m := t.MemberColumns
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t.Members+" WHERE "+m.Group+" = "+s.ph(1), gid).Scan(&n); err != nil {
+		return false, fmt.Errorf("sqlstore: count members: %w", err)
+	}
+	if n != len(members) {
+		return false, nil
+	}
+	have := map[scim.Member]bool{}
+	typ := s.groups.memberType
+	if m.Type != "" {
+		typ = m.Type
+	}
+	for part := range slices.Chunk(members, chunk) {
+		args := []any{gid}
+		for _, mb := range part {
+			v, _ := s.idArg(mb.Value)
+			args = append(args, v)
+		}
+		q := "SELECT " + m.Member + ", " + typ + " FROM " + t.Members + " WHERE " + m.Group + " = " + s.ph(1) +
+			" AND " + m.Member + " IN (" + s.phs(2, len(part)) + ")"
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return false, fmt.Errorf("sqlstore: read members: %w", err)
+		}
+		for rows.Next() {
+			var r scim.Member
+			if err := rows.Scan(&r.Value, &r.Type); err != nil {
+				rows.Close()
+				return false, fmt.Errorf("sqlstore: read members: %w", err)
+			}
+			have[r] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return false, fmt.Errorf("sqlstore: read members: %w", err)
+		}
+	}
+	for _, mb := range members {
+		if !have[mb] {
+			return false, nil
+		}
+	}
+	return true, nil
+}
