@@ -57,6 +57,13 @@ const (
 // O(change), never as a whole member list to read and rewrite, and reads
 // load members only when they are asked for.
 //
+// A Store type that serves groups only in some configurations (sqlstore
+// serves them when it has group tables) also has a method
+//
+//	ServesGroups() bool
+//
+// and the handler serves /Groups only when it reports true.
+//
 // The Store's rules hold for groups too: tenant isolation, no aliasing of
 // the *Group given or returned, versions compared as opaque strings,
 // sentinel errors wrapped with %w. Group ids are their own space: a group
@@ -108,6 +115,16 @@ type GroupStore interface {
 	// member of, for the user's readOnly groups attribute (RFC 7643
 	// §4.1.2), in a stable order. An unknown user has none.
 	UserGroups(ctx context.Context, userID string) ([]GroupRef, error)
+}
+
+// servesGroups reports whether a GroupStore serves groups: a store that
+// does only when configured to (sqlstore without group tables does not)
+// says so with a ServesGroups method.
+func servesGroups(s Store) bool {
+	if sw, ok := s.(interface{ ServesGroups() bool }); ok {
+		return sw.ServesGroups()
+	}
+	return true
 }
 
 // GroupChange is one atomic change to a group: new values for its

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,6 +18,21 @@ import (
 // invalidFilter that names the problem.
 func (h *Handler) ParseFilter(s string) (filter.Expr, error) {
 	e, err := h.parseFilter(&h.names, s)
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// ParseGroupFilter is ParseFilter for a list of groups: names resolve
+// against the Group schema (displayName compares ignoring case; id,
+// externalId and members.value exactly). It is an error when the handler
+// serves no groups.
+func (h *Handler) ParseGroupFilter(s string) (filter.Expr, error) {
+	if h.groupStore == nil {
+		return nil, errors.New("scim: this handler serves no groups")
+	}
+	e, err := h.parseFilter(&h.groupNames, s)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{store: store, cfg: cfg, user: user}
-	if gs, ok := store.(GroupStore); ok {
+	if gs, ok := store.(GroupStore); ok && servesGroups(store) {
 		h.groupStore = gs
 		// The user's groups are served from the store's memberships.
 		i := slices.IndexFunc(h.user.Attributes, func(a schema.Attribute) bool { return a.Name == "groups" })

@@ -249,65 +249,20 @@ func (k *storeKit) findGroups(t tb, f filter.Expr, want ...string) {
 	}
 }
 
-// groupFilter reads a group filter written by the kit and resolves it as
-// the handler does for /Groups: displayName compares ignoring case, id,
-// externalId and members.value exactly (RFC 7643 §4.2).
-//
-// The handler's own resolution of group filters is not there yet; when
-// it is, this becomes a call of it, as storeKit.filter calls
-// Handler.ParseFilter.
+// groupFilter parses a group filter written by the kit and resolves it as
+// the handler does for /Groups (scim.Handler.ParseGroupFilter), so that
+// stores are checked against the queries the handler really sends.
 func (k *storeKit) groupFilter(t tb, s string) filter.Expr {
 	t.Helper()
-	e, err := resolveGroupFilter(s)
-	if err != nil {
-		t.Fatalf("scimtest: bad group filter %q: %v", s, err)
-	}
-	return e
-}
-
-func resolveGroupFilter(s string) (filter.Expr, error) {
-	e, err := filter.Parse(s)
-	if err != nil {
-		return nil, err
-	}
-	var resolve func(e filter.Expr, within string) error
-	resolve = func(e filter.Expr, within string) error {
-		switch e := e.(type) {
-		case *filter.Logical:
-			if err := resolve(e.Left, within); err != nil {
-				return err
-			}
-			return resolve(e.Right, within)
-		case *filter.Not:
-			return resolve(e.X, within)
-		case *filter.ValuePath:
-			if e.Path.Name != "members" {
-				return fmt.Errorf("%s is not a multi-valued attribute of a group", e.Path.Name)
-			}
-			return resolve(e.Filter, "members")
-		case *filter.Compare:
-			name := e.Path.Name
-			if within != "" {
-				name = within + "." + name
-			} else if e.Path.Sub != "" {
-				name += "." + e.Path.Sub
-			}
-			switch name {
-			case "displayName", "members.display":
-				e.CaseExact = false
-			case "id", "externalId", "members.value", "members.type", "members.$ref":
-				e.CaseExact = true
-			case "meta.created", "meta.lastModified":
-			default:
-				return fmt.Errorf("%s is not an attribute of a group", name)
-			}
+	h, err := scim.NewHandler(k.s, scim.Config{})
+	if err == nil {
+		var e filter.Expr
+		if e, err = h.ParseGroupFilter(s); err == nil {
+			return e
 		}
-		return nil
 	}
-	if err := resolve(e, ""); err != nil {
-		return nil, err
-	}
-	return e, nil
+	t.Fatalf("scimtest: bad group filter %q: %v", s, err)
+	return nil
 }
 
 func groupIDs(gs []*scim.Group) []string {

@@ -36,6 +36,10 @@ type groupStore struct {
 // parameter limit (SQLite's 32,766, PostgreSQL's 65,535).
 const chunk = 1000
 
+// ServesGroups reports whether the store has group tables (Config.Groups):
+// the handler serves /Groups only when it does.
+func (s *Store) ServesGroups() bool { return s.cfg.Groups != nil }
+
 // errNoGroups is returned by the group methods of a Store whose Config has
 // no Groups (but UserGroups, which finds no groups): it implements
 // scim.GroupStore but serves no groups.
@@ -455,8 +459,7 @@ func (s *Store) deleteUser(ctx context.Context, id, version, q string, args, key
 // UserGroups reads the user's groups through the join table's index on
 // the member column.
 //
-// Without Config.Groups a user is in no group: the handler asks for a
-// user's groups on every GET of a user from any GroupStore.
+// Without Config.Groups a user is in no group.
 func (s *Store) UserGroups(ctx context.Context, userID string) ([]scim.GroupRef, error) {
 	if s.groups == nil {
 		return nil, nil
