@@ -37,8 +37,8 @@ type Handler struct {
 	// customCore are the core User attributes held in User.Custom, in
 	// schema order: the kept RFC attributes and the host's.
 	customCore []*schema.Attribute
-	discovery   discovery
-	users       *resourceEndpoint
+	discovery  discovery
+	users      *resourceEndpoint
 
 	// Groups, when the store is a GroupStore; groupStore is nil otherwise.
 	groupStore   GroupStore
