@@ -14,9 +14,9 @@ import (
 // their sub-attribute); add and replace set the value's sub-attributes
 // on them (or the one sub-attribute). When nothing matches, add and
 // replace of attr[type eq "work"].sub create the element the filter
-// describes, as Entra ID expects of emails and phoneNumbers; anything
-// else matching nothing is a noTarget, and a remove of nothing does
-// nothing. One pass over the elements.
+// describes, as Entra ID expects of emails and phoneNumbers; a whole
+// element matching nothing is a noTarget (RFC 7644 §3.5.2.3), and a
+// remove of nothing does nothing. One pass over the elements.
 func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remove bool, v rawValue) *Error {
 	d := t.ref.def
 	old, _ := u.Custom[d.Name].([]map[string]any)
@@ -67,7 +67,7 @@ func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remov
 			return nil
 		}
 		eqs, ok := equalities(t.filter.Filter, nil)
-		if !ok || t.ref.sub == nil && len(set) == 0 {
+		if !ok || t.ref.sub == nil {
 			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no element of %q matches %s; nothing to %s", d.Name, t.filter.String(), op))
 		}
 		list = append(list, mergeComplex(eqs, set))
