@@ -41,9 +41,13 @@ var cursorCases = []storeCase{
 		run:        checkKeysetTenants,
 	},
 	{
-		name:       "GroupKeysetWalksBothWays",
-		rule:       "scim.GroupKeysetLister and RFC 9865 §2: pages of groups walked both ways give every group exactly once in ListGroups' order",
-		needs:      func(s scim.Store) bool { _, ok := s.(scim.GroupKeysetLister); _, g := s.(scim.GroupStore); return ok && g },
+		name: "GroupKeysetWalksBothWays",
+		rule: "scim.GroupKeysetLister and RFC 9865 §2: pages of groups walked both ways give every group exactly once in ListGroups' order",
+		needs: func(s scim.Store) bool {
+			_, ok := s.(scim.GroupKeysetLister)
+			_, g := s.(scim.GroupStore)
+			return ok && g
+		},
 		capability: "scim.GroupStore and scim.GroupKeysetLister",
 		run:        checkGroupKeysetWalk,
 	},
