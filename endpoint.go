@@ -13,6 +13,7 @@ import (
 type resourceEndpoint struct {
 	noun                     string // "users", for messages
 	list, create             func(w http.ResponseWriter, r *http.Request, req request)
+	search                   func(w http.ResponseWriter, r *http.Request, req request) // POST …/.search
 	get, replace, patch, del func(w http.ResponseWriter, r *http.Request, req request, id string)
 	// disabled is the host's switch for write operations (Config.Disabled);
 	// nil when the resource type has none.
@@ -36,6 +37,12 @@ func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req requ
 		}
 		return
 	case 1:
+		if req.rest[0] == ".search" {
+			if h.allow(w, r, http.MethodPost) {
+				ep.search(w, r, request{mount: req.mount, endpoint: req.endpoint})
+			}
+			return
+		}
 		if req.rest[0] != "" {
 			break
 		}
@@ -85,7 +92,6 @@ func operationOf(method string) Operations {
 func (h *Handler) resourceURL(r *http.Request, req request, endpoint, id string) string {
 	return h.baseURL(r, req) + "/" + endpoint + "/" + url.PathEscape(id)
 }
-
 
 // notModified answers 304 when the request's If-None-Match names version.
 func notModified(w http.ResponseWriter, r *http.Request, version string) bool {

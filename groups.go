@@ -11,7 +11,7 @@ import (
 // groupEndpoint is the Groups resource type's part of the shared routing.
 func (h *Handler) groupEndpoint() *resourceEndpoint {
 	return &resourceEndpoint{
-		noun: "groups", list: h.listGroups, create: h.createGroup,
+		noun: "groups", list: h.listGroups, search: h.searchGroups, create: h.createGroup,
 		get: h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
 	}
 }
@@ -211,7 +211,6 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, _ request,
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)
 }
-
 
 // groupError words a store sentinel for /Groups: the shared mapping
 // speaks of users.

@@ -17,7 +17,7 @@ import (
 // userEndpoint is the Users resource type's part of the shared routing.
 func (h *Handler) userEndpoint() *resourceEndpoint {
 	return &resourceEndpoint{
-		noun: "users", list: h.listUsers, create: h.createUser,
+		noun: "users", list: h.listUsers, search: h.searchUsers, create: h.createUser,
 		get: h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
 		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
 	}
@@ -359,4 +359,3 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, 
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)
 }
-
