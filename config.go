@@ -151,8 +151,25 @@ type Config struct {
 	// Default false: 200 with the updated user.
 	PatchNoContent bool
 
-	// MaxResults caps count in list requests. Default 100.
+	// MaxResults caps count in list requests. Default 100. It is also the
+	// page size when a request gives no count, and pagination.maxPageSize
+	// and defaultPageSize in /ServiceProviderConfig.
 	MaxResults int
+
+	// CursorKey signs the RFC 9865 cursors the handler issues
+	// (HMAC-SHA256), so that a client can neither forge nor alter one, nor
+	// use it with another filter or tenant. Default: 32 random bytes drawn
+	// by NewHandler, which suits one process only: replicas behind one
+	// load balancer must share a key (at least 32 bytes, from the host's
+	// secret store), or a cursor one replica issued is refused by the
+	// next as invalidCursor, as it is after a restart. Changing the key
+	// invalidates the cursors outstanding, nothing else.
+	CursorKey []byte
+
+	// CursorTimeout is how long a cursor stays valid after the page that
+	// issued it; later it is refused as expiredCursor. It is advertised as
+	// pagination.cursorTimeout. Default 1 hour.
+	CursorTimeout time.Duration
 
 	// MaxMembersPerRequest caps the group members one POST, PUT or PATCH
 	// of a group may name; a request over it gets a 413 that says the cap.
@@ -221,6 +238,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxResults < 0 || c.MaxBodyBytes < 0 || c.MaxURLBytes < 0 || c.RequestTimeout < 0 || c.MaxMembersPerRequest < 0 || c.MaxListMembers < 0 {
 		return c, fmt.Errorf("scim: Config.MaxResults, MaxBodyBytes, MaxURLBytes, RequestTimeout, MaxMembersPerRequest and MaxListMembers must not be negative")
+	}
+	if err := c.cursorDefaults(); err != nil {
+		return c, err
 	}
 	if c.MaxMembersPerRequest == 0 {
 		c.MaxMembersPerRequest = defaultMaxMembersPerRequest

@@ -107,6 +107,7 @@ func (h *Handler) serviceProviderConfig(base string) any {
 		ChangePassword        supported     `json:"changePassword"`
 		Sort                  supported     `json:"sort"`
 		Etag                  supported     `json:"etag"`
+		Pagination            pagination    `json:"pagination"`
 		AuthenticationSchemes []scheme      `json:"authenticationSchemes"`
 		Meta                  metaJSON      `json:"meta"`
 	}{
@@ -115,6 +116,7 @@ func (h *Handler) serviceProviderConfig(base string) any {
 		Patch:            supported{h.cfg.Disabled&OpPatch == 0},
 		Filter:           filterSupport{true, h.cfg.MaxResults},
 		Etag:             supported{true},
+		Pagination:       h.pagination(),
 		AuthenticationSchemes: []scheme{{
 			Type:             "oauthbearertoken",
 			Name:             "OAuth Bearer Token",

@@ -13,6 +13,7 @@ import (
 type resourceEndpoint struct {
 	noun                     string // "users", for messages
 	list, create             func(w http.ResponseWriter, r *http.Request, req request)
+	search                   func(w http.ResponseWriter, r *http.Request, req request) // POST …/.search
 	get, replace, patch, del func(w http.ResponseWriter, r *http.Request, req request, id string)
 	// disabled is the host's switch for write operations (Config.Disabled);
 	// nil when the resource type has none.
@@ -36,6 +37,12 @@ func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req requ
 		}
 		return
 	case 1:
+		if req.rest[0] == ".search" {
+			if h.allow(w, r, http.MethodPost) {
+				ep.search(w, r, request{mount: req.mount, endpoint: req.endpoint})
+			}
+			return
+		}
 		if req.rest[0] != "" {
 			break
 		}
@@ -86,35 +93,6 @@ func (h *Handler) resourceURL(r *http.Request, req request, endpoint, id string)
 	return h.baseURL(r, req) + "/" + endpoint + "/" + url.PathEscape(id)
 }
 
-// listQuery reads the paging and filter parameters of a list request; the
-// filter resolves against n, the listed resource type's names.
-func (h *Handler) listQuery(r *http.Request, n *names) (Query, *Error) {
-	q := Query{StartIndex: 1, Count: h.cfg.MaxResults}
-	params := r.URL.Query()
-	if s := params.Get("startIndex"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return q, badRequest(ScimTypeInvalidValue, fmt.Sprintf("startIndex must be an integer, got %q", s))
-		}
-		q.StartIndex = max(n, 1) // RFC 7644 §3.4.2.4: below 1 means 1
-	}
-	if s := params.Get("count"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return q, badRequest(ScimTypeInvalidValue, fmt.Sprintf("count must be an integer, got %q", s))
-		}
-		q.Count = min(max(n, 0), h.cfg.MaxResults)
-	}
-	if s := params.Get("filter"); s != "" {
-		f, e := h.parseFilter(n, s)
-		if e != nil {
-			return q, e
-		}
-		q.Filter = f
-	}
-	return q, nil
-}
-
 // notModified answers 304 when the request's If-None-Match names version.
 func notModified(w http.ResponseWriter, r *http.Request, version string) bool {
 	inm := r.Header.Get("If-None-Match")
@@ -141,13 +119,25 @@ func writeResource(w http.ResponseWriter, status int, version, location string, 
 }
 
 // writeList writes a ListResponse of n resources, the i-th appended by
-// each, streaming the page out in chunks.
-func writeList(w http.ResponseWriter, total, startIndex, n int, each func(b []byte, c *chunkWriter, i int) []byte) {
+// each, streaming the page out in chunks. Cursor pages (RFC 9865) have no
+// startIndex and may have no totalResults.
+func writeList(w http.ResponseWriter, m listMeta, n int, each func(b []byte, c *chunkWriter, i int) []byte) {
 	writeChunked(w, http.StatusOK, func(b []byte, c *chunkWriter) []byte {
-		b = append(b, `{"schemas":["`+ListResponseURN+`"],"totalResults":`...)
-		b = strconv.AppendInt(b, int64(total), 10)
-		b = append(b, `,"startIndex":`...)
-		b = strconv.AppendInt(b, int64(startIndex), 10)
+		b = append(b, `{"schemas":["`+ListResponseURN+`"]`...)
+		if m.total >= 0 {
+			b = append(b, `,"totalResults":`...)
+			b = strconv.AppendInt(b, int64(m.total), 10)
+		}
+		if m.startIndex > 0 {
+			b = append(b, `,"startIndex":`...)
+			b = strconv.AppendInt(b, int64(m.startIndex), 10)
+		}
+		if m.next != "" {
+			b = append(b, `,"nextCursor":"`+m.next+`"`...)
+		}
+		if m.prev != "" {
+			b = append(b, `,"previousCursor":"`+m.prev+`"`...)
+		}
 		b = append(b, `,"itemsPerPage":`...)
 		b = strconv.AppendInt(b, int64(n), 10)
 		b = append(b, `,"Resources":[`...)

@@ -159,6 +159,9 @@ type GroupPage struct {
 	// Groups are the groups of the requested page; nil when there are
 	// none.
 	Groups []*Group
+	// Keys places a keyset page (GroupKeysetLister); ListGroups leaves it
+	// zero.
+	Keys PageKeys
 }
 
 // GroupRef is a group as the groups attribute of a user names it.

@@ -11,7 +11,7 @@ import (
 // groupEndpoint is the Groups resource type's part of the shared routing.
 func (h *Handler) groupEndpoint() *resourceEndpoint {
 	return &resourceEndpoint{
-		noun: "groups", list: h.listGroups, create: h.createGroup,
+		noun: "groups", list: h.listGroups, search: h.searchGroups, create: h.createGroup,
 		get: h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
 	}
 }
@@ -210,35 +210,6 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, _ request,
 	h.groupChanged(r, EventDeleted, &Group{ID: id}, GroupChange{})
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request, req request) {
-	q, e := h.listQuery(r, &h.groupNames)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	p, e := h.parseProjection(&h.groupNames, r.URL.Query())
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	q.Members = p.wants("members", schema.Default)
-	q.MaxMembers = h.cfg.MaxListMembers
-	page, err := h.groupStore.ListGroups(r.Context(), q)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	groups := page.Groups
-	if len(groups) > q.Count {
-		groups = groups[:q.Count]
-	}
-	o := h.groupOut(r, req, p)
-	writeList(w, page.TotalResults, q.StartIndex, len(groups), func(b []byte, c *chunkWriter, i int) []byte {
-		g := groups[i]
-		return h.appendGroup(b, c, g, o.base+"/Groups/"+url.PathEscape(g.ID), o)
-	})
 }
 
 // groupError words a store sentinel for /Groups: the shared mapping

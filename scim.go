@@ -188,7 +188,7 @@ func checkCustom(a schema.Attribute) error {
 
 // The top-level endpoints of RFC 7644 §3.2, by which the handler finds its
 // place in any path.
-var endpoints = []string{"Users", "Groups", "Me", "Bulk", "Schemas", "ResourceTypes", "ServiceProviderConfig"}
+var endpoints = []string{"Users", "Groups", "Me", "Bulk", "Schemas", "ResourceTypes", "ServiceProviderConfig", ".search"}
 
 // request is what routing learns about a request.
 type request struct {
@@ -339,6 +339,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch req.endpoint {
 	case "Users":
 		h.serveResource(w, r, req, h.users)
+	case ".search":
+		if len(req.rest) > 0 {
+			h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
+			return
+		}
+		h.searchRoot(w, r, req)
 	case "Schemas", "ResourceTypes", "ServiceProviderConfig":
 		h.serveDiscovery(w, r, req)
 	case "Groups":

@@ -81,6 +81,9 @@ type Query struct {
 	// MaxMembers caps the members one ListGroups page embeds in all; 0
 	// means no cap. List ignores it.
 	MaxMembers int
+	// Seek is the position of a keyset page, for KeysetLister and
+	// GroupKeysetLister; List and ListGroups ignore it.
+	Seek Seek
 }
 
 // Page is one page of a List.
@@ -91,6 +94,8 @@ type Page struct {
 	// Users are the users of the requested page, at most Query.Count;
 	// nil when there are none.
 	Users []*User
+	// Keys places a keyset page (KeysetLister); List leaves it zero.
+	Keys PageKeys
 }
 
 // The sentinel errors a Store wraps with %w. The handler checks them with

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 	"time"
@@ -18,7 +17,7 @@ import (
 // userEndpoint is the Users resource type's part of the shared routing.
 func (h *Handler) userEndpoint() *resourceEndpoint {
 	return &resourceEndpoint{
-		noun: "users", list: h.listUsers, create: h.createUser,
+		noun: "users", list: h.listUsers, search: h.searchUsers, create: h.createUser,
 		get: h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
 		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
 	}
@@ -49,6 +48,11 @@ func (h *Handler) userOut(r *http.Request, req request, u *User, single bool) (*
 	if e != nil {
 		return nil, e
 	}
+	return h.userOutFor(r, req, p, u, single)
+}
+
+// userOutFor is userOut with the projection p already read.
+func (h *Handler) userOutFor(r *http.Request, req request, p *projection, u *User, single bool) (*userOut, error) {
 	withGroups := h.groupStore != nil && (single && p.wants("groups", schema.Default) || p.explicit("groups"))
 	if p == nil && !withGroups {
 		return nil, nil
@@ -378,35 +382,4 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, 
 	}
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request) {
-	q, e := h.listQuery(r, &h.names)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	page, err := h.store.List(r.Context(), q)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	users := page.Users
-	if len(users) > q.Count {
-		users = users[:q.Count]
-	}
-	o, err := h.userOut(r, req, nil, false)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	base := h.baseURL(r, req) + "/Users/"
-	writeList(w, page.TotalResults, q.StartIndex, len(users), func(b []byte, _ *chunkWriter, i int) []byte {
-		u := users[i]
-		if o != nil && o.withGroups {
-			// Asked for by name: one store call per listed user.
-			o.groups, _ = h.groupStore.UserGroups(r.Context(), u.ID)
-		}
-		return h.appendUser(b, u, base+url.PathEscape(u.ID), o)
-	})
 }

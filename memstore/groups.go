@@ -345,26 +345,32 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	gs := &t.groups
-	budget := q.MaxMembers
 	var err error
-	page.TotalResults, err = query(ctx, q, &gs.order, gs.index,
-		func(e *gentry) filter.Resource { return e.view() },
-		func(e *gentry) {
-			g := e.copyOut(false)
-			if q.Members {
-				if q.MaxMembers > 0 && len(e.members) > budget {
-					g.MembersOmitted = true
-				} else {
-					budget -= len(e.members)
-					g.Members = e.copyOut(true).Members
-				}
-			}
-			page.Groups = append(page.Groups, g)
-		})
+	page.TotalResults, err = query(ctx, q, &gs.order, gs.index, groupView, pageOut(q, page))
 	if err != nil {
 		return nil, err
 	}
 	return page, nil
+}
+
+func groupView(e *gentry) filter.Resource { return e.view() }
+
+// pageOut returns the function that adds a listed group to page, with its
+// members when q asks for them and they fit q.MaxMembers.
+func pageOut(q scim.Query, page *scim.GroupPage) func(*gentry) {
+	budget := q.MaxMembers
+	return func(e *gentry) {
+		g := e.copyOut(false)
+		if q.Members {
+			if q.MaxMembers > 0 && len(e.members) > budget {
+				g.MembersOmitted = true
+			} else {
+				budget -= len(e.members)
+				g.Members = e.copyOut(true).Members
+			}
+		}
+		page.Groups = append(page.Groups, g)
+	}
 }
 
 // index answers one equality of a group filter from an index:

@@ -24,6 +24,12 @@ type order[E slotted] struct {
 	slots []E     // nil where a user was deleted
 	tree  []int32 // Fenwick tree over slots, 1-based: tree[0] is unused
 	live  int
+	// seqs[i] is the creation number of the entry in slots[i] (kept for
+	// tombstones too, until compaction): ascending, never reused, so that
+	// a keyset cursor names a position that deletes cannot move (see
+	// cursor.go).
+	seqs []uint64
+	next uint64
 }
 
 // slotted is what order keeps: an entry that knows its slot.
@@ -38,6 +44,8 @@ func (o *order[E]) push(e E) {
 	}
 	*e.slotIndex() = len(o.slots)
 	o.slots = append(o.slots, e)
+	o.next++
+	o.seqs = append(o.seqs, o.next)
 	// Node i covers the slots (i-lowbit(i), i]: the new slot plus the
 	// nodes below it that cover the rest of that range.
 	i := len(o.slots)
@@ -65,15 +73,17 @@ func (o *order[E]) remove(e E) {
 func (o *order[E]) compact() {
 	n := 0
 	var none E
-	for _, e := range o.slots {
+	for i, e := range o.slots {
 		if e != none {
 			*e.slotIndex() = n
+			o.seqs[n] = o.seqs[i]
 			o.slots[n] = e
 			n++
 		}
 	}
 	clear(o.slots[n:])
 	o.slots = o.slots[:n]
+	o.seqs = o.seqs[:n]
 	// With every slot live, node i covers lowbit(i) slots.
 	o.tree = o.tree[:n+1]
 	for i := 1; i <= n; i++ {

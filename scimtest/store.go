@@ -81,7 +81,7 @@ type storeCase struct {
 
 func testStore(t tb, newStore func(t tb) scim.Store) {
 	t.Helper()
-	for _, c := range slices.Concat(coreCases, capabilityCases, groupCases) {
+	for _, c := range slices.Concat(coreCases, capabilityCases, groupCases, cursorCases) {
 		t.Run(c.name, func(t tb) {
 			s := newStore(t)
 			if s == nil {

@@ -120,12 +120,16 @@ func init() {
 }
 
 // isGroupStore reports whether s serves groups: it implements
-// scim.GroupStore and its ListGroups does not answer errors.ErrUnsupported (a store
+// scim.GroupStore, does not say otherwise with ServesGroups, and its
+// ListGroups does not answer errors.ErrUnsupported (a store
 // whose groups are configured away, such as sqlstore without
 // Config.Groups).
 func isGroupStore(s scim.Store) bool {
 	gs, ok := s.(scim.GroupStore)
 	if !ok {
+		return false
+	}
+	if sw, ok := s.(interface{ ServesGroups() bool }); ok && !sw.ServesGroups() {
 		return false
 	}
 	_, err := gs.ListGroups(context.Background(), scim.Query{StartIndex: 1})
