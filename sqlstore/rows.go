@@ -156,7 +156,9 @@ func (s *Store) scanRow(scan func(...any) error) (*scim.User, []any, error) {
 // column maps a resolved filter path to its column, for filter.SQL.
 func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 	k := s.cfg.Columns
-	str := func(name string) (filter.Column, bool) { return filter.Column{Name: name, Kind: filter.String}, name != "" }
+	str := func(name string) (filter.Column, bool) {
+		return filter.Column{Name: name, Kind: filter.String}, name != ""
+	}
 	if p.URN == "" {
 		switch p.Name + "." + p.Sub {
 		case "id.":

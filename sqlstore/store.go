@@ -348,7 +348,6 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	return fmt.Errorf("sqlstore: user %q: version %s: %w", id, version, scim.ErrVersionMismatch)
 }
 
-
 // formatVersion is the served meta.version of version n, a weak ETag.
 func formatVersion(n int64) string { return `W/"` + strconv.FormatInt(n, 10) + `"` }
 
