@@ -43,6 +43,9 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkKept(store, cfg); err != nil {
+		return nil, err
+	}
 	h := &Handler{store: store, cfg: cfg, user: schema.User(cfg.Attributes...)}
 	if err := h.user.Validate(); err != nil {
 		return nil, fmt.Errorf("scim: Config.Attributes: %w", err)
