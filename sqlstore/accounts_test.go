@@ -125,7 +125,7 @@ func TestAccountsHandler(t *testing.T) {
 			t.Errorf("emails %+v, want the one value of the email column", u.Emails)
 		}
 		var email string
-		db.QueryRow("SELECT email FROM "+cfg.Table+" WHERE account_id = "+u.ID).Scan(&email)
+		db.QueryRow("SELECT email FROM " + cfg.Table + " WHERE account_id = " + u.ID).Scan(&email)
 		if email != "Ann@Example.com" {
 			t.Errorf("email column %q", email)
 		}
