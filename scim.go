@@ -274,7 +274,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	if h.cfg.RateLimiter != nil {
-		if ok, wait := h.cfg.RateLimiter.Allow(TenantFrom(r.Context())); !ok {
+		if ok, wait := allowRequest(r.Context(), h.cfg.RateLimiter); !ok {
 			secs := max(int64((wait+time.Second-1)/time.Second), 1)
 			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 			h.writeError(w, r, errorf(http.StatusTooManyRequests, "", fmt.Sprintf("too many requests for this tenant; retry after %d seconds", secs)))

@@ -162,7 +162,7 @@ func TestCheck(t *testing.T) {
 		}
 		bad := cfg
 		bad.Columns.DisplayName = "no_such_display"
-		bad.Columns.Version = "cost_center" // text, not an integer
+		bad.Columns.Version = "cost_center"                          // text, not an integer
 		bad.Custom = []sqlstore.Custom{cfg.Custom[0], cfg.Custom[2]} // regions and level, not costCenter
 		bad.Custom[0].Column = "no_such_regions"
 		err := must(sqlstore.New(db, bad))(t).Check(bg)
