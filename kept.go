@@ -25,7 +25,8 @@ type Kept struct {
 	// "emails" (the work e-mail), "active", "meta.created" or
 	// "meta.lastModified". The store reads them back empty whatever was
 	// written, except active, read as true, and meta.lastModified, read
-	// as meta.created.
+	// as meta.created. A store without active should refuse a write of
+	// active false with a 400, rather than let a deprovisioning look done.
 	Missing []string
 	// Custom are the custom attributes (User.Custom keys) the store keeps;
 	// it drops the others. NewHandler refuses a Config.Attributes or

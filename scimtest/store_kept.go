@@ -10,11 +10,11 @@ import (
 )
 
 // A store that implements scim.Keeper says what it keeps, and the checks
-// hold it to exactly that: the users the kit writes are first shaped to
-// what the store keeps (keptStore), and every user the store returns must
-// equal the shaped one: an attribute it does not keep must come back
-// empty (active true, meta.lastModified equal to meta.created), never
-// with a value the store made up. A single-tenant store is checked in the
+// hold it to exactly that: the kit writes its users whole (but for what
+// the store says it refuses, see sendable), and every user the store
+// returns must equal the user shaped to what it keeps: an attribute it
+// does not keep must come back empty (active true, meta.lastModified
+// equal to meta.created), neither kept after all nor made up. A single-tenant store is checked in the
 // context without a tenant, and must refuse every call in one with a
 // tenant (SingleTenantRefusesTenants) instead of tenant isolation.
 
@@ -100,18 +100,36 @@ func shape(kept *scim.Kept, u *scim.User) *scim.User {
 	return u
 }
 
-// keptStore shapes the users the checks write to what the store keeps.
+// sendable returns u without what the store says it must refuse: an
+// e-mail other than userName when it keeps both in one field, and active
+// false when it keeps no active flag. Everything else it does not keep
+// is sent, for it to drop.
+func sendable(kept *scim.Kept, u *scim.User) *scim.User {
+	if kept == nil || u == nil {
+		return u
+	}
+	u = u.Clone()
+	if kept.EmailIsUserName {
+		u.Email = u.UserName
+	}
+	if slices.Contains(kept.Missing, "active") {
+		u.Active = true
+	}
+	return u
+}
+
+// keptStore makes the users the checks write sendable to the store.
 type keptStore struct {
 	scim.Store
 	kept *scim.Kept
 }
 
 func (s keptStore) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
-	return s.Store.Create(ctx, shape(s.kept, u))
+	return s.Store.Create(ctx, sendable(s.kept, u))
 }
 
 func (s keptStore) Replace(ctx context.Context, u *scim.User, version string) (*scim.User, error) {
-	return s.Store.Replace(ctx, shape(s.kept, u), version)
+	return s.Store.Replace(ctx, sendable(s.kept, u), version)
 }
 
 func checkSingleTenantRefuses(t tb, k *storeKit) {

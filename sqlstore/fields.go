@@ -193,6 +193,12 @@ func customRead(a Custom, v any) any {
 // only in case are one value (the first field's, userName before the
 // e-mail); others are a 400, since one of them would be silently lost.
 func (s *Store) rowValues(u *scim.User) ([]any, error) {
+	if !u.Active && s.cfg.Columns.Active == "" {
+		// Dropping it would make a deprovisioning look done while the
+		// account stays usable.
+		return nil, &scim.Error{Status: http.StatusBadRequest, ScimType: scim.ScimTypeInvalidValue,
+			Detail: "this service provider cannot deactivate users (it keeps no active flag); deprovision by deleting the user instead"}
+	}
 	vals := make([]any, len(s.cols))
 	from := make([]string, len(s.cols))
 	for _, f := range s.fields {

@@ -184,3 +184,29 @@ func TestCheck(t *testing.T) {
 		}
 	})
 }
+
+// TestNoActiveColumn: a table without an active flag serves every user as
+// active and refuses a deactivation it could not keep, rather than let a
+// deprovisioning look done.
+func TestNoActiveColumn(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		cfg := versionless
+		cfg.Columns.Active = "-"
+		s, _, _ := d.newStore(t, cfg)
+		ctx := scim.WithTenant(bg, "acme")
+		u := must(s.Create(ctx, &scim.User{UserName: "ann", Active: true}))(t)
+		if got := must(s.User(ctx, u.ID))(t); !got.Active {
+			t.Errorf("a user of a table without active is served inactive")
+		}
+		off := u.Clone()
+		off.Active = false
+		_, err := s.Replace(ctx, off, "")
+		var e *scim.Error
+		if !errors.As(err, &e) || e.Status != 400 || !strings.Contains(e.Detail, "cannot deactivate") {
+			t.Errorf("Replace with active false: %v, want a 400 saying users cannot be deactivated", err)
+		}
+		if _, err := s.Create(ctx, &scim.User{UserName: "bob"}); !errors.As(err, &e) || e.Status != 400 {
+			t.Errorf("Create of an inactive user: %v, want a 400", err)
+		}
+	})
+}
