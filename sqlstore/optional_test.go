@@ -210,3 +210,30 @@ func TestNoActiveColumn(t *testing.T) {
 		}
 	})
 }
+
+// TestContentVersionsHostRows: rows the host wrote itself, with times in
+// its own format, can be replaced and deleted at their version.
+func TestContentVersionsHostRows(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		s, db, cfg := d.newStore(t, versionless)
+		created := "'2024-03-01 09:30:00'"
+		if d.dialect == sqlstore.PostgreSQL {
+			created = "'2024-03-01 09:30:00+00'"
+		}
+		if _, err := db.Exec("INSERT INTO " + cfg.Table + " (id, tenant, user_name, user_name_lower, email_lower, created, active) VALUES ('host-1', 'acme', 'Ann', 'ann', NULL, " + created + ", TRUE)"); err != nil {
+			if _, err := db.Exec("INSERT INTO " + cfg.Table + " (id, tenant, user_name, created, active) VALUES ('host-1', 'acme', 'Ann', " + created + ", TRUE)"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ctx := scim.WithTenant(bg, "acme")
+		u := must(s.User(ctx, "host-1"))(t)
+		u.GivenName = "Changed"
+		u2, err := s.Replace(ctx, u, u.Meta.Version)
+		if err != nil {
+			t.Fatalf("Replace of a host-written row at its version: %v", err)
+		}
+		if err := s.Delete(ctx, u2.ID, u2.Meta.Version); err != nil {
+			t.Errorf("Delete at the version Replace returned: %v", err)
+		}
+	})
+}

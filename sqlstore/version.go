@@ -101,7 +101,15 @@ func (s *Store) unchanged(vals []any, n int) (string, []any) {
 		ph := s.ph(n + len(args))
 		args = append(args, v)
 		_, text := v.(string)
+		_, when := v.(time.Time)
 		switch {
+		case when && s.cfg.Dialect == SQLite:
+			// SQLite keeps times as text: a row the host wrote in another
+			// format ("2024-03-01 09:30:00") still matches the instant
+			// read from it, to the millisecond.
+			args = append(args, v)
+			conds[i] = "(" + c.name + " = " + ph + " OR strftime('%Y-%m-%d %H:%M:%f', " + c.name +
+				") = strftime('%Y-%m-%d %H:%M:%f', " + s.ph(n+len(args)-1) + "))"
 		case text && s.cfg.Dialect == MySQL:
 			conds[i] = c.name + " = BINARY " + ph
 		case text && s.cfg.Dialect == SQLite:
