@@ -48,8 +48,8 @@ type RateLimitConfig struct {
 // Microsoft Entra ID's provisioning of non-gallery apps does not slow
 // down when answered 429, and it quarantines an app whose requests fail
 // more than 40% of the time: set Limit well above the rate Entra sends
-// (its documented floor is 25 requests a second per tenant), so that the
-// limit stops a runaway client, not routine provisioning.
+// (gallery apps must sustain 25 requests a second per tenant), so that
+// the limit stops a runaway client, not routine provisioning.
 type RateLimiter struct {
 	db  *sql.DB
 	cfg RateLimitConfig
