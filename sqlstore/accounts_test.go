@@ -141,5 +141,27 @@ func TestAccountsHandler(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), `"totalResults":1`) {
 			t.Errorf("lookup by work e-mail: %d %s", rec.Code, rec.Body)
 		}
+
+		// Content versions through the handler: a PATCH changes the ETag,
+		// and a PUT at the ETag read before it is a 412.
+		etag := send("GET", "/Users/"+u.ID, "").Header().Get("ETag")
+		rec = send("PATCH", "/Users/"+u.ID, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+			"Operations":[{"op":"replace","path":"name.givenName","value":"Annie"}]}`)
+		if rec.Code != 200 || rec.Header().Get("ETag") == etag || !strings.Contains(rec.Body.String(), "Annie") {
+			t.Errorf("PATCH: %d ETag %q (before %q) %s", rec.Code, rec.Header().Get("ETag"), etag, rec.Body)
+		}
+		req := httptest.NewRequest("PUT", "/Users/"+u.ID, strings.NewReader(create))
+		req.Header.Set("Content-Type", "application/scim+json")
+		req.Header.Set("If-Match", etag)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 412 {
+			t.Errorf("PUT at the ETag read before a PATCH: %d %s, want 412", rec.Code, rec.Body)
+		}
+		var given string
+		db.QueryRow("SELECT first_name FROM "+cfg.Table+" WHERE account_id = "+u.ID).Scan(&given)
+		if given != "Annie" {
+			t.Errorf("first_name %q after a refused PUT, want the PATCH's Annie", given)
+		}
 	})
 }
