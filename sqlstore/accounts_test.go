@@ -159,7 +159,7 @@ func TestAccountsHandler(t *testing.T) {
 			t.Errorf("PUT at the ETag read before a PATCH: %d %s, want 412", rec.Code, rec.Body)
 		}
 		var given string
-		db.QueryRow("SELECT first_name FROM "+cfg.Table+" WHERE account_id = "+u.ID).Scan(&given)
+		db.QueryRow("SELECT first_name FROM " + cfg.Table + " WHERE account_id = " + u.ID).Scan(&given)
 		if given != "Annie" {
 			t.Errorf("first_name %q after a refused PUT, want the PATCH's Annie", given)
 		}
