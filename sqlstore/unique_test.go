@@ -39,7 +39,7 @@ func TestConflictAttrs(t *testing.T) {
 		{fmt.Errorf("insert: %w", &pgConstraintError{"accounts_email_key"}), []string{"userName", "emails"}},
 		{errors.New(`ERROR: duplicate key value violates unique constraint "accounts_okta_key" (SQLSTATE 23505)`), []string{"externalId"}},
 		{errors.New(`Error 1062 (23000): Duplicate entry 'x' for key 'accounts.accounts_okta_key'`), []string{"externalId"}}, // MySQL 8
-		{errors.New(`Error 1062: Duplicate entry 'x' for key 'accounts_okta_key'`), []string{"externalId"}},                   // MariaDB
+		{errors.New(`Error 1062: Duplicate entry 'x' for key 'accounts_okta_key'`), []string{"externalId"}},                  // MariaDB
 		{errors.New(`constraint failed: UNIQUE constraint failed: accounts.okta_id (2067)`), []string{"externalId"}},
 		{errors.New(`UNIQUE constraint failed: accounts.tenant, accounts.email`), []string{"userName", "emails"}},
 		{errors.New(`UNIQUE constraint failed: index 'accounts_okta_key'`), []string{"externalId"}},
