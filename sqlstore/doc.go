@@ -34,8 +34,10 @@
 // deactivation (active false) is a 400, since dropping it would make a
 // deprovisioning look done; without a last-modified column
 // meta.lastModified is served equal to meta.created (and is empty without
-// that too). Filters on an attribute that is not kept are unsupported
-// (400 invalidFilter). Store.Keeps reports all of this as a scim.Kept, so
+// that too). Filters follow what is served (displayName falls back to
+// "given family" from the columns there are; meta.lastModified is
+// meta.created); filters on any other attribute that is not kept are
+// unsupported (400 invalidFilter). Store.Keeps reports all of this as a scim.Kept, so
 // that scim.NewHandler refuses a declared attribute the store drops, and
 // Config.TenantInPath over a table without a tenant column, at start-up.
 //

@@ -175,11 +175,25 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 		case "name.familyName":
 			return str(k.FamilyName)
 		case "displayName.":
-			if k.DisplayName == "" {
-				return filter.Column{}, false
+			// The served displayName falls back to "given family" (or
+			// whichever of them the table keeps).
+			var parts []string
+			for _, c := range []string{k.GivenName, k.FamilyName} {
+				if c != "" {
+					parts = append(parts, "NULLIF("+c+", '')")
+				}
 			}
-			// The served displayName falls back to "given family".
-			return str("COALESCE(NULLIF(" + k.DisplayName + ", ''), concat_ws(' ', NULLIF(" + k.GivenName + ", ''), NULLIF(" + k.FamilyName + ", '')))")
+			fallback := ""
+			if len(parts) > 0 {
+				fallback = "concat_ws(' ', " + strings.Join(parts, ", ") + ")"
+			}
+			switch {
+			case k.DisplayName == "":
+				return str(fallback)
+			case fallback == "":
+				return str(k.DisplayName)
+			}
+			return str("COALESCE(NULLIF(" + k.DisplayName + ", ''), " + fallback + ")")
 		case "emails.value":
 			folded := k.EmailLower
 			if k.Email == k.UserName {
