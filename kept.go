@@ -52,6 +52,15 @@ func checkKept(store Store, cfg Config) error {
 	if kept.SingleTenant && cfg.TenantInPath {
 		return fmt.Errorf("scim: Config.TenantInPath is set but the Store keeps no tenants (for sqlstore, set Columns.Tenant)")
 	}
+	if tokens, ok := cfg.Authenticator.(*Tokens); ok && kept.SingleTenant {
+		// The tokens added so far; one added later with a tenant is
+		// refused by the Store on each request.
+		for _, info := range tokens.List("") {
+			if info.Tenant != "" {
+				return fmt.Errorf("scim: a token (label %q) is for tenant %q but the Store keeps no tenants (for sqlstore, set Columns.Tenant; or issue tokens with an empty tenant)", info.Label, info.Tenant)
+			}
+		}
+	}
 	attrs := cfg.Attributes
 	for _, ext := range cfg.Extensions {
 		attrs = append(slices.Clip(attrs), ext.Attributes...)

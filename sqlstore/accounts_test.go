@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/scimtest"
@@ -101,6 +102,11 @@ func TestAccountsHandler(t *testing.T) {
 		s, db, cfg := accountsStore(t, d)
 		if _, err := scim.NewHandler(s, scim.Config{TenantInPath: true}); err == nil || !strings.Contains(err.Error(), "keeps no tenants") {
 			t.Errorf("NewHandler with TenantInPath over a table without tenants: %v, want an error at start-up", err)
+		}
+		tokens := scim.NewTokens(nil)
+		tokens.Add("0123456789abcdef-acme", "acme", "okta", time.Time{})
+		if _, err := scim.NewHandler(s, scim.Config{Authenticator: tokens}); err == nil || !strings.Contains(err.Error(), `tenant "acme"`) {
+			t.Errorf("NewHandler with a token for a tenant over a table without tenants: %v, want an error at start-up", err)
 		}
 		h := must(scim.NewHandler(s, scim.Config{}))(t)
 		send := func(method, path, body string) *httptest.ResponseRecorder {
