@@ -57,6 +57,9 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkKept(store, cfg); err != nil {
+		return nil, err
+	}
 	user, exts, err := cfg.userSchema()
 	if err != nil {
 		return nil, err
@@ -319,7 +322,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	if h.cfg.RateLimiter != nil {
-		if ok, wait := h.cfg.RateLimiter.Allow(TenantFrom(r.Context())); !ok {
+		if ok, wait := allowRequest(r.Context(), h.cfg.RateLimiter); !ok {
 			secs := max(int64((wait+time.Second-1)/time.Second), 1)
 			w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 			h.writeError(w, r, errorf(http.StatusTooManyRequests, "", fmt.Sprintf("too many requests for this tenant; retry after %d seconds", secs)))

@@ -174,8 +174,12 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 		if err == nil {
 			h.changed(ctx, EventCreated, nil, created)
 		} else if errors.Is(err, ErrUniqueness) {
+			var named *Error // a conflict the store named itself (another unique attribute)
+			errors.As(err, &named)
 			created, err = h.adopt(r, userNameEq(u.UserName), u)
-			if created == nil && err == nil {
+			if created == nil && err == nil && named != nil {
+				err = named
+			} else if created == nil && err == nil {
 				err = errorf(http.StatusConflict, ScimTypeUniqueness, fmt.Sprintf("a user with userName %q already exists (userName is compared case-insensitively)", u.UserName))
 			}
 		}

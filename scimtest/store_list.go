@@ -281,7 +281,7 @@ func checkTenantIsolation(t tb, k *storeKit) {
 			t.Errorf("after replaces and deletes from tenant %q, User in tenant %q: %v", tenantA, tenantB, err)
 			continue
 		}
-		checkUser(t, fmt.Sprintf("tenant %q's user after writes from tenant %q", tenantB, tenantA), u, got)
+		k.checkUser(t, fmt.Sprintf("tenant %q's user after writes from tenant %q", tenantB, tenantA), u, got)
 	}
 
 	if got := userIDs(k.all(t, k.ctx)); !slices.Equal(got, []string{a.ID}) {

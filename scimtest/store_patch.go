@@ -100,12 +100,12 @@ func checkPatchApplies(t tb, k *storeKit) {
 	}
 	want := sampleUser(1)
 	want.Active = false
-	checkUser(t, "Patch returned", want, got)
+	k.checkUser(t, "Patch returned", want, got)
 	if got.Meta.Version == u.Meta.Version {
 		t.Errorf("Patch returned the version %q the user had before", got.Meta.Version)
 	}
 	if stored := k.get(t, u.ID); stored != nil {
-		checkUser(t, "User after Patch returned", want, stored)
+		k.checkUser(t, "User after Patch returned", want, stored)
 		if stored.Meta.Version != got.Meta.Version {
 			t.Errorf("User after Patch: Meta.Version = %q, Patch returned %q", stored.Meta.Version, got.Meta.Version)
 		}
@@ -139,7 +139,7 @@ func checkPatchVersion(t tb, k *storeKit) {
 	_, err = p.Patch(k.ctx, u.ID, setActive(true), u.Meta.Version)
 	wantErrIs(t, fmt.Sprintf("Patch at stale version %q (current %q)", u.Meta.Version, cur.Meta.Version), err, scim.ErrVersionMismatch)
 	if stored := k.get(t, u.ID); stored != nil {
-		checkUser(t, "after a Patch at a stale version, the user", cur, stored)
+		k.checkUser(t, "after a Patch at a stale version, the user", cur, stored)
 		if stored.Meta.Version != cur.Meta.Version {
 			t.Errorf("a Patch at a stale version changed Meta.Version from %q to %q", cur.Meta.Version, stored.Meta.Version)
 		}
@@ -166,7 +166,7 @@ func checkPatchApplyError(t tb, k *storeKit) {
 		t.Errorf("Patch whose Apply failed returned %v, want Apply's error unchanged", err)
 	}
 	if stored := k.get(t, u.ID); stored != nil {
-		checkUser(t, "after a Patch whose Apply failed, the user", sampleUser(1), stored)
+		k.checkUser(t, "after a Patch whose Apply failed, the user", sampleUser(1), stored)
 		if stored.Meta.Version != u.Meta.Version {
 			t.Errorf("a Patch whose Apply failed changed Meta.Version from %q to %q", u.Meta.Version, stored.Meta.Version)
 		}

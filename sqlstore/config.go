@@ -58,6 +58,12 @@ type Config struct {
 // columns, it only needs to know them. Names are written into SQL as
 // they are: a plain or schema-qualified identifier, or one quoted with "
 // or `.
+//
+// Every column but ID and UserName may be "-": the table has no such
+// column, and the attribute is not kept (see Store.Keeps and the package
+// doc for what is served instead). Two string attributes may name one
+// column, such as UserName and Email both "email": writes set it once,
+// reads fill both.
 type Columns struct {
 	ID           string // id ["id"]: text for UUIDs, an integer key for DatabaseIDs
 	ExternalID   string // externalId ["external_id"]
@@ -70,7 +76,8 @@ type Columns struct {
 	Created      string // meta.created, a timestamp ["created"]
 	LastModified string // meta.lastModified, a timestamp ["last_modified"]
 	// Version is an integer column that every write increments, served
-	// as meta.version W/"<n>" ["version"].
+	// as meta.version W/"<n>" ["version"]. Without one ("-"), versions
+	// are derived from the row's content (see the package doc).
 	Version string
 	// Tenant, when set, is a text column holding the tenant of each user
 	// (scim.TenantFrom); every statement then filters on it. Empty means
@@ -149,17 +156,20 @@ func (c Config) Validate() error {
 		field, name string
 		optional    bool
 	}{
-		{"Table", c.Table, false}, {"Columns.ID", k.ID, false}, {"Columns.ExternalID", k.ExternalID, false},
-		{"Columns.UserName", k.UserName, false}, {"Columns.GivenName", k.GivenName, false},
-		{"Columns.FamilyName", k.FamilyName, false}, {"Columns.DisplayName", k.DisplayName, false},
-		{"Columns.Email", k.Email, false}, {"Columns.Active", k.Active, false},
-		{"Columns.Created", k.Created, false}, {"Columns.LastModified", k.LastModified, false},
-		{"Columns.Version", k.Version, false}, {"Columns.Tenant", k.Tenant, true},
+		{"Table", c.Table, false}, {"Columns.ID", k.ID, false}, {"Columns.ExternalID", k.ExternalID, true},
+		{"Columns.UserName", k.UserName, false}, {"Columns.GivenName", k.GivenName, true},
+		{"Columns.FamilyName", k.FamilyName, true}, {"Columns.DisplayName", k.DisplayName, true},
+		{"Columns.Email", k.Email, true}, {"Columns.Active", k.Active, true},
+		{"Columns.Created", k.Created, true}, {"Columns.LastModified", k.LastModified, true},
+		{"Columns.Version", k.Version, true}, {"Columns.Tenant", k.Tenant, true},
 		{"Columns.UserNameLower", k.UserNameLower, true}, {"Columns.EmailLower", k.EmailLower, true},
 	} {
 		if err := check(f.field, f.name, f.optional); err != nil {
 			return err
 		}
+	}
+	if err := c.checkShared(); err != nil {
+		return err
 	}
 	for i, a := range c.Custom {
 		field := fmt.Sprintf("Custom[%d]", i)
@@ -203,10 +213,15 @@ func (c Config) withDefaults() Config {
 		def(&k.UserNameLower, "user_name_lower")
 		def(&k.EmailLower, "email_lower")
 	}
-	if k.UserNameLower == "-" {
-		k.UserNameLower = ""
+	// "-" is no such column; from here on that is "".
+	for _, s := range []*string{&k.ExternalID, &k.GivenName, &k.FamilyName, &k.DisplayName, &k.Email,
+		&k.Active, &k.Created, &k.LastModified, &k.Version, &k.UserNameLower, &k.EmailLower} {
+		if *s == "-" {
+			*s = ""
+		}
 	}
-	if k.EmailLower == "-" {
+	if k.Email == "" || k.Email == k.UserName {
+		// No e-mail column of its own, no folded copy of its own.
 		k.EmailLower = ""
 	}
 	return c

@@ -13,7 +13,8 @@
 // Config names the table and, in Columns, the column of each attribute
 // (id, externalId, userName, name.givenName, name.familyName,
 // displayName, the work e-mail, active, meta.created, meta.lastModified,
-// an integer version and optionally a tenant). Custom maps host-declared
+// an integer version and optionally a tenant; any but id and userName may
+// be missing, see below). Custom maps host-declared
 // attributes to columns: strings, booleans, integers and timestamps, and
 // multi-valued attributes such as a "regions" list stored in one text
 // column, joined by commas. Empty names take defaults, which are the
@@ -23,6 +24,41 @@
 //
 // Ids are UUIDs the store makes (the default) or the table's own integer
 // key (DatabaseIDs), read back with RETURNING or LastInsertId.
+//
+// # An existing table, unchanged
+//
+// Only the id and userName columns are required. Any other column may be
+// "-": the table has no such column and the attribute is not kept. It is
+// then served empty whatever the identity provider sent, with two
+// exceptions: without an active column every user is served active and a
+// deactivation (active false) is a 400, since dropping it would make a
+// deprovisioning look done; without a last-modified column
+// meta.lastModified is served equal to meta.created (and is empty without
+// that too). Filters follow what is served (displayName falls back to
+// "given family" from the columns there are; meta.lastModified is
+// meta.created); filters on any other attribute that is not kept are
+// unsupported (400 invalidFilter). Store.Keeps reports all of this as a scim.Kept, so
+// that scim.NewHandler refuses a declared attribute the store drops, and
+// Config.TenantInPath over a table without a tenant column, at start-up.
+//
+// Two string attributes may name one column, typically userName and the
+// work e-mail both in "email": a write sets it once, a read fills both, a
+// write where they differ other than in case is a 400 (one would be lost),
+// and a conflict on its unique index names userName.
+//
+// Store.Check reads the table from the catalog (information_schema on
+// PostgreSQL and MySQL/MariaDB, pragma table_info on SQLite) and names, in
+// one error, every configured column that is missing or whose type cannot
+// hold its attribute, and a missing unique index on userName. Call it once
+// at start-up, after New, so that the first request is not the first sign
+// of a wrong map.
+//
+// A unique violation on any unique index or constraint of the table is a
+// 409 naming the attribute whose column the index covers: the index named
+// in the driver's error is looked up in the catalog (pg_index,
+// information_schema.STATISTICS, pragma index_list), by Check or on the
+// first violation. A conflict on a host's unique lower(email) index thus
+// names emails[type eq "work"].value, not userName.
 //
 // The table needs a unique index on (tenant, lower(user_name)), which is
 // what keeps userNames unique under concurrent creates, and should have
@@ -74,9 +110,38 @@
 // version = ?, so of two writers that read the same version one wins and
 // the other gets scim.ErrVersionMismatch (the handler retries a PATCH);
 // without a version, Replace reads the current one and retries on a race,
-// so it never overwrites a write it did not see. Statements are prepared
+// so it never overwrites a write it did not see.
+//
+// A table without a version column (Columns.Version "-") gets content
+// versions: meta.version is W/"c<hash>", 64 bits of the SHA-256 of the
+// values of every column the store reads, and Replace and Delete read the
+// row, compare its hash with the version given, and write with
+// UPDATE … WHERE id = ? AND c1 = ? AND c2 IS NULL AND … on the values read
+// (exactly: BINARY on MySQL, COLLATE BINARY on SQLite). A concurrent
+// writer makes that condition match no row, and the store reads again:
+// with a version, that is a mismatch; without, a retry. So no update is
+// lost (a test runs 50 goroutines through two Stores on all three
+// databases). What content versions cannot tell apart are equal contents:
+// a write that changes nothing keeps the version, and a row changed and
+// changed back matches a version read before both, both harmless since
+// there is no different content to lose. On SQLite, which keeps times as
+// text, a timestamp also matches when it is the same instant to the
+// millisecond in another format (a row the host wrote itself). Statements are prepared
 // on first use and cached by their text; every call takes the request's
 // context. With Columns.Tenant set, every statement is limited to the
 // context's tenant (scim.TenantFrom); without it, a context carrying a
 // tenant is refused rather than silently shared.
+//
+// # Tokens and rate limits across replicas
+//
+// Tokens is a scim.TokenManager over a table of its own
+// (TokensConfig.Schema): SHA-256 hashes, tenant, label, created, expiry,
+// revoked and last use. It has no cache, so a token revoked through one
+// replica is refused by every replica on its next request; last use is
+// written at most once a minute per token. RateLimiter keeps one counter
+// row per tenant (RateLimitConfig.Schema) and counts fixed windows with one
+// atomic upsert per request, so a tenant's budget holds across all
+// replicas together. Microsoft Entra ID's non-gallery provisioning does
+// not slow down on 429 and quarantines an app whose failures pass 40%:
+// size the limit well above the rate it sends.
 package sqlstore

@@ -9,6 +9,7 @@ import (
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/memstore"
+	"github.com/scimkit/scim/sqlstore"
 )
 
 // seedUsers are users with every attribute present, absent and in
@@ -115,38 +116,50 @@ func resolve(t testing.TB, s string) filter.Expr {
 // exactly the users filter.Match selects.
 func TestFilterDifferential(t *testing.T) {
 	forEachDB(t, func(t *testing.T, d database) {
-		s, _, _ := d.newStore(t, fullConfig)
-		var users []*scim.User
-		for _, u := range seedUsers() {
-			users = append(users, must(s.Create(bg, u))(t))
-		}
-		for _, f := range differentialFilters {
-			t.Run(f, func(t *testing.T) {
-				e := resolve(t, f)
-				var want []string
-				for _, u := range users {
-					if ok, err := filter.Match(e, u); err != nil {
-						t.Fatalf("Match: %v", err)
-					} else if ok {
-						want = append(want, u.UserName)
-					}
-				}
-				p, err := s.List(bg, scim.Query{Filter: e, StartIndex: 1, Count: 100})
-				if err != nil {
-					t.Fatalf("List: %v", err)
-				}
-				var got []string
-				for _, u := range p.Users {
-					got = append(got, u.UserName)
-				}
-				slices.Sort(got)
-				slices.Sort(want)
-				if !slices.Equal(got, want) || p.TotalResults != len(want) {
-					t.Errorf("got %q (total %d), Match selects %q", got, p.TotalResults, want)
-				}
-			})
+		// Also over a table without display-name, last-modified and
+		// version columns, whose served displayName is "given family"
+		// and lastModified is created.
+		for _, cfg := range []struct {
+			name string
+			cfg  sqlstore.Config
+		}{{"all columns", fullConfig}, {"some columns", versionless}} {
+			t.Run(cfg.name, func(t *testing.T) { filterDifferential(t, d, cfg.cfg) })
 		}
 	})
+}
+
+func filterDifferential(t *testing.T, d database, cfg sqlstore.Config) {
+	s, _, _ := d.newStore(t, cfg)
+	var users []*scim.User
+	for _, u := range seedUsers() {
+		users = append(users, must(s.Create(bg, u))(t))
+	}
+	for _, f := range differentialFilters {
+		t.Run(f, func(t *testing.T) {
+			e := resolve(t, f)
+			var want []string
+			for _, u := range users {
+				if ok, err := filter.Match(e, u); err != nil {
+					t.Fatalf("Match: %v", err)
+				} else if ok {
+					want = append(want, u.UserName)
+				}
+			}
+			p, err := s.List(bg, scim.Query{Filter: e, StartIndex: 1, Count: 100})
+			if err != nil {
+				t.Fatalf("List: %v", err)
+			}
+			var got []string
+			for _, u := range p.Users {
+				got = append(got, u.UserName)
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) || p.TotalResults != len(want) {
+				t.Errorf("got %q (total %d), Match selects %q", got, p.TotalResults, want)
+			}
+		})
+	}
 }
 
 func TestListUnsupported(t *testing.T) {

@@ -63,9 +63,9 @@ type MemberColumns struct {
 	Type string
 }
 
-// column is a single identifier: group columns are written qualified by
+// plainColumn is a single identifier: group columns are written qualified by
 // the table's alias (g.display_name), so they may not carry a schema.
-var column = regexp.MustCompile("^([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"|`[^`]+`)$")
+var plainColumn = regexp.MustCompile("^([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"|`[^`]+`)$")
 
 // validate checks g against the user table's config c.
 func (g GroupTables) validate(c Config) error {
@@ -89,7 +89,7 @@ func (g GroupTables) validate(c Config) error {
 		switch {
 		case f.name == "" && !f.table:
 			// An optional column left out.
-		case f.table && !identifier.MatchString(f.name), !f.table && !column.MatchString(f.name):
+		case f.table && !identifier.MatchString(f.name), !f.table && !plainColumn.MatchString(f.name):
 			return fmt.Errorf("sqlstore: Config.Groups.%s %q is not an SQL identifier", f.field, f.name)
 		}
 	}

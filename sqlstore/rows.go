@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"strconv"
@@ -13,13 +14,13 @@ import (
 )
 
 // writeCols are the columns Create and Replace write, in the order of
-// values.
+// values: the columns of the kept attributes, then the folded copies
+// SQLite's store writes itself.
 func (s *Store) writeCols() []string {
 	k := s.cfg.Columns
-	cols := []string{k.ExternalID, k.UserName, k.GivenName, k.FamilyName, k.DisplayName,
-		k.Email, k.Active, k.Created, k.LastModified}
-	for _, a := range s.cfg.Custom {
-		cols = append(cols, a.Column)
+	cols := make([]string, 0, len(s.cols)+2)
+	for _, c := range s.cols {
+		cols = append(cols, c.name)
 	}
 	if s.cfg.Dialect == SQLite {
 		if k.UserNameLower != "" {
@@ -36,14 +37,9 @@ func (s *Store) writeCols() []string {
 // which the filters treat alike, and which keeps optional columns out of
 // indexes.
 func (s *Store) values(u *scim.User) ([]any, error) {
-	vals := []any{nullString(u.ExternalID), u.UserName, nullString(u.GivenName), nullString(u.FamilyName),
-		nullString(u.DisplayName), nullString(u.Email), u.Active, nullTime(u.Meta.Created), nullTime(u.Meta.LastModified)}
-	for _, a := range s.cfg.Custom {
-		v, err := customValue(a, u.Custom[a.Name])
-		if err != nil {
-			return nil, err
-		}
-		vals = append(vals, v)
+	vals, err := s.rowValues(u)
+	if err != nil {
+		return nil, err
 	}
 	if s.cfg.Dialect == SQLite {
 		if s.cfg.Columns.UserNameLower != "" {
@@ -115,87 +111,54 @@ func customValue(a Custom, v any) (any, error) {
 func (s *Store) scanAll(rows *sql.Rows) ([]*scim.User, error) {
 	defer rows.Close()
 	var users []*scim.User
-	n := 11 + len(s.cfg.Custom)
-	dest := make([]any, n)
 	for rows.Next() {
-		var (
-			id, ext, userName, given, family, display, email sql.NullString
-			active                                           sql.NullBool
-			created, modified                                sql.NullTime
-			version                                          int64
-		)
-		dest = append(dest[:0], &id, &ext, &userName, &given, &family, &display, &email, &active, &created, &modified, &version)
-		custom := make([]customScan, len(s.cfg.Custom))
-		for i, a := range s.cfg.Custom {
-			dest = append(dest, custom[i].dest(a))
-		}
-		if err := rows.Scan(dest...); err != nil {
+		u, _, err := s.scanRow(rows.Scan)
+		if err != nil {
 			return nil, err
-		}
-		u := &scim.User{
-			ID: id.String, ExternalID: ext.String, UserName: userName.String, GivenName: given.String,
-			FamilyName: family.String, DisplayName: display.String, Email: email.String, Active: active.Bool,
-			Meta: scim.Meta{Created: dbTime(created.Time), LastModified: dbTime(modified.Time), Version: formatVersion(version)},
-		}
-		for i, a := range s.cfg.Custom {
-			if v := custom[i].value(a); v != nil {
-				if u.Custom == nil {
-					u.Custom = make(map[string]any, len(s.cfg.Custom))
-				}
-				u.Custom[a.Name] = v
-			}
 		}
 		users = append(users, u)
 	}
 	return users, rows.Err()
 }
 
-// customScan receives one custom column.
-type customScan struct {
-	str sql.NullString
-	b   sql.NullBool
-	n   sql.NullInt64
-	t   sql.NullTime
-}
-
-func (c *customScan) dest(a Custom) any {
-	if a.Multi {
-		return &c.str
+// scanRow reads one row of selectCols with scan, and returns the user and
+// the values of its columns (Store.cols).
+func (s *Store) scanRow(scan func(...any) error) (*scim.User, []any, error) {
+	var (
+		id      sql.NullString
+		version int64
+	)
+	hs := make([]holder, len(s.cols))
+	dest := make([]any, 0, len(s.cols)+2)
+	dest = append(dest, &id)
+	for i, c := range s.cols {
+		dest = append(dest, hs[i].dest(c))
 	}
-	switch a.Kind {
-	case filter.Bool:
-		return &c.b
-	case filter.Number:
-		return &c.n
-	case filter.DateTime:
-		return &c.t
+	if s.cfg.Columns.Version != "" {
+		dest = append(dest, &version)
 	}
-	return &c.str
-}
-
-func (c *customScan) value(a Custom) any {
-	switch {
-	case a.Multi:
-		if c.str.String == "" {
-			return nil
-		}
-		return splitValues(a.Kind, strings.Split(c.str.String, ","))
-	case a.Kind == filter.Bool && c.b.Valid:
-		return c.b.Bool
-	case a.Kind == filter.Number && c.n.Valid:
-		return c.n.Int64
-	case a.Kind == filter.DateTime && c.t.Valid:
-		return dbTime(c.t.Time)
-	case a.Kind == filter.String && c.str.String != "":
-		return c.str.String
+	if err := scan(dest...); err != nil {
+		return nil, nil, err
 	}
-	return nil
+	vals := make([]any, len(s.cols))
+	for i, c := range s.cols {
+		vals[i] = hs[i].value(c)
+	}
+	u := s.userFrom(id.String, vals)
+	if s.cfg.Columns.Version != "" {
+		u.Meta.Version = formatVersion(version)
+	} else {
+		u.Meta.Version = contentVersion(vals)
+	}
+	return u, vals, nil
 }
 
 // column maps a resolved filter path to its column, for filter.SQL.
 func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 	k := s.cfg.Columns
-	str := func(name string) (filter.Column, bool) { return filter.Column{Name: name, Kind: filter.String}, true }
+	str := func(name string) (filter.Column, bool) {
+		return filter.Column{Name: name, Kind: filter.String}, name != ""
+	}
 	if p.URN == "" {
 		switch p.Name + "." + p.Sub {
 		case "id.":
@@ -212,16 +175,39 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 		case "name.familyName":
 			return str(k.FamilyName)
 		case "displayName.":
-			// The served displayName falls back to "given family".
-			return str("COALESCE(NULLIF(" + k.DisplayName + ", ''), concat_ws(' ', NULLIF(" + k.GivenName + ", ''), NULLIF(" + k.FamilyName + ", '')))")
+			// The served displayName falls back to "given family" (or
+			// whichever of them the table keeps).
+			var parts []string
+			for _, c := range []string{k.GivenName, k.FamilyName} {
+				if c != "" {
+					parts = append(parts, "NULLIF("+c+", '')")
+				}
+			}
+			fallback := ""
+			if len(parts) > 0 {
+				fallback = "concat_ws(' ', " + strings.Join(parts, ", ") + ")"
+			}
+			switch {
+			case k.DisplayName == "":
+				return str(fallback)
+			case fallback == "":
+				return str(k.DisplayName)
+			}
+			return str("COALESCE(NULLIF(" + k.DisplayName + ", ''), " + fallback + ")")
 		case "emails.value":
-			return filter.Column{Name: k.Email, Kind: filter.String, Folded: k.EmailLower, Fold: s.fold(), Type: "work"}, true
+			folded := k.EmailLower
+			if k.Email == k.UserName {
+				folded = k.UserNameLower
+			}
+			return filter.Column{Name: k.Email, Kind: filter.String, Folded: folded, Fold: s.fold(), Type: "work"}, k.Email != ""
 		case "active.":
-			return filter.Column{Name: k.Active, Kind: filter.Bool}, true
+			return filter.Column{Name: k.Active, Kind: filter.Bool}, k.Active != ""
 		case "meta.created":
-			return filter.Column{Name: k.Created, Kind: filter.DateTime}, true
+			return filter.Column{Name: k.Created, Kind: filter.DateTime}, k.Created != ""
 		case "meta.lastModified":
-			return filter.Column{Name: k.LastModified, Kind: filter.DateTime}, true
+			// Served as meta.created without a column of its own.
+			c := cmp.Or(k.LastModified, k.Created)
+			return filter.Column{Name: c, Kind: filter.DateTime}, c != ""
 		}
 	}
 	if p.Sub == "" {

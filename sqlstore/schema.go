@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/scimkit/scim/filter"
@@ -35,7 +36,14 @@ func (c Config) Schema() ([]string, error) {
 		text = "TEXT"
 	}
 	var cols []string
-	add := func(name, typ string) { cols = append(cols, name+" "+typ) }
+	var added []string
+	add := func(name, typ string) {
+		// "" is "-", no such column; a shared column is created once.
+		if name != "" && !slices.ContainsFunc(added, func(a string) bool { return sameColumn(a, name) }) {
+			added = append(added, name)
+			cols = append(cols, name+" "+typ)
+		}
+	}
 	switch {
 	case c.IDs == UUIDs && c.Dialect == MySQL:
 		// ascii_bin: ids are case-exact (RFC 7643 §3.1).
@@ -110,10 +118,14 @@ func (c Config) Schema() ([]string, error) {
 	stmts := []string{
 		create,
 		"CREATE UNIQUE INDEX " + base + "_user_name_key ON " + table + " (" + key + userKey + ")",
-		"CREATE INDEX " + base + "_external_id_idx ON " + table + " (" + key + k.ExternalID + ")",
-		"CREATE INDEX " + base + "_email_idx ON " + table + " (" + key + emailKey + ")",
 	}
-	if c.IDs == UUIDs {
+	if k.ExternalID != "" {
+		stmts = append(stmts, "CREATE INDEX "+base+"_external_id_idx ON "+table+" ("+key+k.ExternalID+")")
+	}
+	if k.Email != "" && !sameColumn(k.Email, k.UserName) {
+		stmts = append(stmts, "CREATE INDEX "+base+"_email_idx ON "+table+" ("+key+emailKey+")")
+	}
+	if c.IDs == UUIDs && k.Created != "" {
 		// Pages are ordered by creation (see Store.order); this index
 		// serves an import's unfiltered pages.
 		stmts = append(stmts, "CREATE INDEX "+base+"_created_idx ON "+table+" ("+key+k.Created+", "+k.ID+")")

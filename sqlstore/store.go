@@ -1,11 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +23,14 @@ type Store struct {
 	db    *sql.DB
 	cfg   Config
 	stmts stmtCache
+
+	// fields are the attributes the table keeps, cols the columns they
+	// read (a column may back several fields); created is the index in
+	// cols of the created column, -1 without one.
+	fields  []field
+	cols    []column
+	created int
+	uniq    uniqueIndexes
 
 	// The fixed statements, built once by New.
 	selectCols string // the columns scan reads, in order
@@ -50,19 +60,23 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	}
 	s := &Store{db: db, cfg: cfg.withDefaults()}
 	k := s.cfg.Columns
-	cols := []string{k.ID, k.ExternalID, k.UserName, k.GivenName, k.FamilyName, k.DisplayName,
-		k.Email, k.Active, k.Created, k.LastModified, k.Version}
-	for _, a := range s.cfg.Custom {
-		cols = append(cols, a.Column)
+	s.fields, s.cols = s.cfg.allFields()
+	s.created = slices.IndexFunc(s.cols, func(c column) bool { return c.name == k.Created })
+	cols := []string{k.ID}
+	for _, c := range s.cols {
+		cols = append(cols, c.name)
+	}
+	if k.Version != "" {
+		cols = append(cols, k.Version)
 	}
 	s.selectCols = strings.Join(cols, ", ")
 	s.order = s.cfg.Columns.ID
-	if s.cfg.IDs == UUIDs {
+	if s.cfg.IDs == UUIDs && k.Created != "" {
 		s.order = s.cfg.Columns.Created + ", " + s.cfg.Columns.ID
 	}
 	where, _ := s.keyWhere(1)
 	s.byID = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + " WHERE " + where
-	s.exists = "SELECT " + k.Version + " FROM " + s.cfg.Table + " WHERE " + where
+	s.exists = "SELECT " + cmp.Or(k.Version, "1") + " FROM " + s.cfg.Table + " WHERE " + where
 	if s.cfg.Groups != nil {
 		s.groups = newGroupStore(s)
 	}
@@ -135,8 +149,11 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	}
 	k := s.cfg.Columns
 	cols := s.writeCols()
-	vals = append(vals, int64(1))
-	cols = append(cols, k.Version)
+	row := slices.Clone(vals[:len(s.cols)])
+	if k.Version != "" {
+		vals = append(vals, int64(1))
+		cols = append(cols, k.Version)
+	}
 	if k.Tenant != "" {
 		cols, vals = append(cols, k.Tenant), append(vals, tenant)
 	}
@@ -166,12 +183,14 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 		id = strconv.FormatInt(n, 10)
 	}
 	if err != nil {
-		return nil, s.writeError("create", u.UserName, err)
+		return nil, s.writeError(ctx, "create", u, row, err)
 	}
-	out := u.Clone()
+	out := s.asStored(u, row)
 	out.ID = id
 	out.Meta.Version = formatVersion(1)
-	out.Meta.Created, out.Meta.LastModified = dbTime(u.Meta.Created), dbTime(u.Meta.LastModified)
+	if k.Version == "" {
+		out.Meta.Version = contentVersion(row)
+	}
 	return out, nil
 }
 
@@ -207,14 +226,16 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 	if err != nil {
 		return nil, err
 	}
-	cols := s.writeCols()
 	k := s.cfg.Columns
+	if k.Version == "" {
+		return s.replaceByContent(ctx, u, version, key, vals)
+	}
+	row := slices.Clone(vals[:len(s.cols)])
+	cols := s.writeCols()
 	// created is the user's creation time: not replaced.
-	for i, c := range cols {
-		if c == k.Created {
-			cols, vals = append(cols[:i:i], cols[i+1:]...), append(vals[:i:i], vals[i+1:]...)
-			break
-		}
+	if s.created >= 0 {
+		i := s.created
+		cols, vals = append(cols[:i:i], cols[i+1:]...), append(vals[:i:i], vals[i+1:]...)
 	}
 	sets := make([]string, len(cols))
 	for i, c := range cols {
@@ -243,15 +264,19 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 		args[len(args)-1] = v
 		res, err := s.exec(ctx, q, args...)
 		if err != nil {
-			return nil, s.writeError("replace", u.UserName, err)
+			return nil, s.writeError(ctx, "replace", u, row, err)
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return nil, fmt.Errorf("sqlstore: replace user %q: %w", u.ID, err)
 		} else if n == 1 {
-			out := u.Clone()
+			if s.created >= 0 {
+				if row[s.created], err = s.createdOf(ctx, u.ID, key); err != nil {
+					return nil, err
+				}
+			}
+			out := s.asStored(u, row)
 			out.Meta.Version = formatVersion(v + 1)
-			out.Meta.LastModified = dbTime(u.Meta.LastModified)
-			return s.withCreated(ctx, out, key)
+			return out, nil
 		}
 		if _, err := s.current(ctx, u.ID, key); err != nil {
 			return nil, err
@@ -262,19 +287,21 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 	}
 }
 
-// withCreated fills in out's creation time from the table, since Replace
-// does not change it.
-func (s *Store) withCreated(ctx context.Context, out *scim.User, key []any) (*scim.User, error) {
+// createdOf reads the user's creation time from the table, since Replace
+// does not change it: nil or a time.Time.
+func (s *Store) createdOf(ctx context.Context, id string, key []any) (any, error) {
 	where, _ := s.keyWhere(1)
 	var created sql.NullTime
 	err := s.queryRow(ctx, "SELECT "+s.cfg.Columns.Created+" FROM "+s.cfg.Table+" WHERE "+where, key...).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("sqlstore: user %q: %w", out.ID, scim.ErrNotFound)
+		return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
 	} else if err != nil {
-		return nil, fmt.Errorf("sqlstore: replace user %q: %w", out.ID, err)
+		return nil, fmt.Errorf("sqlstore: replace user %q: %w", id, err)
 	}
-	out.Meta.Created = dbTime(created.Time)
-	return out, nil
+	if !created.Valid {
+		return nil, nil
+	}
+	return dbTime(created.Time), nil
 }
 
 // current returns the stored version of the user, or an error wrapping
@@ -296,6 +323,9 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	key, err := s.keyArgs(ctx, id)
 	if err != nil {
 		return err
+	}
+	if version != "" && s.cfg.Columns.Version == "" {
+		return s.deleteByContent(ctx, id, version, key)
 	}
 	where, n := s.keyWhere(1)
 	q := "DELETE FROM " + s.cfg.Table + " WHERE " + where
@@ -325,15 +355,6 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 		return err
 	}
 	return fmt.Errorf("sqlstore: user %q: version %s: %w", id, version, scim.ErrVersionMismatch)
-}
-
-// writeError wraps a failed INSERT or UPDATE, as scim.ErrUniqueness when
-// the unique index refused it.
-func (s *Store) writeError(op, userName string, err error) error {
-	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlstore: %s: userName %q is taken: %w", op, userName, scim.ErrUniqueness)
-	}
-	return fmt.Errorf("sqlstore: %s user %q: %w", op, userName, err)
 }
 
 // formatVersion is the served meta.version of version n, a weak ETag.

@@ -1,0 +1,211 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+)
+
+var _ scim.Keeper = (*Store)(nil)
+
+// Keeps implements scim.Keeper: the attributes whose column is "-" are
+// missing, the custom attributes are those of Config.Custom, a table
+// without Columns.Tenant is single-tenant, and one without
+// Columns.Version has content versions.
+func (s *Store) Keeps() scim.Kept {
+	k := s.cfg.Columns
+	kept := scim.Kept{
+		SingleTenant:    k.Tenant == "",
+		EmailIsUserName: k.Email != "" && sameColumn(k.Email, k.UserName),
+		ContentVersions: k.Version == "",
+	}
+	for _, f := range coreFields(k) {
+		if f.col == "" {
+			kept.Missing = append(kept.Missing, f.attr)
+		}
+	}
+	for _, a := range s.cfg.Custom {
+		kept.Custom = append(kept.Custom, a.Name)
+	}
+	return kept
+}
+
+// Check reads the table's columns from the catalog (information_schema on
+// PostgreSQL, MySQL and MariaDB; pragma table_info on SQLite) and reports
+// every configured column that is missing or whose type cannot hold its
+// attribute, in one error, so that a host finds them all at start-up
+// rather than one per failed request. It also reads the table's unique
+// indexes, so that a conflict on any of them names its attribute. Call it
+// once after New; it changes nothing in the database.
+func (s *Store) Check(ctx context.Context) error {
+	cols, err := s.catalogColumns(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: Check: reading the columns of %s: %w", s.cfg.Table, err)
+	}
+	if len(cols) == 0 {
+		return fmt.Errorf("sqlstore: Check: table %s does not exist (or has no columns visible to this connection)", s.cfg.Table)
+	}
+	k := s.cfg.Columns
+	type want struct {
+		field, col string
+		kind       filter.Kind // the type the column must hold
+	}
+	idKind := filter.String
+	if s.cfg.IDs == DatabaseIDs {
+		idKind = filter.Number
+	}
+	wants := []want{{"Columns.ID", k.ID, idKind}}
+	for _, f := range coreFields(k) {
+		if f.col != "" {
+			wants = append(wants, want{"the column of " + f.attr, f.col, f.kind})
+		}
+	}
+	for _, c := range []struct{ field, col string }{
+		{"Columns.Version", k.Version}, {"Columns.Tenant", k.Tenant},
+		{"Columns.UserNameLower", k.UserNameLower}, {"Columns.EmailLower", k.EmailLower},
+	} {
+		if c.col != "" {
+			kind := filter.String
+			if c.field == "Columns.Version" {
+				kind = filter.Number
+			}
+			wants = append(wants, want{c.field, c.col, kind})
+		}
+	}
+	for _, a := range s.cfg.Custom {
+		kind := a.Kind
+		if a.Multi {
+			kind = filter.String
+		}
+		wants = append(wants, want{"the column of custom attribute " + a.Name, a.Column, kind})
+	}
+	var problems []string
+	for _, w := range wants {
+		typ, ok := lookupColumn(cols, w.col)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("%s: column %s does not exist (set it to \"-\" if the table has no such column)", w.field, w.col))
+		case !s.holds(typ, w.kind):
+			problems = append(problems, fmt.Sprintf("%s: column %s is %s, which cannot hold a %s", w.field, w.col, typ, kindName(w.kind)))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t"))
+	}
+	m, err := s.loadUnique(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: Check: reading the unique indexes of %s: %w", s.cfg.Table, err)
+	}
+	unique := false
+	for _, attrs := range m {
+		if len(attrs) == 1 && attrs[0] == "userName" || len(attrs) == 2 && attrs[0] == "userName" && attrs[1] == "emails" && k.Email != "" && sameColumn(k.Email, k.UserName) {
+			unique = true
+		}
+	}
+	if !unique {
+		return fmt.Errorf("sqlstore: Check: table %s has no unique index on the userName column %s (with the tenant column, if any); without one concurrent creates can store duplicate userNames: see Config.Schema", s.cfg.Table, k.UserName)
+	}
+	s.uniq.mu.Lock()
+	s.uniq.byName, s.uniq.loaded = m, true
+	s.uniq.mu.Unlock()
+	return nil
+}
+
+func kindName(k filter.Kind) string {
+	switch k {
+	case filter.Bool:
+		return "boolean"
+	case filter.Number:
+		return "integer"
+	case filter.DateTime:
+		return "timestamp"
+	}
+	return "string"
+}
+
+// lookupColumn finds a configured column among the catalog's (name →
+// type): a quoted name exactly, a plain one ignoring case.
+func lookupColumn(cols map[string]string, name string) (string, bool) {
+	if strings.ContainsAny(name, "\"`") {
+		t, ok := cols[bare(name)]
+		return t, ok
+	}
+	for c, t := range cols {
+		if strings.EqualFold(c, bare(name)) {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+// catalogColumns returns the table's columns and their types, lower-cased.
+func (s *Store) catalogColumns(ctx context.Context) (map[string]string, error) {
+	schema, table := splitTable(s.cfg.Table)
+	var q string
+	var args []any
+	switch s.cfg.Dialect {
+	case PostgreSQL:
+		q = `SELECT column_name, data_type FROM information_schema.columns
+			WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2`
+		if !strings.Contains(s.cfg.Table, `"`) {
+			table = strings.ToLower(table) // PostgreSQL folds unquoted names
+			if schema != nil {
+				schema = strings.ToLower(schema.(string))
+			}
+		}
+		args = []any{schema, table}
+	case MySQL:
+		q = `SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS
+			WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?`
+		args = []any{schema, table}
+	case SQLite:
+		q = `SELECT name, type FROM pragma_table_info(?)`
+		args = []any{table}
+	default:
+		return nil, errors.New("unknown dialect")
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		cols[name] = strings.ToLower(typ)
+	}
+	return cols, rows.Err()
+}
+
+// holds reports whether a column of the catalog's type typ can hold a
+// value of kind k as the store reads and writes it.
+func (s *Store) holds(typ string, k filter.Kind) bool {
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(typ, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch k {
+	case filter.String:
+		return has("char", "text", "uuid", "clob", "citext") || s.cfg.Dialect == SQLite && typ == ""
+	case filter.Number:
+		return has("int", "serial") || s.cfg.Dialect == PostgreSQL && typ == "numeric"
+	case filter.Bool:
+		// MySQL's BOOLEAN is TINYINT(1); SQLite keeps booleans as integers.
+		return has("bool") || s.cfg.Dialect == MySQL && has("tinyint", "bit(1)") || s.cfg.Dialect == SQLite && has("int")
+	case filter.DateTime:
+		// SQLite drivers read DATE, DATETIME and TIMESTAMP columns as times.
+		return has("timestamp", "datetime") || s.cfg.Dialect == SQLite && has("date")
+	}
+	return false
+}
