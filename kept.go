@@ -3,6 +3,8 @@ package scim
 import (
 	"fmt"
 	"slices"
+
+	"github.com/scimkit/scim/schema"
 )
 
 // Keeper is an optional Store capability: a Store over a table that keeps
@@ -32,6 +34,9 @@ type Kept struct {
 	// it drops the others. NewHandler refuses a Config.Attributes or
 	// extension attribute not among them.
 	Custom []string
+	// AnyCustom says the store keeps every custom attribute, those not
+	// in Custom as well (sqlstore's JSON Columns.Attributes).
+	AnyCustom bool
 	// EmailIsUserName says the work e-mail and userName are kept in one
 	// field: the store reads the e-mail back equal to userName, and a
 	// write where both are set and differ (other than in case) fails.
@@ -61,14 +66,38 @@ func checkKept(store Store, cfg Config) error {
 			}
 		}
 	}
-	attrs := cfg.Attributes
-	for _, ext := range cfg.Extensions {
-		attrs = append(slices.Clip(attrs), ext.Attributes...)
+	if kept.AnyCustom {
+		return nil
 	}
-	for _, a := range attrs {
-		if !slices.Contains(kept.Custom, a.Name) {
-			return fmt.Errorf("scim: attribute %q is declared but the Store does not keep it (for sqlstore, map it in Config.Custom)", a.Name)
+	// Every attribute the handler holds in User.Custom: the host's, and
+	// the RFC's that the profile or Keep adds.
+	user, exts, err := cfg.userSchema()
+	if err != nil {
+		return err
+	}
+	attrs := slices.Clone(user.Attributes)
+	for _, ext := range exts {
+		attrs = append(attrs, ext.Attributes...)
+	}
+	var h Handler
+	h.allEmails = cfg.Profile == ProfileRFC || slices.Contains(cfg.Keep, "emails")
+	for i, a := range attrs {
+		custom := a.Mutability != schema.ReadOnly && h.isCustom(ifExt(i >= len(user.Attributes)), &attrs[i])
+		if a.Name == "name" && len(a.SubAttributes) > 2 {
+			custom = true // name.formatted and the others live in Custom["name"]
+		}
+		if custom && !slices.Contains(kept.Custom, a.Name) {
+			return fmt.Errorf("scim: attribute %q is kept by this handler (Config.Attributes, Config.Profile or Config.Keep) but the Store does not keep it (for sqlstore, map it in Config.Custom or set Columns.Attributes)", a.Name)
 		}
 	}
 	return nil
+}
+
+// ifExt is the URN argument of isCustom: any non-empty one for an
+// extension's attribute.
+func ifExt(ext bool) string {
+	if ext {
+		return "extension"
+	}
+	return ""
 }

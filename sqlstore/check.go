@@ -31,6 +31,7 @@ func (s *Store) Keeps() scim.Kept {
 	for _, a := range s.cfg.Custom {
 		kept.Custom = append(kept.Custom, a.Name)
 	}
+	kept.AnyCustom = k.Attributes != ""
 	return kept
 }
 

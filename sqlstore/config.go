@@ -101,6 +101,14 @@ type Columns struct {
 	// lower(column).
 	UserNameLower string
 	EmailLower    string
+	// Attributes, when set, is a JSON column (jsonb on PostgreSQL, JSON
+	// on MySQL and MariaDB, TEXT on SQLite) that keeps every attribute
+	// of User.Custom without a column of its own, as scim.MarshalCustom
+	// writes them: what a handler in the RFC profile (or with
+	// scim.Config.Keep) stores beyond the typed attributes. Filters on
+	// them are not pushed down: they are a 400 invalidFilter. Default:
+	// none.
+	Attributes string
 }
 
 // Custom maps a host-declared attribute to a column.
@@ -163,6 +171,7 @@ func (c Config) Validate() error {
 		{"Columns.Created", k.Created, true}, {"Columns.LastModified", k.LastModified, true},
 		{"Columns.Version", k.Version, true}, {"Columns.Tenant", k.Tenant, true},
 		{"Columns.UserNameLower", k.UserNameLower, true}, {"Columns.EmailLower", k.EmailLower, true},
+		{"Columns.Attributes", k.Attributes, true},
 	} {
 		if err := check(f.field, f.name, f.optional); err != nil {
 			return err

@@ -58,6 +58,9 @@ func (c Config) allFields() ([]field, []column) {
 	for i, a := range c.Custom {
 		fields = append(fields, field{attr: a.Name, col: a.Column, kind: a.Kind, multi: a.Multi, custom: i})
 	}
+	if c.Columns.Attributes != "" {
+		fields = append(fields, field{attr: attributesField, col: c.Columns.Attributes, kind: filter.String, custom: -1})
+	}
 	var cols []column
 	for i := range fields {
 		f := &fields[i]
@@ -127,8 +130,32 @@ func (f field) get(cfg *Config, u *scim.User) (any, error) {
 		return nullTime(u.Meta.Created), nil
 	case "meta.lastModified":
 		return nullTime(u.Meta.LastModified), nil
+	case attributesField:
+		return attributesValue(cfg, u)
 	}
 	return customValue(cfg.Custom[f.custom], u.Custom[cfg.Custom[f.custom].Name])
+}
+
+// attributesField is the field of Columns.Attributes, the JSON column.
+const attributesField = "(attributes)"
+
+// attributesValue is the JSON of the custom attributes that have no
+// column of their own; nil when there are none.
+func attributesValue(cfg *Config, u *scim.User) (any, error) {
+	rest := make(map[string]any, len(u.Custom))
+	for k, v := range u.Custom {
+		if !slices.ContainsFunc(cfg.Custom, func(a Custom) bool { return a.Name == k }) {
+			rest[k] = v
+		}
+	}
+	if len(rest) == 0 {
+		return nil, nil
+	}
+	data, err := scim.MarshalCustom(rest)
+	if err != nil {
+		return nil, err
+	}
+	return string(data), nil
 }
 
 // set stores v, as read from f's column (nil, string, bool, int64 or
@@ -154,6 +181,20 @@ func (f field) set(cfg *Config, u *scim.User, v any) {
 		u.Meta.Created, _ = v.(time.Time)
 	case "meta.lastModified":
 		u.Meta.LastModified, _ = v.(time.Time)
+	case attributesField:
+		if str == "" {
+			return
+		}
+		// A value the store did not write reads as no attributes rather
+		// than failing every read of the user.
+		if m, err := scim.UnmarshalCustom([]byte(str)); err == nil && len(m) > 0 {
+			if u.Custom == nil {
+				u.Custom = make(map[string]any, len(m))
+			}
+			for k, x := range m {
+				u.Custom[k] = x
+			}
+		}
 	default:
 		if cv := customRead(cfg.Custom[f.custom], v); cv != nil {
 			if u.Custom == nil {

@@ -71,6 +71,9 @@ func (c Config) Schema() ([]string, error) {
 	add(k.Created, c.timestamp())
 	add(k.LastModified, c.timestamp())
 	add(k.Version, "BIGINT NOT NULL DEFAULT 1")
+	if k.Attributes != "" {
+		add(k.Attributes, map[Dialect]string{PostgreSQL: "JSONB", MySQL: "JSON", SQLite: "TEXT"}[c.Dialect])
+	}
 	for _, a := range c.Custom {
 		switch {
 		case a.Multi:
