@@ -489,6 +489,6 @@ func throttleEvery(n int64, h http.Handler) http.Handler {
 }
 
 // smallLargeGroup keeps entra/groups-large quick where a test runs every
-// conversation many times over: three PATCHes of 1,000 and one of 500.
+// conversation many times over: a PATCH of 1,000 and one of 200.
 // TestHandlerPasses runs it at its default of 20,000 once.
-const smallLargeGroup = 3_500
+const smallLargeGroup = 1_200
