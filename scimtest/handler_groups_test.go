@@ -241,3 +241,41 @@ func TestGroupConversationsSkipWithoutGroups(t *testing.T) {
 		}
 	}
 }
+
+// A run interrupted halfway through a conversation still deletes the
+// groups and users it created, as a run that finishes does.
+func TestGroupConversationsCleanUpWhenInterrupted(t *testing.T) {
+	for _, name := range []string{"entra/groups-large", "okta/groups-membership"} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			inner := newHandler(t, scim.Config{})
+			// Interrupt at the first membership PATCH: the users and the
+			// group exist by then.
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPatch && strings.Contains(r.URL.Path, "/Groups/") {
+					cancel()
+				}
+				inner.ServeHTTP(w, r)
+			})
+			var conv scimtest.Conversation
+			for _, c := range scimtest.Conversations() {
+				if c.FullName() == name {
+					conv = c
+				}
+			}
+			c := &capture{}
+			conv.Run(ctx, scimtest.Target{Handler: h, Token: testToken, LargeGroupMembers: 50}, c)
+			if ctx.Err() == nil {
+				t.Fatal("the run was not interrupted, so the test proves nothing")
+			}
+			for _, target := range []string{"/Users", "/Groups"} {
+				var list struct{ TotalResults int }
+				body := get(t, inner, target+"?count=0")
+				if err := json.Unmarshal(body, &list); err != nil || list.TotalResults != 0 {
+					t.Errorf("after the interrupted run, GET %s: %d left (%v), want none:\n%s", target, list.TotalResults, err, body)
+				}
+			}
+		})
+	}
+}
