@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -223,14 +224,29 @@ type session struct {
 	client *http.Client
 
 	mu         sync.Mutex // guards what follows, and calls to r from import's workers
-	created    []createdUser
-	groups     []createdGroup
+	created    []createdResource
 	fails      map[string]int // failures reported per step
 	suppressed int            // failures not reported beyond maxFailuresPerStep
 	throttled  int            // requests answered 429 and sent again
 }
 
-type createdUser struct{ id, userName string }
+// createdResource is a user or group a conversation created, to delete at
+// the end.
+type createdResource struct {
+	kind *resourceKind
+	id   string
+	name string // its userName or displayName, to find it without an id
+}
+
+// resourceKind is what clean-up needs to know of a resource type.
+type resourceKind struct {
+	noun, endpoint, nameAttr, deleteExchange string
+}
+
+var (
+	userKind  = &resourceKind{"user", "Users", "userName", "cleanup-delete"}
+	groupKind = &resourceKind{"group", "Groups", "displayName", "cleanup-delete-group"}
+)
 
 func (s *session) setUp() error {
 	base := s.t.BaseURL
@@ -576,44 +592,49 @@ func describeRequest(req *http.Request) string {
 
 // track remembers a user the conversation created, to delete it at the
 // end. userName finds it when the response gave no id.
-func (s *session) track(id, userName string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.created = append(s.created, createdUser{id: id, userName: userName})
-}
+func (s *session) track(id, userName string) { s.remember(userKind, id, userName) }
 
 // forget drops a user the conversation deleted itself.
-func (s *session) forget(id string) {
+func (s *session) forget(id string) { s.drop(userKind, id) }
+
+func (s *session) remember(kind *resourceKind, id, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, c := range s.created {
-		if c.id == id {
-			s.created = append(s.created[:i], s.created[i+1:]...)
-			return
-		}
-	}
+	s.created = append(s.created, createdResource{kind: kind, id: id, name: name})
 }
 
-// cleanUp deletes the groups the conversation created, then its users. A
-// resource that cannot be deleted is noted, not failed: some service
-// providers do not delete.
+func (s *session) drop(kind *resourceKind, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created = slices.DeleteFunc(s.created, func(c createdResource) bool { return c.kind == kind && c.id == id })
+}
+
+// cleanUp deletes the groups the conversation created, then its users
+// (a group's members must exist while it does). A resource that cannot be
+// deleted is noted, not failed: some service providers do not delete.
 func (s *session) cleanUp() {
-	s.cleanUpGroups()
 	s.mu.Lock()
 	created := s.created
 	s.created = nil
 	s.mu.Unlock()
-	parallel(len(created), func(i int) {
-		c := created[i]
-		if c.id == "" {
-			c.id = s.findID("Users", "userName", c.userName)
-			if c.id == "" {
-				s.logf("could not find user %q to clean it up", c.userName)
-				return
+	for _, kind := range []*resourceKind{groupKind, userKind} {
+		var these []createdResource
+		for _, c := range created {
+			if c.kind == kind {
+				these = append(these, c)
 			}
 		}
-		s.deleteQuietly("cleanup-delete", c.id, fmt.Sprintf("user %s (%s)", c.id, c.userName))
-	})
+		parallel(len(these), func(i int) {
+			c := these[i]
+			if c.id == "" {
+				if c.id = s.findID(kind.endpoint, kind.nameAttr, c.name); c.id == "" {
+					s.logf("could not find %s %q to clean it up", kind.noun, c.name)
+					return
+				}
+			}
+			s.deleteQuietly(kind.deleteExchange, c.id, fmt.Sprintf("%s %s (%s)", kind.noun, c.id, c.name))
+		})
+	}
 }
 
 // deleteQuietly sends the clean-up exchange name for id, and notes what

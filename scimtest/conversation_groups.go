@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -15,8 +14,6 @@ import (
 // providers never rely on a PATCH's body for members (Okta: "members may
 // be omitted"; Entra asks for 204), so neither do the conversations: they
 // read the group afterwards.
-
-type createdGroup struct{ id, displayName string }
 
 // groupsSkip says why the group conversations do not apply ("" when they
 // do): the service provider's /ResourceTypes (RFC 7644 §4) does not list
@@ -51,37 +48,12 @@ func (s *session) groupsSkip() string {
 }
 
 // trackGroup remembers a group the conversation created, to delete it at
-// the end. displayName finds it when the response gave no id.
-func (s *session) trackGroup(id, displayName string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.groups = append(s.groups, createdGroup{id: id, displayName: displayName})
-}
+// the end (before its members). displayName finds it when the response
+// gave no id.
+func (s *session) trackGroup(id, displayName string) { s.remember(groupKind, id, displayName) }
 
 // forgetGroup drops a group the conversation deleted itself.
-func (s *session) forgetGroup(id string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.groups = slices.DeleteFunc(s.groups, func(g createdGroup) bool { return g.id == id })
-}
-
-// cleanUpGroups deletes the groups the conversation created.
-func (s *session) cleanUpGroups() {
-	s.mu.Lock()
-	groups := s.groups
-	s.groups = nil
-	s.mu.Unlock()
-	parallel(len(groups), func(i int) {
-		g := groups[i]
-		if g.id == "" {
-			if g.id = s.findID("Groups", "displayName", g.displayName); g.id == "" {
-				s.logf("could not find group %q to clean it up", g.displayName)
-				return
-			}
-		}
-		s.deleteQuietly("cleanup-delete-group", g.id, fmt.Sprintf("group %s (%s)", g.id, g.displayName))
-	})
-}
+func (s *session) forgetGroup(id string) { s.drop(groupKind, id) }
 
 // newGroup returns the values of a group no store has: a random suffix in
 // its displayName (letters, digits and dashes only: special characters
@@ -130,6 +102,22 @@ func (s *session) users(step string, n int, fresh func() vars) []vars {
 		return nil
 	}
 	return users
+}
+
+// groupOf creates n users with the exchange createUser and values from
+// fresh, then a group with the exchange createGroup, and returns the
+// group's values with the users' (memberVars), and the users; nil when
+// that failed (the failure is reported).
+func (s *session) groupOf(createUser string, fresh func() vars, n int, createGroup string) (vars, []vars) {
+	users := s.users(createUser, n, fresh)
+	if users == nil {
+		return nil, nil
+	}
+	v := s.createGroup(createGroup, newGroup())
+	if v == nil {
+		return nil, nil
+	}
+	return memberVars(v, users), users
 }
 
 // memberVars are the values the membership exchanges name the users by:

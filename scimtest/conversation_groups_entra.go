@@ -32,19 +32,9 @@ var entraGroupConversations = []Conversation{
 		Enforces: "large tenants: a group of LargeGroupMembers (default 20,000) built by Add PATCHes of at most MembersPerPatch (default 1,000) members each holds every member; adding and removing one member then works, and a GET with excludedAttributes=members returns none of them (RFC 7644 §3.5.2, §3.9)"},
 }
 
-// entraGroup creates n users and a group as Entra ID provisions them, and
-// returns the group's values with the users' (memberVars); nil when that
-// failed.
+// entraGroup creates n users and a group as Entra ID provisions them.
 func (s *session) entraGroup(n int) (vars, []vars) {
-	users := s.users("entra/create", n, newEntraUser)
-	if users == nil {
-		return nil, nil
-	}
-	v := s.createGroup("entra/groups-create", newGroup())
-	if v == nil {
-		return nil, nil
-	}
-	return memberVars(v, users), users
+	return s.groupOf("entra/create", newEntraUser, n, "entra/groups-create")
 }
 
 // lookup is v with the lookup's filter value: the displayName in upper

@@ -23,18 +23,9 @@ var oktaGroupConversations = []Conversation{
 		Enforces: "a user's readOnly groups attribute lists the groups it was added to, by id and displayName, and no longer lists one it was removed from (RFC 7643 §4.1.2)"},
 }
 
-// oktaGroup creates n users and a group as Okta pushes them, and returns
-// the group's values with the users' (memberVars); nil when that failed.
+// oktaGroup creates n users and a group as Okta pushes them.
 func (s *session) oktaGroup(n int) (vars, []vars) {
-	users := s.users("okta/create", n, newUser)
-	if users == nil {
-		return nil, nil
-	}
-	v := s.createGroup("okta/groups-create", newGroup())
-	if v == nil {
-		return nil, nil
-	}
-	return memberVars(v, users), users
+	return s.groupOf("okta/create", newUser, n, "okta/groups-create")
 }
 
 func oktaGroupsPush(s *session) {
