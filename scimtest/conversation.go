@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -34,6 +35,11 @@ type Conversation struct {
 	// NeedsToken says the conversation checks authentication, and runs
 	// only when Target.Token is set.
 	NeedsToken bool
+	// NeedsGroups says the conversation provisions groups, and runs only
+	// when the service provider's /ResourceTypes lists Group (RFC 7644
+	// §4): a service provider without groups is not failed for lacking
+	// them.
+	NeedsGroups bool
 
 	run func(*session)
 }
@@ -42,11 +48,14 @@ type Conversation struct {
 func (c Conversation) FullName() string { return c.IdP + "/" + c.Name }
 
 // Conversations returns every conversation, in the order TestHandler and
-// scimcheck run them: Okta's, then Entra ID's, then the error cases.
+// scimcheck run them: Okta's (users, then Push Groups), then Entra ID's
+// (users, then groups), then the error cases.
 func Conversations() []Conversation {
 	var all []Conversation
 	all = append(all, oktaConversations...)
+	all = append(all, oktaGroupConversations...)
 	all = append(all, entraConversations...)
+	all = append(all, entraGroupConversations...)
 	all = append(all, errorConversations...)
 	return all
 }
@@ -127,19 +136,32 @@ type Target struct {
 	// (and deletes) before it pages through all users. Default 150, which
 	// makes two pages of 100.
 	ImportUsers int
+
+	// LargeGroupMembers is how many users entra/groups-large creates (and
+	// deletes) and adds to one group. Default 20,000.
+	LargeGroupMembers int
+
+	// MembersPerPatch is the most members one membership PATCH of
+	// entra/groups-large names: identity providers split a large change
+	// into several PATCHes, and a service provider may cap the members of
+	// one request. Default 1,000; the service provider's cap must be at
+	// least this.
+	MembersPerPatch int
 }
 
 const (
-	defaultTimeout     = 30 * time.Second
-	defaultImportUsers = 150
-	inProcessHost      = "http://scimtest.invalid"
-	maxBody            = 4 << 20
+	defaultTimeout           = 30 * time.Second
+	defaultImportUsers       = 150
+	defaultLargeGroupMembers = 20_000
+	defaultMembersPerPatch   = 1_000
+	inProcessHost            = "http://scimtest.invalid"
+	maxBody                  = 4 << 20
 )
 
 // Run replays c against t and reports every violation to r. It deletes the
-// users it created before it returns, where the service provider lets it,
-// even when ctx is cancelled. A conversation that NeedsToken only logs that it did not run when
-// t.Token is empty.
+// users and groups it created before it returns, where the service
+// provider lets it, even when ctx is cancelled. A conversation that Skip
+// says does not apply to t only logs why it did not run.
 func (c Conversation) Run(ctx context.Context, t Target, r Reporter) {
 	s := &session{ctx: ctx, t: t, r: r, check: c.FullName(), fails: map[string]int{}}
 	if c.run == nil {
@@ -150,14 +172,43 @@ func (c Conversation) Run(ctx context.Context, t Target, r Reporter) {
 		s.failf("", "%v", err)
 		return
 	}
-	if c.NeedsToken && t.Token == "" {
-		r.Logf("not run: the target has no token, so there is no authentication to check")
+	if why := c.skip(s); why != "" {
+		r.Logf("not run: %s", why)
 		return
 	}
 	defer s.flushSuppressed()
 	defer s.cleanUp()
 	c.run(s)
 }
+
+// Skip says why c does not apply to t ("" when it does): a conversation
+// that NeedsToken when t has no token, one that NeedsGroups when t's
+// /ResourceTypes does not list Group. TestHandler skips such a
+// conversation's subtest with this reason, and scimcheck reports it as
+// skipped; Run only logs it.
+func (c Conversation) Skip(ctx context.Context, t Target) string {
+	s := &session{ctx: ctx, t: t, r: discard{}, check: c.FullName(), fails: map[string]int{}}
+	if err := s.setUp(); err != nil {
+		return "" // Run reports it
+	}
+	return c.skip(s)
+}
+
+func (c Conversation) skip(s *session) string {
+	if c.NeedsToken && s.t.Token == "" {
+		return "the target has no token, so there is no authentication to check"
+	}
+	if c.NeedsGroups {
+		return s.groupsSkip()
+	}
+	return ""
+}
+
+// discard is a Reporter that keeps nothing.
+type discard struct{}
+
+func (discard) Fail(Failure)        {}
+func (discard) Logf(string, ...any) {}
 
 // maxFailuresPerStep keeps a report readable when one mistake fails a step
 // many times over (say, each of 150 users in an import).
@@ -173,13 +224,29 @@ type session struct {
 	client *http.Client
 
 	mu         sync.Mutex // guards what follows, and calls to r from import's workers
-	created    []createdUser
+	created    []createdResource
 	fails      map[string]int // failures reported per step
 	suppressed int            // failures not reported beyond maxFailuresPerStep
 	throttled  int            // requests answered 429 and sent again
 }
 
-type createdUser struct{ id, userName string }
+// createdResource is a user or group a conversation created, to delete at
+// the end.
+type createdResource struct {
+	kind *resourceKind
+	id   string
+	name string // its userName or displayName, to find it without an id
+}
+
+// resourceKind is what clean-up needs to know of a resource type.
+type resourceKind struct {
+	noun, endpoint, nameAttr, deleteExchange string
+}
+
+var (
+	userKind  = &resourceKind{"user", "Users", "userName", "cleanup-delete"}
+	groupKind = &resourceKind{"group", "Groups", "displayName", "cleanup-delete-group"}
+)
 
 func (s *session) setUp() error {
 	base := s.t.BaseURL
@@ -207,6 +274,12 @@ func (s *session) setUp() error {
 	}
 	if s.t.ImportUsers <= 0 {
 		s.t.ImportUsers = defaultImportUsers
+	}
+	if s.t.LargeGroupMembers <= 0 {
+		s.t.LargeGroupMembers = defaultLargeGroupMembers
+	}
+	if s.t.MembersPerPatch <= 0 {
+		s.t.MembersPerPatch = defaultMembersPerPatch
 	}
 	if s.t.Token != "" && s.t.BadToken == "" {
 		s.t.BadToken = "scimtest-not-a-token-" + randomHex(16)
@@ -519,71 +592,85 @@ func describeRequest(req *http.Request) string {
 
 // track remembers a user the conversation created, to delete it at the
 // end. userName finds it when the response gave no id.
-func (s *session) track(id, userName string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.created = append(s.created, createdUser{id: id, userName: userName})
-}
+func (s *session) track(id, userName string) { s.remember(userKind, id, userName) }
 
 // forget drops a user the conversation deleted itself.
-func (s *session) forget(id string) {
+func (s *session) forget(id string) { s.drop(userKind, id) }
+
+func (s *session) remember(kind *resourceKind, id, name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for i, c := range s.created {
-		if c.id == id {
-			s.created = append(s.created[:i], s.created[i+1:]...)
-			return
-		}
-	}
+	s.created = append(s.created, createdResource{kind: kind, id: id, name: name})
 }
 
-// cleanUp deletes the users the conversation created. A user that cannot
-// be deleted is noted, not failed: some service providers do not delete.
+func (s *session) drop(kind *resourceKind, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.created = slices.DeleteFunc(s.created, func(c createdResource) bool { return c.kind == kind && c.id == id })
+}
+
+// cleanUp deletes the groups the conversation created, then its users
+// (a group's members must exist while it does). A resource that cannot be
+// deleted is noted, not failed: some service providers do not delete.
 func (s *session) cleanUp() {
 	s.mu.Lock()
 	created := s.created
 	s.created = nil
 	s.mu.Unlock()
-	parallel(len(created), func(i int) {
-		c := created[i]
-		if c.id == "" {
-			c.id = s.findID(c.userName)
-			if c.id == "" {
-				s.logf("could not find user %q to clean it up", c.userName)
-				return
+	for _, kind := range []*resourceKind{groupKind, userKind} {
+		var these []createdResource
+		for _, c := range created {
+			if c.kind == kind {
+				these = append(these, c)
 			}
 		}
-		ex, err := loadExchange("cleanup-delete")
-		if err != nil {
-			s.logf("%v", err)
-			return
-		}
-		req, err := ex.request(s.base, vars{"id": c.id})
-		if err != nil {
-			s.logf("%v", err)
-			return
-		}
-		if s.t.Token != "" {
-			req.Header.Set("Authorization", "Bearer "+s.t.Token)
-		}
-		// An interrupted run still cleans up.
-		resp, done, err := s.roundTrip(context.WithoutCancel(s.ctx), req)
-		if err != nil {
-			s.logf("could not clean up user %s (%s): %v", c.id, c.userName, err)
-			return
-		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
-		done()
-		if !ex.accepts(resp.StatusCode) {
-			s.logf("could not clean up user %s (%s): DELETE answered %d", c.id, c.userName, resp.StatusCode)
-		}
-	})
+		parallel(len(these), func(i int) {
+			c := these[i]
+			if c.id == "" {
+				if c.id = s.findID(kind.endpoint, kind.nameAttr, c.name); c.id == "" {
+					s.logf("could not find %s %q to clean it up", kind.noun, c.name)
+					return
+				}
+			}
+			s.deleteQuietly(kind.deleteExchange, c.id, fmt.Sprintf("%s %s (%s)", kind.noun, c.id, c.name))
+		})
+	}
 }
 
-// findID looks a user up by userName for clean-up, quietly.
-func (s *session) findID(userName string) string {
-	u := s.base.JoinPath("Users")
-	u.RawQuery = "filter=" + url.QueryEscape(`userName eq "`+userName+`"`)
+// deleteQuietly sends the clean-up exchange name for id, and notes what
+// went wrong rather than failing.
+func (s *session) deleteQuietly(name, id, what string) {
+	ex, err := loadExchange(name)
+	if err != nil {
+		s.logf("%v", err)
+		return
+	}
+	req, err := ex.request(s.base, vars{"id": id})
+	if err != nil {
+		s.logf("%v", err)
+		return
+	}
+	if s.t.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.t.Token)
+	}
+	// An interrupted run still cleans up.
+	resp, done, err := s.roundTrip(context.WithoutCancel(s.ctx), req)
+	if err != nil {
+		s.logf("could not clean up %s: %v", what, err)
+		return
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+	done()
+	if !ex.accepts(resp.StatusCode) {
+		s.logf("could not clean up %s: DELETE answered %d", what, resp.StatusCode)
+	}
+}
+
+// findID looks a resource up under endpoint by the unique value of attr
+// (a user's userName, a group's displayName) for clean-up, quietly.
+func (s *session) findID(endpoint, attr, value string) string {
+	u := s.base.JoinPath(endpoint)
+	u.RawQuery = "filter=" + url.QueryEscape(attr+` eq "`+value+`"`)
 	req, err := http.NewRequest(http.MethodGet, u.String(), nil)
 	if err != nil {
 		return ""
@@ -599,7 +686,7 @@ func (s *session) findID(userName string) string {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	v, _ := decodeJSON(body)
 	for _, r := range arrayAt(v, "Resources") {
-		if id, ok := stringAt(r, "id"); ok && strings.EqualFold(stringOr(r, "userName"), userName) {
+		if id, ok := stringAt(r, "id"); ok && strings.EqualFold(stringOr(r, attr), value) {
 			return id
 		}
 	}

@@ -209,10 +209,11 @@ func (ex *exchange) errorf(format string, args ...any) error {
 // The placeholders a pattern keeps: they are matched, not substituted.
 var markers = []string{"any", "absent", "string", "int", "array", "contains"}
 
-var placeholder = regexp.MustCompile(`\{\{([A-Za-z]+)\}\}`)
+var placeholder = regexp.MustCompile(`\{\{([A-Za-z][A-Za-z0-9]*)\}\}`)
 
 // substitute replaces each {{name}} in s by escape(v[name]), leaving the
-// pattern markers alone.
+// pattern markers alone. A name ending in JSON (such as {{membersJSON}})
+// holds JSON the conversation built, and goes in as it is.
 func substitute(s string, v vars, escape func(string) string) (string, error) {
 	var missing []string
 	out := placeholder.ReplaceAllStringFunc(s, func(m string) string {
@@ -224,6 +225,9 @@ func substitute(s string, v vars, escape func(string) string) (string, error) {
 		if !ok {
 			missing = append(missing, name)
 			return m
+		}
+		if strings.HasSuffix(name, "JSON") {
+			return x
 		}
 		return escape(x)
 	})

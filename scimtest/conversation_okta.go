@@ -94,7 +94,21 @@ func oktaImport(s *session) {
 		ids[i+1], _ = s.create("okta/create", users[i+1])
 	})
 
-	const step = "okta/import-page"
+	labels := make([]string, n)
+	for i, u := range users {
+		if u != nil {
+			labels[i] = u["userName"]
+		}
+	}
+	s.importPages("okta/import-page", "user", ids, labels, s.listedUser)
+}
+
+// importPages pages through a list as Okta's import does, with step (an
+// exchange that sends startIndex={{startIndex}}&count=100) from 1 until
+// totalResults, and checks the paging: integer members, a stable order,
+// each resource exactly once, and every id in ids (named by labels) on
+// some page. listed checks each listed resource.
+func (s *session) importPages(step, noun string, ids, labels []string, listed func(step string, resp *response, r any)) {
 	seen := map[string]int{} // id → startIndex of the page that listed it
 	var order []string
 	total, truncated := -1, false
@@ -114,16 +128,16 @@ func oktaImport(s *session) {
 		}
 		res := arrayAt(resp.json, "Resources")
 		if ipp, ok := intAt(resp.json, "itemsPerPage"); ok && ipp != len(res) {
-			s.failResp(step, resp, "itemsPerPage is %d but Resources has %d users", ipp, len(res))
+			s.failResp(step, resp, "itemsPerPage is %d but Resources has %d %ss", ipp, len(res), noun)
 		}
 		if len(res) > 100 {
-			s.failResp(step, resp, "count=100 but the page has %d users", len(res))
+			s.failResp(step, resp, "count=100 but the page has %d %ss", len(res), noun)
 		}
-		for _, u := range res {
-			s.listedUser(step, resp, u)
-			id := stringOr(u, "id")
+		for _, r := range res {
+			listed(step, resp, r)
+			id := stringOr(r, "id")
 			if p, dup := seen[id]; dup && id != "" {
-				s.failResp(step, resp, "user %s is listed again, first on the page at startIndex %d: the order is not stable across pages", id, p)
+				s.failResp(step, resp, "%s %s is listed again, first on the page at startIndex %d: the order is not stable across pages", noun, id, p)
 			}
 			seen[id] = start
 			order = append(order, id)
@@ -136,7 +150,7 @@ func oktaImport(s *session) {
 			return
 		}
 		if start/100+1 >= maxImportPages {
-			s.logf("stopped the import after %d pages of %d users (totalResults %d)", maxImportPages, 100, total)
+			s.logf("stopped the import after %d pages of %d %ss (totalResults %d)", maxImportPages, 100, noun, total)
 			truncated = true
 			break
 		}
@@ -145,24 +159,24 @@ func oktaImport(s *session) {
 		return
 	}
 	if len(order) != total {
-		s.failf(step, "the pages listed %d users, but totalResults is %d", len(order), total)
+		s.failf(step, "the pages listed %d %ss, but totalResults is %d", len(order), noun, total)
 	}
 	for i, id := range ids {
 		if _, ok := seen[id]; id != "" && !ok {
-			s.failf(step, "user %s (%s) was created but is on no page", id, users[i]["userName"])
+			s.failf(step, "%s %s (%s) was created but is on no page", noun, id, labels[i])
 		}
 	}
-	// The same page again lists the same users in the same order.
+	// The same page again lists the same resources in the same order.
 	resp := s.do(step, vars{"startIndex": "1"})
 	if resp == nil || resp.status != http.StatusOK {
 		return
 	}
 	var again []string
-	for _, u := range arrayAt(resp.json, "Resources") {
-		again = append(again, stringOr(u, "id"))
+	for _, r := range arrayAt(resp.json, "Resources") {
+		again = append(again, stringOr(r, "id"))
 	}
 	if first := order[:min(100, len(order))]; !slices.Equal(first, again) {
-		s.failResp(step, resp, "the first page lists other users, or the same in another order, when read again: the order is not stable")
+		s.failResp(step, resp, "the first page lists other %ss, or the same in another order, when read again: the order is not stable", noun)
 	}
 }
 

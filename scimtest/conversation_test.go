@@ -1,6 +1,7 @@
 package scimtest
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -63,13 +64,16 @@ func TestExchangeFiles(t *testing.T) {
 	}
 	base, _ := url.Parse("https://app.example.com/scim/v2")
 	v := newUser().with("id", "2819c223-7f76-453a-919d-413861904646", "badToken", "x", "startIndex", "101")
+	users := []vars{newUser().with("id", "u-1"), newUser().with("id", "u-2"), newUser().with("id", "u-3")}
+	v = memberVars(v.with(newGroupVars()...), users)
+	v = one(v, users[0]).with("groupId", "g-1", "lookupName", "ENG", "membersJSON", `[{"value":"u-1"}]`)
 	for name, ex := range all {
 		t.Run(name, func(t *testing.T) {
 			req, err := ex.request(base, v)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasPrefix(req.URL.Path, "/scim/v2/Users") {
+			if p := req.URL.Path; !strings.HasPrefix(p, "/scim/v2/Users") && !strings.HasPrefix(p, "/scim/v2/Groups") {
 				t.Errorf("request path %s is not below the base URL", req.URL.Path)
 			}
 			if ex.respBody != "" {
@@ -81,6 +85,36 @@ func TestExchangeFiles(t *testing.T) {
 				t.Error("no status")
 			}
 		})
+	}
+}
+
+func newGroupVars() []string {
+	var kv []string
+	for k, x := range newGroup() {
+		kv = append(kv, k, x)
+	}
+	return kv
+}
+
+// Every exchange with a JSON body is JSON once its values are in, the
+// members a conversation builds included.
+func TestExchangeBodies(t *testing.T) {
+	ex, err := loadExchange("entra/groups-add-batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("https://app.example.com/scim/v2")
+	req, err := ex.request(base, vars{"groupId": "g", "membersJSON": `[{"$ref":null,"value":"a\"b"}]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	got, err := decodeJSON(body)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, body)
+	}
+	if id := stringOr(arrayAt(arrayAt(got, "Operations")[0], "value")[0], "value"); id != `a"b` {
+		t.Errorf("member value %q, want %q:\n%s", id, `a"b`, body)
 	}
 }
 

@@ -34,6 +34,13 @@
 //		scimtest.TestHandler(t, h, scimtest.HandlerOptions{Token: testToken})
 //	}
 //
+// When the handler's /ResourceTypes lists Group, the group conversations
+// run too: Okta's Push Groups and Entra ID's group provisioning, with 20
+// concurrent membership PATCHes on one group and a group of 20,000 members
+// built in PATCHes of at most 1,000 (HandlerOptions.LargeGroupMembers and
+// MembersPerPatch size it). A handler without groups has them skipped,
+// with the reason.
+//
 // Target and Reporter run the same conversations anywhere; cmd/scimcheck
 // runs them against a live deployment.
 package scimtest

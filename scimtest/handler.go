@@ -26,6 +26,15 @@ type HandlerOptions struct {
 	// ImportUsers is how many users okta/import creates before it pages
 	// through all users. Default 150 (two pages of 100).
 	ImportUsers int
+
+	// LargeGroupMembers is how many users entra/groups-large adds to one
+	// group. Default 20,000.
+	LargeGroupMembers int
+
+	// MembersPerPatch is the most members one PATCH of entra/groups-large
+	// adds. Default 1,000: the handler's Config.MaxMembersPerRequest must
+	// be at least this.
+	MembersPerPatch int
 }
 
 // TestHandler replays recorded-shape Okta and Microsoft Entra ID
@@ -37,8 +46,13 @@ type HandlerOptions struct {
 // the first. See Conversations for the list; each conversation's exchanges
 // are files in this package's testdata, embedded in the package.
 //
-// The conversations use random userNames and delete the users they create,
-// so h may serve a store that already holds users. Use it in a host's own
+// The group conversations (Okta's Push Groups, Entra ID's group
+// provisioning) run when h's /ResourceTypes lists Group, and are skipped
+// with the reason otherwise.
+//
+// The conversations use random userNames and displayNames and delete the
+// users and groups they create, so h may serve a store that already holds
+// some. Use it in a host's own
 // test with the handler as the host mounts it:
 //
 //	func TestSCIM(t *testing.T) {
@@ -61,6 +75,9 @@ func TestHandler(t *testing.T, h http.Handler, opts HandlerOptions) {
 		Token:       opts.Token,
 		BadToken:    opts.BadToken,
 		ImportUsers: opts.ImportUsers,
+
+		LargeGroupMembers: opts.LargeGroupMembers,
+		MembersPerPatch:   opts.MembersPerPatch,
 	}
 	groups := map[string][]Conversation{}
 	var order []string
@@ -76,6 +93,9 @@ func TestHandler(t *testing.T, h http.Handler, opts HandlerOptions) {
 				t.Run(c.Name, func(t *testing.T) {
 					if c.NeedsToken && opts.Token == "" {
 						t.Skip("HandlerOptions.Token is empty, so there is no authentication to check")
+					}
+					if why := c.Skip(context.Background(), target); why != "" {
+						t.Skip(why)
 					}
 					c.Run(context.Background(), target, testReporter{t, c})
 				})

@@ -47,13 +47,26 @@ func TestHandlerPasses(t *testing.T) {
 		mount func(http.Handler) http.Handler
 		opts  scimtest.HandlerOptions
 	}{
+		// The only run of entra/groups-large at its default size.
 		{name: "default", opts: scimtest.HandlerOptions{Token: testToken}},
 		{
 			// Without a required work email, entra/work-email gets to
 			// check the Add to a missing work email too.
 			name: "email not required",
 			cfg:  scim.Config{Required: []string{"userName", "name.givenName", "name.familyName"}},
-			opts: scimtest.HandlerOptions{Token: testToken},
+			opts: scimtest.HandlerOptions{Token: testToken, LargeGroupMembers: smallLargeGroup},
+		},
+		{
+			// The kit's membership PATCHes name at most 1,000 members, so
+			// a handler with that cap passes.
+			name: "1,000 members per request",
+			cfg:  scim.Config{MaxMembersPerRequest: 1000},
+			opts: scimtest.HandlerOptions{Token: testToken, LargeGroupMembers: smallLargeGroup},
+		},
+		{
+			name: "smaller batches",
+			cfg:  scim.Config{MaxMembersPerRequest: 300},
+			opts: scimtest.HandlerOptions{Token: testToken, LargeGroupMembers: 1000, MembersPerPatch: 300},
 		},
 		{
 			name: "mounted at /scim/v2 in a ServeMux",
@@ -63,9 +76,9 @@ func TestHandlerPasses(t *testing.T) {
 				mux.Handle("/scim/v2/", h)
 				return mux
 			},
-			opts: scimtest.HandlerOptions{Token: testToken, BasePath: "/scim/v2"},
+			opts: scimtest.HandlerOptions{Token: testToken, BasePath: "/scim/v2", LargeGroupMembers: smallLargeGroup},
 		},
-		{name: "no token: bad-token is skipped", opts: scimtest.HandlerOptions{ImportUsers: 101}},
+		{name: "no token: bad-token is skipped", opts: scimtest.HandlerOptions{ImportUsers: 101, LargeGroupMembers: smallLargeGroup}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +94,7 @@ func TestHandlerPasses(t *testing.T) {
 			// it.
 			prefix := tt.opts.BasePath
 			existing := createUser(t, h, prefix, "already.there@example.com")
+			group := createGroup(t, h, prefix, "already-there", existing)
 
 			scimtest.TestHandler(t, h, tt.opts)
 
@@ -94,6 +108,17 @@ func TestHandlerPasses(t *testing.T) {
 			}
 			if list.TotalResults != 1 || len(list.Resources) != 1 || list.Resources[0].ID != existing {
 				t.Errorf("after the conversations the store holds %d users, want only the one that was there before (%s): the conversations must clean up\n%s", list.TotalResults, existing, body)
+			}
+			body = get(t, h, prefix+"/Groups?excludedAttributes=members")
+			if err := json.Unmarshal(body, &list); err != nil {
+				t.Fatalf("GET /Groups: %v\n%s", err, body)
+			}
+			if list.TotalResults != 1 || len(list.Resources) != 1 || list.Resources[0].ID != group {
+				t.Errorf("after the conversations the store holds %d groups, want only the one that was there before (%s): the conversations must clean up\n%s", list.TotalResults, group, body)
+			}
+			var g struct{ Members []struct{ Value string } }
+			if body = get(t, h, prefix+"/Groups/"+group); json.Unmarshal(body, &g) != nil || len(g.Members) != 1 || g.Members[0].Value != existing {
+				t.Errorf("the group that was there before lost its member %s:\n%s", existing, body)
 			}
 		})
 	}
@@ -123,6 +148,21 @@ func createUser(t *testing.T, h http.Handler, prefix, userName string) string {
 		t.Fatalf("create: %d %v\n%s", w.Code, err, w.Body)
 	}
 	return u.ID
+}
+
+func createGroup(t *testing.T, h http.Handler, prefix, displayName, member string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":%q,"members":[{"value":%q}]}`, displayName, member)
+	r := httptest.NewRequest(http.MethodPost, prefix+"/Groups", strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/scim+json")
+	r.Header.Set("Authorization", "Bearer "+testToken)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	var g struct{ ID string }
+	if err := json.Unmarshal(w.Body.Bytes(), &g); w.Code != http.StatusCreated || err != nil {
+		t.Fatalf("create group: %d %v\n%s", w.Code, err, w.Body)
+	}
+	return g.ID
 }
 
 func get(t *testing.T, h http.Handler, target string) []byte {
@@ -309,7 +349,7 @@ func rewriteList(h http.Handler, change func(*http.Request, map[string]any)) htt
 
 // emptyListChecks are the checks that look up a user who is not there.
 var emptyListChecks = []string{
-	"entra/create", "entra/deprovision", "entra/test-connection",
+	"entra/create", "entra/deprovision", "entra/groups-create", "entra/groups-delete", "entra/test-connection",
 	"errors/bad-json", "errors/bad-token",
 	"okta/connection-test", "okta/create",
 }
@@ -337,32 +377,39 @@ func TestHandlerCatchesBrokenHandlers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := tt.wrap(newHandler(t, scim.Config{}))
-			got := runAll(scimtest.Target{Handler: h, Token: testToken, ImportUsers: 101})
-			if failing := got.failing(); !slices.Equal(failing, tt.want) {
-				t.Errorf("failing checks:\n got %q\nwant %q", failing, tt.want)
-				for _, f := range got.failures {
-					t.Logf("%s: %s", f.Check, f)
-				}
-			}
-			for _, f := range got.failures {
-				if !strings.Contains(f.String(), tt.about) && f.Step != "(more)" {
-					t.Errorf("%s: failure does not mention %q:\n%s", f.Check, tt.about, f)
-				}
-				if f.Request == "" && f.Step != "(more)" && f.Step != "okta/import-page" {
-					t.Errorf("%s: failure without its request:\n%s", f.Check, f)
-				}
-				if strings.Contains(f.String(), testToken) {
-					t.Errorf("%s: failure shows the bearer token:\n%s", f.Check, f)
-				}
-			}
+			got := runAll(scimtest.Target{Handler: h, Token: testToken, ImportUsers: 101, LargeGroupMembers: smallLargeGroup})
+			got.caught(t, tt.want, tt.about)
 		})
+	}
+}
+
+// caught checks that exactly the checks want failed, each failure
+// mentioning about, with its request and without the token.
+func (c *capture) caught(t *testing.T, want []string, about string) {
+	t.Helper()
+	if failing := c.failing(); !slices.Equal(failing, want) {
+		t.Errorf("failing checks:\n got %q\nwant %q", failing, want)
+		for _, f := range c.failures {
+			t.Logf("%s: %s", f.Check, f)
+		}
+	}
+	for _, f := range c.failures {
+		if !strings.Contains(f.String(), about) && f.Step != "(more)" {
+			t.Errorf("%s: failure does not mention %q:\n%s", f.Check, about, f)
+		}
+		if f.Request == "" && f.Step != "(more)" && f.Step != "okta/import-page" && f.Step != "okta/groups-import-page" {
+			t.Errorf("%s: failure without its request:\n%s", f.Check, f)
+		}
+		if strings.Contains(f.String(), testToken) {
+			t.Errorf("%s: failure shows the bearer token:\n%s", f.Check, f)
+		}
 	}
 }
 
 func TestConversationsOverHTTP(t *testing.T) {
 	srv := httptest.NewServer(newHandler(t, scim.Config{}))
 	defer srv.Close()
-	got := runAll(scimtest.Target{BaseURL: srv.URL + "/scim/v2", Token: testToken, ImportUsers: 101})
+	got := runAll(scimtest.Target{BaseURL: srv.URL + "/scim/v2", Token: testToken, ImportUsers: 101, LargeGroupMembers: smallLargeGroup})
 	for _, f := range got.failures {
 		t.Errorf("%s: %s", f.Check, f)
 	}
@@ -416,7 +463,7 @@ func TestConversationReportsNoResponse(t *testing.T) {
 // fails on its own protection.
 func TestConversationsRetryTooManyRequests(t *testing.T) {
 	h := throttleEvery(7, newHandler(t, scim.Config{}))
-	got := runAll(scimtest.Target{Handler: h, Token: testToken, ImportUsers: 101})
+	got := runAll(scimtest.Target{Handler: h, Token: testToken, ImportUsers: 101, LargeGroupMembers: smallLargeGroup})
 	for _, f := range got.failures {
 		t.Errorf("%s: %s", f.Check, f)
 	}
@@ -440,3 +487,8 @@ func throttleEvery(n int64, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// smallLargeGroup keeps entra/groups-large quick where a test runs every
+// conversation many times over: a PATCH of 1,000 and one of 200.
+// TestHandlerPasses runs it at its default of 20,000 once.
+const smallLargeGroup = 1_200

@@ -13,25 +13,41 @@
 //		the SCIM base URL, as pasted into the identity provider (required)
 //	-token TOKEN
 //		the bearer token (default $SCIM_TOKEN); it is never printed
-//	-only okta|entra
-//		run only that identity provider's conversations (and the error cases)
+//	-only okta|entra|groups
+//		run only that identity provider's conversations, or only the group
+//		conversations of both (and, either way, the error cases)
 //	-timeout DURATION
 //		the time each request may take (default 30s; both IdPs give up after 60s)
 //	-import-users N
 //		how many users the import check creates and pages through (default 150)
+//	-large-group N
+//		how many users entra/groups-large creates and adds to one group
+//		(default 20000)
+//	-members-per-patch N
+//		the most members one PATCH of entra/groups-large adds (default 1000;
+//		the service provider's own cap on members per request must be at
+//		least this)
 //	-json
 //		print the results as JSON instead of text
 //
 // Each check is a conversation: Okta's connector test, create, lookup,
 // import, profile update and deactivation; Entra ID's test connection,
 // create, lookups, both PATCH shapes, work email and deprovisioning; and the
-// error cases. The report has one line per check, PASS or FAIL, and under a
+// error cases. When the service provider's /ResourceTypes lists Group, the
+// group conversations run too (otherwise they are reported as skipped,
+// with the reason): Okta's Push Groups (push, import, rename, membership
+// PATCHes in every shape, full push, wizard PUT, unlink, the user's groups
+// attribute) and Entra ID's group provisioning (create, Add, Remove in both
+// shapes, rename, excludedAttributes=members, DELETE, deleted users, 20
+// concurrent membership PATCHes, and a group of -large-group members). The report has one line per check, PASS or FAIL, and under a
 // failure what was wrong with the request as sent (without the token) and
 // the offending response; it ends with a line "N passed, N failed". The
 // exit status is 1 when a check failed and 2 on a usage error.
 //
 // scimcheck creates users with random names (scimtest.….@okta.local and
-// Test_User_<GUID>) and deletes them again, so it can run against a
-// deployment that already has users; point it at a test tenant all the
-// same.
+// Test_User_<GUID>) and groups named scimtest-eng-…, and deletes them
+// again (groups first), so it can run against a deployment that already
+// has some; point it at a test tenant all the same. entra/groups-large
+// alone creates -large-group users: against a rate-limited deployment,
+// lower it.
 package main

@@ -41,14 +41,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("scimcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: scimcheck -url https://app.example.com/scim/v2 -token TOKEN [-only okta|entra] [-timeout 30s] [-json]\n\n")
+		fmt.Fprintf(stderr, "usage: scimcheck -url https://app.example.com/scim/v2 -token TOKEN [-only okta|entra|groups] [-timeout 30s] [-json]\n\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.target.BaseURL, "url", "", "the SCIM base URL, as pasted into the identity provider (required)")
 	fs.StringVar(&c.target.Token, "token", os.Getenv("SCIM_TOKEN"), "the bearer token (default $SCIM_TOKEN); never printed")
-	fs.StringVar(&c.only, "only", "", "run only the okta or the entra conversations (the error cases always run)")
+	fs.StringVar(&c.only, "only", "", "run only the okta or the entra conversations, or only the group conversations of both (the error cases always run)")
 	fs.DurationVar(&c.target.Timeout, "timeout", 30*time.Second, "the time each request may take")
 	fs.IntVar(&c.target.ImportUsers, "import-users", 150, "how many users the import check creates and pages through")
+	fs.IntVar(&c.target.LargeGroupMembers, "large-group", 20_000, "how many users entra/groups-large creates and adds to one group")
+	fs.IntVar(&c.target.MembersPerPatch, "members-per-patch", 1_000, "the most members one PATCH of entra/groups-large adds (at most the service provider's cap)")
 	fs.BoolVar(&c.json, "json", false, "print the results as JSON")
 	if err := fs.Parse(args); err != nil {
 		return c, err // flag has printed it, with the usage
@@ -62,14 +64,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if u, err := url.Parse(c.target.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, usageError{fmt.Errorf("-url %q is not an http or https URL", c.target.BaseURL)}
 	}
-	if c.only != "" && c.only != "okta" && c.only != "entra" {
-		return c, usageError{fmt.Errorf("-only must be okta or entra, not %q", c.only)}
+	if c.only != "" && c.only != "okta" && c.only != "entra" && c.only != "groups" {
+		return c, usageError{fmt.Errorf("-only must be okta, entra or groups, not %q", c.only)}
 	}
 	if c.target.Timeout <= 0 {
 		return c, usageError{errors.New("-timeout must be positive")}
 	}
 	if c.target.ImportUsers < 1 {
 		return c, usageError{errors.New("-import-users must be at least 1")}
+	}
+	if c.target.LargeGroupMembers < 1 || c.target.MembersPerPatch < 1 {
+		return c, usageError{errors.New("-large-group and -members-per-patch must be at least 1")}
 	}
 	return c, nil
 }
@@ -101,18 +106,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	p.start(u.Redacted())
 	var passed, failed int
 	unauthorized := false
+	// Whether the group conversations apply is asked once: it is one
+	// GET /ResourceTypes, the same for each.
+	groupsSkip, askedGroups := "", false
 	for _, conv := range scimtest.Conversations() {
-		if c.only != "" && conv.IdP != c.only && conv.IdP != "errors" {
+		if !selected(c.only, conv) {
 			continue
 		}
 		r := &result{Name: conv.FullName(), IdP: conv.IdP, Enforces: conv.Enforces}
+		skip := ""
 		switch {
 		case ctx.Err() != nil:
-			r.Status = "skip"
-			r.Notes = append(r.Notes, "not run: interrupted")
+			skip = "interrupted"
 		case conv.NeedsToken && c.target.Token == "":
+			skip = "no token, so there is no authentication to check"
+		case conv.NeedsGroups:
+			if !askedGroups {
+				groupsSkip, askedGroups = conv.Skip(ctx, c.target), true
+			}
+			skip = groupsSkip
+		}
+		switch {
+		case skip != "":
 			r.Status = "skip"
-			r.Notes = append(r.Notes, "not run: no token, so there is no authentication to check")
+			r.Notes = append(r.Notes, "not run: "+skip)
 		default:
 			start := time.Now()
 			conv.Run(ctx, c.target, r)
@@ -143,6 +160,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitPass
+}
+
+// selected reports whether -only selects conv: the error cases always run;
+// okta and entra select an identity provider's conversations, groups the
+// group conversations of both.
+func selected(only string, conv scimtest.Conversation) bool {
+	switch only {
+	case "":
+		return true
+	case "groups":
+		return conv.NeedsGroups || conv.IdP == "errors"
+	}
+	return conv.IdP == only || conv.IdP == "errors"
 }
 
 // result is one check's outcome; it is the Reporter its conversation

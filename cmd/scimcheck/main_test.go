@@ -21,11 +21,18 @@ const token = "scimcheck-token-0123456789abcdef"
 // does, with wrap around the handler.
 func newServer(t *testing.T, wrap func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
+	return newServerWith(t, memstore.New(), scim.Config{}, wrap)
+}
+
+// newServerWith is newServer over store, with cfg.
+func newServerWith(t *testing.T, store scim.Store, cfg scim.Config, wrap func(http.Handler) http.Handler) *httptest.Server {
+	t.Helper()
 	tokens := scim.NewTokens(nil)
 	if err := tokens.Add(token, "acme", "scimcheck", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: tokens})
+	cfg.Authenticator = tokens
+	h, err := scim.NewHandler(store, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +72,7 @@ func runCheck(t *testing.T, args ...string) (stdout, stderr string, code int) {
 
 func TestPassesAgainstScimkit(t *testing.T) {
 	srv := newServer(t, identity)
-	out, stderr, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-import-users", "120")
+	out, stderr, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-import-users", "120", "-large-group", "2500")
 	if code != exitPass {
 		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
 	}
@@ -73,14 +80,26 @@ func TestPassesAgainstScimkit(t *testing.T) {
 	if m == nil || m[2] != "0" || m[1] == "0" {
 		t.Fatalf("no summary line N passed, 0 failed:\n%s", out)
 	}
-	if got := strings.Count(out, "\nPASS "); got != 18 {
-		t.Errorf("%d PASS lines, want 18:\n%s", got, out)
+	// 18 user and error conversations, 17 group conversations.
+	if got := strings.Count(out, "\nPASS "); got != 35 {
+		t.Errorf("%d PASS lines, want 35:\n%s", got, out)
 	}
 	if strings.Contains(out, token) {
 		t.Error("the report shows the token")
 	}
 	// scimcheck leaves the deployment as it found it.
-	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/scim/v2/Users?count=0", nil)
+	if n := count(t, srv, "/scim/v2/Users?count=0"); n != 0 {
+		t.Errorf("after scimcheck the store holds %d users, want 0", n)
+	}
+	if n := count(t, srv, "/scim/v2/Groups?count=0"); n != 0 {
+		t.Errorf("after scimcheck the store holds %d groups, want 0", n)
+	}
+}
+
+// count is the totalResults of a list request.
+func count(t *testing.T, srv *httptest.Server, target string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+target, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := srv.Client().Do(req)
 	if err != nil {
@@ -88,14 +107,95 @@ func TestPassesAgainstScimkit(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	var list struct{ TotalResults int }
-	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil || list.TotalResults != 0 {
-		t.Errorf("after scimcheck the store holds %d users (%v), want 0", list.TotalResults, err)
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	return list.TotalResults
+}
+
+// groupChecks are the group conversations, as scimcheck names them.
+var groupChecks = []string{
+	"okta/groups-push", "okta/groups-import", "okta/groups-rename", "okta/groups-membership",
+	"okta/groups-full-push", "okta/groups-wizard-put", "okta/groups-unlink", "okta/groups-user-attribute",
+	"entra/groups-create", "entra/groups-add", "entra/groups-remove", "entra/groups-rename",
+	"entra/groups-exclude-members", "entra/groups-delete", "entra/groups-user-delete",
+	"entra/groups-parallel", "entra/groups-large",
+}
+
+func TestOnlyGroups(t *testing.T) {
+	srv := newServer(t, identity)
+	out, stderr, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "groups", "-large-group", "2500")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	for _, name := range groupChecks {
+		if !strings.Contains(out, "\nPASS "+name+"\n") {
+			t.Errorf("no PASS %s:\n%s", name, out)
+		}
+	}
+	if strings.Contains(out, "okta/create") || strings.Contains(out, "entra/lookup\n") {
+		t.Errorf("-only groups ran a user conversation:\n%s", out)
+	}
+	// The group conversations and the error cases, in the summary.
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "22" || m[2] != "0" {
+		t.Errorf("summary: want 22 passed, 0 failed:\n%s", out)
+	}
+	if users, groups := count(t, srv, "/scim/v2/Users?count=0"), count(t, srv, "/scim/v2/Groups?count=0"); users != 0 || groups != 0 {
+		t.Errorf("after scimcheck the store holds %d users and %d groups, want none", users, groups)
+	}
+}
+
+// usersOnly hides every capability of the Store it holds, GroupStore
+// included: a handler over it serves no groups.
+type usersOnly struct{ scim.Store }
+
+func TestGroupsSkippedWithoutGroups(t *testing.T) {
+	srv := newServerWith(t, usersOnly{memstore.New()}, scim.Config{}, identity)
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "groups")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0:\n%s", code, out)
+	}
+	for _, name := range groupChecks {
+		if !strings.Contains(out, "\nSKIP "+name+"\n     note: not run: GET /scim/v2/ResourceTypes does not list the Group resource type") {
+			t.Errorf("%s not skipped with the reason:\n%s", name, out)
+		}
+	}
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "5" || m[2] != "0" {
+		t.Errorf("summary: want 5 passed (the error cases), 0 failed:\n%s", out)
+	}
+}
+
+// A service provider whose cap on members per request is below the
+// batches scimcheck sends fails entra/groups-large with the 413, and the
+// failure is counted.
+func TestGroupsFailAgainstASmallCap(t *testing.T) {
+	srv := newServerWith(t, memstore.New(), scim.Config{MaxMembersPerRequest: 500}, identity)
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "groups", "-large-group", "1200")
+	if code != exitFail {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"\nFAIL entra/groups-large\n",
+		"entra/groups-add-batch: status: want 200 or 204, got 413\n",
+		"the request names more than 500 group members",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "21" || m[2] != "1" {
+		t.Errorf("summary: want 21 passed, 1 failed:\n%s", out)
+	}
+	// The same service provider passes with batches within its cap.
+	out, _, code = runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "groups", "-large-group", "1200", "-members-per-patch", "500")
+	if code != exitPass {
+		t.Errorf("with -members-per-patch 500: exit %d, want 0:\n%s", code, out)
 	}
 }
 
 func TestFailsAgainstABrokenServer(t *testing.T) {
 	srv := newServer(t, nullResources)
-	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-import-users", "101")
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-import-users", "101", "-large-group", "1500")
 	if code != exitFail {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -112,8 +212,11 @@ func TestFailsAgainstABrokenServer(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
 	}
-	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "11" || m[2] != "7" {
-		t.Errorf("summary: want 11 passed, 7 failed:\n%s", out)
+	// The 7 user checks with an empty lookup, and entra/groups-create and
+	// entra/groups-delete, whose lookups of a group that is not there
+	// answer "Resources":null.
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "26" || m[2] != "9" {
+		t.Errorf("summary: want 26 passed, 9 failed:\n%s", out)
 	}
 	if strings.Contains(out, token) {
 		t.Error("the report shows the token")
@@ -122,7 +225,7 @@ func TestFailsAgainstABrokenServer(t *testing.T) {
 
 func TestJSON(t *testing.T) {
 	srv := newServer(t, nullResources)
-	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-json", "-only", "entra")
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-json", "-only", "entra", "-large-group", "1500")
 	if code != exitFail {
 		t.Errorf("exit %d, want 1", code)
 	}
@@ -138,7 +241,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if report.URL != srv.URL+"/scim/v2" || report.Passed+report.Failed != len(report.Checks) || report.Failed != 5 {
+	if report.URL != srv.URL+"/scim/v2" || report.Passed+report.Failed != len(report.Checks) || report.Failed != 7 {
 		t.Errorf("url %q, %d passed, %d failed of %d checks", report.URL, report.Passed, report.Failed, len(report.Checks))
 	}
 	for _, c := range report.Checks {
@@ -195,7 +298,8 @@ func TestUsage(t *testing.T) {
 	}{
 		{nil, "-url is required"},
 		{[]string{"-url", "app.example.com/scim/v2"}, "is not an http or https URL"},
-		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta or entra"},
+		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta, entra or groups"},
+		{[]string{"-url", "https://x", "-large-group", "0"}, "-large-group and -members-per-patch must be at least 1"},
 		{[]string{"-url", "https://x", "-timeout", "0s"}, "-timeout must be positive"},
 		{[]string{"-url", "https://x", "extra"}, "unexpected arguments"},
 		{[]string{"-bogus"}, "flag provided but not defined"},
