@@ -102,6 +102,11 @@ func (h *Handler) groupVersion(r *http.Request, id string) (string, error) {
 // modifyGroup applies c to the group with the given id at the request's
 // If-Match version and records the change.
 func (h *Handler) modifyGroup(r *http.Request, id string, c GroupChange) (*Group, error) {
+	for _, m := range c.Add {
+		if m.Value == id && m.Type != MemberUser {
+			return nil, badRequest(ScimTypeInvalidValue, "a group cannot be a member of itself")
+		}
+	}
 	version, err := h.groupVersion(r, id)
 	if err != nil {
 		return nil, err

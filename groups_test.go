@@ -233,6 +233,7 @@ func TestGroupPatchErrors(t *testing.T) {
 		{"member of a bad type", `{"op":"add","path":"members","value":[{"value":` + quote(a) + `,"type":"Robot"}]}`, 400, "invalidValue", `"User" or "Group"`},
 		{"members not a list", `{"op":"add","path":"members","value":"x"}`, 400, "invalidValue", "array of members"},
 		{"too many members", addMembers(a, a, a, a), 413, "", "more than 3 group members"},
+		{"itself", `{"op":"add","path":"members","value":[{"value":` + quote(g.ID) + `,"type":"Group"}]}`, 400, "invalidValue", "member of itself"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

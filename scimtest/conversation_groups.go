@@ -55,10 +55,10 @@ func (s *session) trackGroup(id, displayName string) { s.remember(groupKind, id,
 // forgetGroup drops a group the conversation deleted itself.
 func (s *session) forgetGroup(id string) { s.drop(groupKind, id) }
 
-// newGroup returns the values of a group no store has: a random suffix in
+// newGroupVars returns the values of a group no store has: a random suffix in
 // its displayName (letters, digits and dashes only: special characters
 // are known to break Entra ID's own filter) and a GUID as externalId.
-func newGroup() vars {
+func newGroupVars() vars {
 	suffix := randomHex(8)
 	return vars{
 		"displayName":     "scimtest-eng-" + suffix,
@@ -113,7 +113,7 @@ func (s *session) groupOf(createUser string, fresh func() vars, n int, createGro
 	if users == nil {
 		return nil, nil
 	}
-	v := s.createGroup(createGroup, newGroup())
+	v := s.createGroup(createGroup, newGroupVars())
 	if v == nil {
 		return nil, nil
 	}

@@ -42,7 +42,7 @@ func (s *session) entraGroup(n int) (vars, []vars) {
 func lookup(v vars) vars { return v.with("lookupName", strings.ToUpper(v["displayName"])) }
 
 func entraGroupsCreate(s *session) {
-	v := newGroup()
+	v := newGroupVars()
 	s.do("entra/groups-lookup-absent", v)
 	if v = s.createGroup("entra/groups-create", v); v == nil {
 		return
@@ -51,7 +51,7 @@ func entraGroupsCreate(s *session) {
 	s.do("entra/groups-lookup", lookup(v))
 	s.checkMembers("a create with no members", v)
 
-	w := newGroup()
+	w := newGroupVars()
 	if w = s.createGroup("entra/groups-create-empty-members", w); w != nil {
 		s.do("entra/groups-get", w)
 		s.checkMembers(`a create with "members":[]`, w)

@@ -29,7 +29,7 @@ func (s *session) oktaGroup(n int) (vars, []vars) {
 }
 
 func oktaGroupsPush(s *session) {
-	v := s.createGroup("okta/groups-create", newGroup())
+	v := s.createGroup("okta/groups-create", newGroupVars())
 	if v == nil {
 		return
 	}
@@ -42,7 +42,7 @@ const importGroups = 101
 
 func oktaGroupsImport(s *session) {
 	groups := make([]vars, importGroups)
-	parallel(importGroups, func(i int) { groups[i] = s.createGroup("okta/groups-create", newGroup()) })
+	parallel(importGroups, func(i int) { groups[i] = s.createGroup("okta/groups-create", newGroupVars()) })
 	ids := make([]string, importGroups)
 	names := make([]string, importGroups)
 	for i, v := range groups {

@@ -65,7 +65,7 @@ func TestExchangeFiles(t *testing.T) {
 	base, _ := url.Parse("https://app.example.com/scim/v2")
 	v := newUser().with("id", "2819c223-7f76-453a-919d-413861904646", "badToken", "x", "startIndex", "101")
 	users := []vars{newUser().with("id", "u-1"), newUser().with("id", "u-2"), newUser().with("id", "u-3")}
-	v = memberVars(v.with(newGroupVars()...), users)
+	v = memberVars(v.with(newGroupKV()...), users)
 	v = one(v, users[0]).with("groupId", "g-1", "lookupName", "ENG", "membersJSON", `[{"value":"u-1"}]`)
 	for name, ex := range all {
 		t.Run(name, func(t *testing.T) {
@@ -88,9 +88,9 @@ func TestExchangeFiles(t *testing.T) {
 	}
 }
 
-func newGroupVars() []string {
+func newGroupKV() []string {
 	var kv []string
-	for k, x := range newGroup() {
+	for k, x := range newGroupVars() {
 		kv = append(kv, k, x)
 	}
 	return kv
