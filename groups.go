@@ -36,7 +36,7 @@ func (h *Handler) writeGroup(w http.ResponseWriter, status int, g *Group, o grou
 
 // readGroup reads the projection and the group of a POST or PUT.
 func (h *Handler) readGroup(w http.ResponseWriter, r *http.Request) (*projection, *Group, *Error) {
-	p, e := h.parseProjection(&h.groupNames, r.URL.Query())
+	p, e := h.requestProjection(&h.groupNames, r)
 	if e != nil {
 		return nil, nil, e
 	}
@@ -66,7 +66,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request, req reques
 }
 
 func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, req request, id string) {
-	p, e := h.parseProjection(&h.groupNames, r.URL.Query())
+	p, e := h.requestProjection(&h.groupNames, r)
 	if e != nil {
 		h.writeError(w, r, e)
 		return

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -23,6 +24,16 @@ type projection struct {
 	// "urn:…:enterprise:2.0:User:employeeNumber", or an extension's URN
 	// alone for all of its attributes.
 	paths []string
+}
+
+// requestProjection is parseProjection of a request's query, skipped (no
+// query parsing, no allocation) when the query names neither parameter:
+// every GET of a user runs it.
+func (h *Handler) requestProjection(n *names, r *http.Request) (*projection, *Error) {
+	if !strings.Contains(r.URL.RawQuery, "ttributes") {
+		return nil, nil
+	}
+	return h.parseProjection(n, r.URL.Query())
 }
 
 // parseProjection reads attributes and excludedAttributes from a request's

@@ -44,7 +44,7 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request,
 // or when attributes names them, the user's groups. It is nil when the
 // request wants the default attributes and no groups.
 func (h *Handler) userOut(r *http.Request, req request, u *User, single bool) (*userOut, error) {
-	p, e := h.parseProjection(&h.names, r.URL.Query())
+	p, e := h.requestProjection(&h.names, r)
 	if e != nil {
 		return nil, e
 	}
