@@ -94,6 +94,17 @@ func (h *Handler) decodeComplexList(d *schema.Attribute, v rawValue) ([]map[stri
 	return out, e
 }
 
+// elementKey identifies an element of a multi-valued complex attribute by
+// all its sub-attributes, in a canonical order.
+func elementKey(m map[string]any) string {
+	keys := slices.Sorted(maps.Keys(m))
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "%s\x00%T\x00%v\x00", k, m[k], m[k])
+	}
+	return b.String()
+}
+
 // mergeComplex returns old with the sub-attributes of add set over it, as
 // an add or replace of a singular complex attribute does (RFC 7644
 // §3.5.2.1, §3.5.2.3: sub-attributes not given are left alone).
@@ -209,14 +220,28 @@ func (h *Handler) assignComplex(u *User, d *schema.Attribute, v rawValue, add bo
 		return e
 	}
 	if add {
+		// One pass with a set of the elements held: a client may add
+		// thousands to thousands.
 		old, _ := u.Custom[d.Name].([]map[string]any)
-		merged := append([]map[string]any(nil), old...)
+		merged := append(make([]map[string]any, 0, len(old)+len(list)), old...)
+		seen := make(map[string]struct{}, len(old)+len(list))
+		for _, m := range old {
+			seen[elementKey(m)] = struct{}{}
+		}
+		newPrimary := -1
 		for _, m := range list {
-			if slices.IndexFunc(merged, func(o map[string]any) bool { return maps.Equal(o, m) }) >= 0 {
+			k := elementKey(m)
+			if _, ok := seen[k]; ok {
 				continue
 			}
+			seen[k] = struct{}{}
 			merged = append(merged, m)
-			onePrimary(merged, len(merged)-1)
+			if p, _ := m["primary"].(bool); p {
+				newPrimary = len(merged) - 1
+			}
+		}
+		if newPrimary >= 0 {
+			onePrimary(merged, newPrimary)
 		}
 		list = merged
 	}

@@ -3,6 +3,7 @@ package scim
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/scimkit/scim/filter"
 )
@@ -14,7 +15,7 @@ import (
 // O(change) and parallel ones never lose a member.
 func (h *Handler) groupChange(ops []PatchOperation) (GroupChange, *Error) {
 	var c GroupChange
-	d := memberDelta{addAt: map[string]int{}, removed: map[string]bool{}}
+	d := memberDelta{addAt: map[string]int{}, removed: map[string]bool{}, ordered: map[string]bool{}}
 	budget := h.cfg.MaxMembersPerRequest
 	for i := range ops {
 		op := &ops[i]
@@ -61,7 +62,7 @@ func (h *Handler) groupTarget(c *GroupChange, d *memberDelta, op *PatchOperation
 		if e != nil {
 			return e
 		}
-		if s == "" {
+		if strings.TrimSpace(s) == "" {
 			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: displayName is required; it cannot be empty", where))
 		}
 		c.DisplayName = &s
@@ -158,7 +159,8 @@ type memberDelta struct {
 	adds    []Member
 	addAt   map[string]int // index in adds; -1 once removed again
 	removed map[string]bool
-	order   []string // removed ids in order
+	order   []string // removed ids in order, each once
+	ordered map[string]bool
 }
 
 func (d *memberDelta) add(m Member) {
@@ -177,7 +179,10 @@ func (d *memberDelta) remove(id string) {
 	}
 	if !d.replace && !d.removed[id] {
 		d.removed[id] = true
-		d.order = append(d.order, id)
+		if !d.ordered[id] {
+			d.ordered[id] = true
+			d.order = append(d.order, id)
+		}
 	}
 }
 
@@ -186,6 +191,7 @@ func (d *memberDelta) replaceAll(ms []Member) {
 	d.adds = d.adds[:0]
 	clear(d.addAt)
 	clear(d.removed)
+	clear(d.ordered)
 	d.order = d.order[:0]
 	for _, m := range ms {
 		d.add(m)

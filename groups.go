@@ -71,12 +71,21 @@ func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request, req request, 
 		h.writeError(w, r, e)
 		return
 	}
-	g, err := h.groupStore.Group(r.Context(), id, p.wants("members", schema.Default))
+	members := p.wants("members", schema.Default)
+	conditional := r.Header.Get("If-None-Match") != ""
+	// A conditional GET is answered from the group without its members:
+	// a 304 for a group of 100,000 members loads none of them.
+	g, err := h.groupStore.Group(r.Context(), id, members && !conditional)
+	if err == nil && conditional {
+		if notModified(w, r, g.Meta.Version) {
+			return
+		}
+		if members {
+			g, err = h.groupStore.Group(r.Context(), id, true)
+		}
+	}
 	if err != nil {
 		h.writeError(w, r, err)
-		return
-	}
-	if notModified(w, r, g.Meta.Version) {
 		return
 	}
 	h.writeGroup(w, http.StatusOK, g, h.groupOut(r, req, p))
@@ -137,6 +146,11 @@ func (h *Handler) writeModified(w http.ResponseWriter, r *http.Request, req requ
 func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, req request, id string) {
 	p, g, e := h.readGroup(w, r)
 	if e != nil {
+		// PUT of an unknown id is a 404 whatever the body says, as for users.
+		if _, err := h.groupStore.Group(r.Context(), id, false); errors.Is(err, ErrNotFound) {
+			h.writeError(w, r, err)
+			return
+		}
 		h.writeError(w, r, e)
 		return
 	}

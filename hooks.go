@@ -166,7 +166,9 @@ func changedAttributes(a, b *User) []string {
 }
 
 // GroupEvent describes one change to a group, for Hooks.AfterGroupChange
-// and the audit trail.
+// and the audit trail. A user (or group) deleted leaves every group it was
+// in without a GroupEvent of its own: its Event (EventDeleted) stands for
+// those removals.
 type GroupEvent struct {
 	// Kind is EventCreated, EventUpdated or EventDeleted.
 	Kind EventKind

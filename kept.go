@@ -80,7 +80,7 @@ func checkKept(store Store, cfg Config) error {
 		attrs = append(attrs, ext.Attributes...)
 	}
 	var h Handler
-	h.allEmails = cfg.Profile == ProfileRFC || slices.Contains(cfg.Keep, "emails")
+	h.allEmails = cfg.keepsAllEmails()
 	for i, a := range attrs {
 		custom := a.Mutability != schema.ReadOnly && h.isCustom(ifExt(i >= len(user.Attributes)), &attrs[i])
 		if a.Name == "name" && len(a.SubAttributes) > 2 {

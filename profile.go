@@ -68,6 +68,16 @@ func (c *Config) userSchema() (user schema.Schema, exts []schema.Schema, err err
 	return user, append(exts, c.Extensions...), nil
 }
 
+// keepsAllEmails reports whether every email is kept (in User.Custom)
+// rather than the work email alone: the RFC profile, or Keep naming
+// emails (with or without the User URN).
+func (c *Config) keepsAllEmails() bool {
+	return c.Profile == ProfileRFC || slices.ContainsFunc(c.Keep, func(k string) bool {
+		urn, n := splitURN(k)
+		return n == "emails" && (urn == "" || strings.EqualFold(urn, schema.UserURN))
+	})
+}
+
 // typedAttributes are the core User attributes held in User's fields,
 // handled by name; every other attribute is held in User.Custom.
 var typedAttributes = []string{"userName", "name", "displayName", "active", "password", "groups", "emails"}

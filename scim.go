@@ -117,7 +117,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		h.names.extensions = append(h.names.extensions, *ext)
 	}
 	h.names.core = append(schema.Common(), h.user.Attributes...)
-	h.allEmails = cfg.Profile == ProfileRFC || slices.ContainsFunc(cfg.Keep, func(k string) bool { _, n := splitURN(k); return n == "emails" })
+	h.allEmails = cfg.keepsAllEmails()
 	for i := range h.user.Attributes {
 		a := &h.user.Attributes[i]
 		if h.isCustom("", a) && a.Mutability != schema.ReadOnly {

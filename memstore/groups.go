@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
@@ -283,7 +284,7 @@ func (s *Store) DeleteGroup(ctx context.Context, id, version string) error {
 		}
 	}
 	e.members, e.index = nil, nil
-	gs.leaveAll(id)
+	gs.leaveAll(id, s.now())
 	delete(gs.byID, id)
 	gs.byName.remove(fold(e.group.DisplayName), e)
 	gs.byExt.remove(e.group.ExternalID, e)
@@ -292,11 +293,13 @@ func (s *Store) DeleteGroup(ctx context.Context, id, version string) error {
 }
 
 // leaveAll removes the member with the given id from every group it is
-// in, giving each a new version. The caller holds the tenant's lock.
-func (gs *groups) leaveAll(id string) {
+// in, giving each a new version and lastModified now. The caller holds
+// the tenant's lock.
+func (gs *groups) leaveAll(id string, now time.Time) {
 	for g := range gs.memberOf[id] {
 		gs.removeMember(g, id)
 		g.bump()
+		g.group.Meta.LastModified = now
 	}
 	delete(gs.memberOf, id)
 }

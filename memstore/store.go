@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
@@ -22,6 +23,21 @@ type Store struct {
 	// tenant (every call) share a read lock.
 	mu      sync.RWMutex
 	tenants map[string]*tenant
+
+	// Now is the clock for meta.lastModified of the groups a deletion
+	// changes (a deleted user or group leaves every group it was in); the
+	// handler's clock dates every other write. Default time.Now.
+	Now func() time.Time
+}
+
+// now is the time a deletion changes the groups it touches, to the
+// millisecond in UTC as the handler keeps times.
+func (s *Store) now() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().UTC().Truncate(time.Millisecond)
 }
 
 // New returns an empty Store.
@@ -199,7 +215,7 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	t.byEmail.remove(fold(e.user.Email), e)
 	t.order.remove(e)
 	t.listed -= listsEmails(&e.user)
-	t.groups.leaveAll(id)
+	t.groups.leaveAll(id, s.now())
 	return nil
 }
 
