@@ -321,6 +321,7 @@ func (s *session) cursorWalk(v vars, names map[string]string, member, cursor str
 			s.failResp(step, resp, "page %d of the walk %s has %d users, but count=5 (RFC 9865 §2)", page, way, len(res))
 		}
 		w.lastIDs = nil
+		fresh, again := 0, []string(nil)
 		for _, r := range res {
 			id := stringOr(r, "id")
 			w.lastIDs = append(w.lastIDs, id)
@@ -328,10 +329,18 @@ func (s *session) cursorWalk(v vars, names map[string]string, member, cursor str
 			case names[id] == "":
 				s.failResp(step, resp, "page %d of the walk %s lists user %s (%s), whose userName does not start with %q: the filter was not applied", page, way, id, stringOr(r, "userName"), v["prefix"])
 			case seen[id] != 0:
-				s.failResp(step, resp, "page %d of the walk %s lists user %s (%s) again, first listed on page %d: a cursor led back to users already listed (RFC 9865 §2)", page, way, id, names[id], seen[id])
+				again = append(again, fmt.Sprintf("%s (%s, first on page %d)", id, names[id], seen[id]))
 			default:
 				seen[id] = page
+				fresh++
 			}
+		}
+		if len(again) > 0 {
+			s.failResp(step, resp, "page %d of the walk %s lists %d users again: %s; a cursor led back to users already listed (RFC 9865 §2)", page, way, len(again), list(again))
+		}
+		if fresh == 0 && len(res) > 0 {
+			s.failResp(step, resp, "page %d of the walk %s lists no user it had not listed before: the cursor leads nowhere new, and the walk stops here (RFC 9865 §2)", page, way)
+			return w
 		}
 		next, _ := stringAt(resp.json, "nextCursor")
 		back, _ := stringAt(resp.json, "previousCursor")
