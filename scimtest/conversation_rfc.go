@@ -221,8 +221,9 @@ func rfcSearch(s *session) {
 
 	seen := map[string]string{} // id → the step that listed it
 	always := s.alwaysReturned()
+	var resp *response
 	for _, step := range []string{"rfc/search-page1", "rfc/search-page2"} {
-		resp := s.do(step, v)
+		resp = s.do(step, v)
 		if !ok(resp) {
 			return
 		}
@@ -241,7 +242,7 @@ func rfcSearch(s *session) {
 	}
 	for _, u := range users {
 		if seen[u["id"]] == "" {
-			s.failf("rfc/search-page2", "user %s (%s) matches the filter, and the GET finds it, but neither page of the search lists it (RFC 7644 §3.4.3)", u["id"], u["userName"])
+			s.failResp("rfc/search-page2", resp, "user %s (%s) matches the filter, and the GET finds it, but neither page of the search lists it (RFC 7644 §3.4.3)", u["id"], u["userName"])
 		}
 	}
 }
@@ -310,9 +311,10 @@ func (s *session) cursorWalk(v vars, names map[string]string, member, cursor str
 			seen[id] = 1
 		}
 	}
+	var resp *response
 	for ; w.pages < maxCursorPages; page++ {
 		w.pages++
-		resp := s.do(step, v.with("cursor", cursor))
+		resp = s.do(step, v.with("cursor", cursor))
 		if !ok(resp) {
 			return w
 		}
@@ -363,7 +365,7 @@ func (s *session) cursorWalk(v vars, names map[string]string, member, cursor str
 		cursor = follow
 	}
 	if !w.complete {
-		s.failf(step, "the walk %s did not end after %d pages of at most 5 of %d users: each page gives another %s (RFC 9865 §2)", way, maxCursorPages, len(names), member)
+		s.failResp(step, resp, "the walk %s did not end after %d pages of at most 5 of %d users: each page gives another %s (RFC 9865 §2)", way, maxCursorPages, len(names), member)
 		return w
 	}
 	var missing []string
@@ -374,7 +376,8 @@ func (s *session) cursorWalk(v vars, names map[string]string, member, cursor str
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		s.failf(step, "the walk %s by %s over %d pages left out %d of the %d users the filter matches: %s", way, member, w.pages, len(missing), len(names), list(missing))
+		// The response is the last page, the one that ended the walk.
+		s.failResp(step, resp, "the walk %s by %s over %d pages left out %d of the %d users the filter matches: %s", way, member, page, len(missing), len(names), list(missing))
 	}
 	return w
 }

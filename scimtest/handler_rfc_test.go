@@ -293,3 +293,43 @@ func TestRFCConversationsCleanUp(t *testing.T) {
 		t.Errorf("after the rfc conversations the store holds %d users, want only %s:\n%s", list.TotalResults, existing, body)
 	}
 }
+
+// noPreviousCursor leaves previousCursor out, as RFC 9865 lets a service
+// provider that pages forward only do.
+func noPreviousCursor(h http.Handler) http.Handler {
+	return rewriteList(h, func(_ *http.Request, list map[string]any) { delete(list, "previousCursor") })
+}
+
+// previousCursorToFirst gives, as the previousCursor of the last page,
+// the cursor back to the first page, as a server that remembers only the
+// start of the walk does: the walk back skips the pages in between.
+func previousCursorToFirst(h http.Handler) http.Handler {
+	var mu sync.Mutex
+	second, toFirst := "", ""
+	return rewriteList(h, func(r *http.Request, list map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		c := r.URL.Query().Get("cursor")
+		switch {
+		case c == "":
+			second, _ = list["nextCursor"].(string)
+		case c == second:
+			toFirst, _ = list["previousCursor"].(string)
+		default:
+			if _, more := list["nextCursor"]; !more && toFirst != "" {
+				list["previousCursor"] = toFirst
+			}
+		}
+	})
+}
+
+func TestRFCCursorWalkBack(t *testing.T) {
+	got := runRFC(noPreviousCursor(newHandler(t, scim.Config{})))
+	got.caught(t, nil, "")
+	if !slices.ContainsFunc(got.logs, func(s string) bool { return strings.Contains(s, "no previousCursor, so the walk back was not checked") }) {
+		t.Errorf("no note that the walk back was not checked: %q", got.logs)
+	}
+
+	got = runRFC(previousCursorToFirst(newHandler(t, scim.Config{})))
+	got.caught(t, []string{"rfc/cursor"}, "the walk back from the last page by previousCursor over 2 pages left out 5 of the 12 users")
+}
