@@ -24,8 +24,9 @@ import (
 // the answers they need). TestHandler runs each as a subtest; scimcheck
 // prints one line for each.
 type Conversation struct {
-	// IdP is "okta" or "entra", or "errors" for the error cases both
-	// identity providers rely on.
+	// IdP is "okta" or "entra", "errors" for the error cases both
+	// identity providers rely on, or "rfc" for what a generic RFC 7644
+	// client relies on beyond them (projection, .search, cursor paging).
 	IdP string
 	// Name names the conversation within its IdP, e.g. "create".
 	Name string
@@ -40,6 +41,16 @@ type Conversation struct {
 	// §4): a service provider without groups is not failed for lacking
 	// them.
 	NeedsGroups bool
+	// NeedsSearch says the conversation searches by POST /Users/.search,
+	// and runs only when the service provider serves it: a search that
+	// finds nothing is not answered 404, 405 or 501 (RFC 7644 §3.4.3 lets
+	// clients search that way, but /ServiceProviderConfig cannot say
+	// whether it is served).
+	NeedsSearch bool
+	// NeedsCursor says the conversation pages by cursor, and runs only
+	// when the service provider's /ServiceProviderConfig says
+	// pagination.cursor true (RFC 9865 §4).
+	NeedsCursor bool
 
 	run func(*session)
 }
@@ -49,7 +60,8 @@ func (c Conversation) FullName() string { return c.IdP + "/" + c.Name }
 
 // Conversations returns every conversation, in the order TestHandler and
 // scimcheck run them: Okta's (users, then Push Groups), then Entra ID's
-// (users, then groups), then the error cases.
+// (users, then groups), then the error cases, then the RFC's projection,
+// .search and cursor paging.
 func Conversations() []Conversation {
 	var all []Conversation
 	all = append(all, oktaConversations...)
@@ -57,6 +69,7 @@ func Conversations() []Conversation {
 	all = append(all, entraConversations...)
 	all = append(all, entraGroupConversations...)
 	all = append(all, errorConversations...)
+	all = append(all, rfcConversations...)
 	return all
 }
 
@@ -183,7 +196,9 @@ func (c Conversation) Run(ctx context.Context, t Target, r Reporter) {
 
 // Skip says why c does not apply to t ("" when it does): a conversation
 // that NeedsToken when t has no token, one that NeedsGroups when t's
-// /ResourceTypes does not list Group. TestHandler skips such a
+// /ResourceTypes does not list Group, one that NeedsSearch when t does not
+// serve POST /Users/.search, one that NeedsCursor when t's
+// /ServiceProviderConfig does not say pagination.cursor. TestHandler skips such a
 // conversation's subtest with this reason, and scimcheck reports it as
 // skipped; Run only logs it.
 func (c Conversation) Skip(ctx context.Context, t Target) string {
@@ -200,6 +215,12 @@ func (c Conversation) skip(s *session) string {
 	}
 	if c.NeedsGroups {
 		return s.groupsSkip()
+	}
+	if c.NeedsSearch {
+		return s.searchSkip()
+	}
+	if c.NeedsCursor {
+		return s.cursorSkip()
 	}
 	return ""
 }

@@ -66,7 +66,7 @@ func TestExchangeFiles(t *testing.T) {
 	v := newUser().with("id", "2819c223-7f76-453a-919d-413861904646", "badToken", "x", "startIndex", "101")
 	users := []vars{newUser().with("id", "u-1"), newUser().with("id", "u-2"), newUser().with("id", "u-3")}
 	v = memberVars(v.with(newGroupKV()...), users)
-	v = one(v, users[0]).with("groupId", "g-1", "lookupName", "ENG", "membersJSON", `[{"value":"u-1"}]`)
+	v = one(v, users[0]).with("groupId", "g-1", "lookupName", "ENG", "membersJSON", `[{"value":"u-1"}]`, "prefix", "scimtest.0123abcd.", "cursor", "AQDc7w1T")
 	for name, ex := range all {
 		t.Run(name, func(t *testing.T) {
 			req, err := ex.request(base, v)

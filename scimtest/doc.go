@@ -41,6 +41,14 @@
 // MembersPerPatch size it). A handler without groups has them skipped,
 // with the reason.
 //
+// Last come the conversations of a generic client written from the RFCs
+// alone: rfc/projection (attributes and excludedAttributes, RFC 7644
+// §3.9), rfc/search (POST /Users/.search, §3.4.3) and rfc/cursor (RFC
+// 9865 cursor paging). rfc/search is skipped when a search is answered
+// 404, 405 or 501, rfc/cursor unless /ServiceProviderConfig says
+// pagination.cursor true; where the RFC leaves a choice (a mis-cased or
+// unknown name in attributes), either answer passes.
+//
 // Target and Reporter run the same conversations anywhere; cmd/scimcheck
 // runs them against a live deployment.
 package scimtest

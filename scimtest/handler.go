@@ -50,6 +50,10 @@ type HandlerOptions struct {
 // provisioning) run when h's /ResourceTypes lists Group, and are skipped
 // with the reason otherwise.
 //
+// The rfc conversations run when h serves what they check: rfc/search
+// when a search by POST /Users/.search is not answered 404, 405 or 501,
+// rfc/cursor when /ServiceProviderConfig says pagination.cursor true.
+//
 // The conversations use random userNames and displayNames and delete the
 // users and groups they create, so h may serve a store that already holds
 // some. Use it in a host's own

@@ -13,9 +13,10 @@
 //		the SCIM base URL, as pasted into the identity provider (required)
 //	-token TOKEN
 //		the bearer token (default $SCIM_TOKEN); it is never printed
-//	-only okta|entra|groups
-//		run only that identity provider's conversations, or only the group
-//		conversations of both (and, either way, the error cases)
+//	-only okta|entra|groups|rfc
+//		run only that identity provider's conversations, only the group
+//		conversations of both, or only the rfc conversations of a generic
+//		RFC 7644 client (and, either way, the error cases)
 //	-timeout DURATION
 //		the time each request may take (default 30s; both IdPs give up after 60s)
 //	-import-users N
@@ -39,13 +40,19 @@
 // PATCHes in every shape, full push, wizard PUT, unlink, the user's groups
 // attribute) and Entra ID's group provisioning (create, Add, Remove in both
 // shapes, rename, excludedAttributes=members, DELETE, deleted users, 20
-// concurrent membership PATCHes, and a group of -large-group members). The report has one line per check, PASS or FAIL, and under a
+// concurrent membership PATCHes, and a group of -large-group members).
+// Last come what a client written from the RFCs alone relies on:
+// rfc/projection (attributes and excludedAttributes, RFC 7644 §3.9),
+// rfc/search (POST /Users/.search, §3.4.3; skipped when a search is
+// answered 404, 405 or 501) and rfc/cursor (RFC 9865 cursor paging;
+// skipped unless /ServiceProviderConfig says pagination.cursor true).
+// The report has one line per check, PASS, FAIL or SKIP, and under a
 // failure what was wrong with the request as sent (without the token) and
 // the offending response; it ends with a line "N passed, N failed". The
 // exit status is 1 when a check failed and 2 on a usage error.
 //
-// scimcheck creates users with random names (scimtest.….@okta.local and
-// Test_User_<GUID>) and groups named scimtest-eng-…, and deletes them
+// scimcheck creates users with random names (scimtest.….@okta.local,
+// scimtest.….@example.com and Test_User_<GUID>) and groups named scimtest-eng-…, and deletes them
 // again (groups first), so it can run against a deployment that already
 // has some; point it at a test tenant all the same. entra/groups-large
 // alone creates -large-group users: against a rate-limited deployment,

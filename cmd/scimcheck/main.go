@@ -41,12 +41,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("scimcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: scimcheck -url https://app.example.com/scim/v2 -token TOKEN [-only okta|entra|groups] [-timeout 30s] [-json]\n\n")
+		fmt.Fprintf(stderr, "usage: scimcheck -url https://app.example.com/scim/v2 -token TOKEN [-only okta|entra|groups|rfc] [-timeout 30s] [-json]\n\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.target.BaseURL, "url", "", "the SCIM base URL, as pasted into the identity provider (required)")
 	fs.StringVar(&c.target.Token, "token", os.Getenv("SCIM_TOKEN"), "the bearer token (default $SCIM_TOKEN); never printed")
-	fs.StringVar(&c.only, "only", "", "run only the okta or the entra conversations, or only the group conversations of both (the error cases always run)")
+	fs.StringVar(&c.only, "only", "", "run only the okta, the entra or the rfc conversations (projection, .search, cursor paging), or only the group conversations of both identity providers (the error cases always run)")
 	fs.DurationVar(&c.target.Timeout, "timeout", 30*time.Second, "the time each request may take")
 	fs.IntVar(&c.target.ImportUsers, "import-users", 150, "how many users the import check creates and pages through")
 	fs.IntVar(&c.target.LargeGroupMembers, "large-group", 20_000, "how many users entra/groups-large creates and adds to one group")
@@ -64,8 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if u, err := url.Parse(c.target.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, usageError{fmt.Errorf("-url %q is not an http or https URL", c.target.BaseURL)}
 	}
-	if c.only != "" && c.only != "okta" && c.only != "entra" && c.only != "groups" {
-		return c, usageError{fmt.Errorf("-only must be okta, entra or groups, not %q", c.only)}
+	if c.only != "" && c.only != "okta" && c.only != "entra" && c.only != "groups" && c.only != "rfc" {
+		return c, usageError{fmt.Errorf("-only must be okta, entra, groups or rfc, not %q", c.only)}
 	}
 	if c.target.Timeout <= 0 {
 		return c, usageError{errors.New("-timeout must be positive")}
@@ -125,6 +125,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				groupsSkip, askedGroups = conv.Skip(ctx, c.target), true
 			}
 			skip = groupsSkip
+		case conv.NeedsSearch || conv.NeedsCursor:
+			// One conversation each: asked once too.
+			skip = conv.Skip(ctx, c.target)
 		}
 		switch {
 		case skip != "":
@@ -164,7 +167,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // selected reports whether -only selects conv: the error cases always run;
 // okta and entra select an identity provider's conversations, groups the
-// group conversations of both.
+// group conversations of both, rfc the conversations of a generic RFC
+// client (projection, .search, cursor paging).
 func selected(only string, conv scimtest.Conversation) bool {
 	switch only {
 	case "":

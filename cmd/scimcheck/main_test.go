@@ -80,9 +80,10 @@ func TestPassesAgainstScimkit(t *testing.T) {
 	if m == nil || m[2] != "0" || m[1] == "0" {
 		t.Fatalf("no summary line N passed, 0 failed:\n%s", out)
 	}
-	// 18 user and error conversations, 17 group conversations.
-	if got := strings.Count(out, "\nPASS "); got != 35 {
-		t.Errorf("%d PASS lines, want 35:\n%s", got, out)
+	// 18 user and error conversations, 17 group conversations, 3 rfc
+	// conversations (projection, .search, cursor).
+	if got := strings.Count(out, "\nPASS "); got != 38 {
+		t.Errorf("%d PASS lines, want 38:\n%s", got, out)
 	}
 	if strings.Contains(out, token) {
 		t.Error("the report shows the token")
@@ -214,9 +215,9 @@ func TestFailsAgainstABrokenServer(t *testing.T) {
 	}
 	// The 7 user checks with an empty lookup, and entra/groups-create and
 	// entra/groups-delete, whose lookups of a group that is not there
-	// answer "Resources":null.
-	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "26" || m[2] != "9" {
-		t.Errorf("summary: want 26 passed, 9 failed:\n%s", out)
+	// answer "Resources":null. The rfc conversations list no empty page.
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "29" || m[2] != "9" {
+		t.Errorf("summary: want 29 passed, 9 failed:\n%s", out)
 	}
 	if strings.Contains(out, token) {
 		t.Error("the report shows the token")
@@ -275,6 +276,78 @@ func TestNoToken(t *testing.T) {
 	}
 }
 
+// rfcChecks are the rfc conversations, as scimcheck names them.
+var rfcChecks = []string{"rfc/projection", "rfc/search", "rfc/cursor"}
+
+func TestOnlyRFC(t *testing.T) {
+	srv := newServer(t, identity)
+	out, stderr, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "rfc")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	for _, name := range rfcChecks {
+		if !strings.Contains(out, "\nPASS "+name+"\n") {
+			t.Errorf("no PASS %s:\n%s", name, out)
+		}
+	}
+	if strings.Contains(out, "okta/") || strings.Contains(out, "entra/") {
+		t.Errorf("-only rfc ran an identity provider's conversation:\n%s", out)
+	}
+	// The rfc conversations and the error cases.
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "8" || m[2] != "0" {
+		t.Errorf("summary: want 8 passed, 0 failed:\n%s", out)
+	}
+	if n := count(t, srv, "/scim/v2/Users?count=0"); n != 0 {
+		t.Errorf("after scimcheck the store holds %d users, want 0", n)
+	}
+}
+
+// noCursorsNoSearch says pagination.cursor false and answers .search with
+// a 405, as a server that pages by index only and has no .search does.
+func noCursorsNoSearch(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/.search") {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			w.Write([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"405","detail":"method not allowed"}`))
+			return
+		}
+		if !strings.HasSuffix(r.URL.Path, "/ServiceProviderConfig") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		body := bytes.Replace(rec.Body.Bytes(), []byte(`"cursor":true`), []byte(`"cursor":false`), 1)
+		for k, v := range rec.Header() {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		w.Write(body)
+	})
+}
+
+func TestRFCSkippedWhenNotServed(t *testing.T) {
+	srv := newServer(t, noCursorsNoSearch)
+	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "rfc")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"\nPASS rfc/projection\n",
+		"\nSKIP rfc/search\n     note: not run: POST /scim/v2/Users/.search answered 405",
+		"\nSKIP rfc/cursor\n     note: not run: GET /scim/v2/ServiceProviderConfig does not say pagination.cursor true",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "6" || m[2] != "0" {
+		t.Errorf("summary: want 6 passed, 0 failed:\n%s", out)
+	}
+}
+
 func TestTimeout(t *testing.T) {
 	done := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -298,7 +371,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{nil, "-url is required"},
 		{[]string{"-url", "app.example.com/scim/v2"}, "is not an http or https URL"},
-		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta, entra or groups"},
+		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta, entra, groups or rfc"},
 		{[]string{"-url", "https://x", "-large-group", "0"}, "-large-group and -members-per-patch must be at least 1"},
 		{[]string{"-url", "https://x", "-timeout", "0s"}, "-timeout must be positive"},
 		{[]string{"-url", "https://x", "extra"}, "unexpected arguments"},
