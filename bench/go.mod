@@ -6,8 +6,8 @@ require (
 	github.com/elimity-com/scim v0.0.0-20260728105928-2641426a1539
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/scim2/filter-parser/v2 v2.3.1
-	github.com/scimkit/scim v0.0.0
-	github.com/scimkit/scim/sqlstore v0.0.0
+	github.com/scimkit/scim v0.1.0
+	github.com/scimkit/scim/sqlstore v0.1.0
 )
 
 require (

@@ -2,12 +2,12 @@ module github.com/scimkit/scim/examples
 
 go 1.26
 
-require github.com/scimkit/scim v0.0.0
+require github.com/scimkit/scim v0.1.0
 
 require (
 	github.com/go-chi/chi/v5 v5.5.0
 	github.com/jackc/pgx/v5 v5.12.0
-	github.com/scimkit/scim/sqlstore v0.0.0
+	github.com/scimkit/scim/sqlstore v0.1.0
 	modernc.org/sqlite v1.62.0
 )
 

@@ -4,11 +4,12 @@
 //
 //	go run ./examples/server -addr 127.0.0.1:8080 -token "$SCIM_TOKEN"
 //
-// With -db it serves an application's existing users table through
-// sqlstore instead: -db sqlite (a file, scimkit-demo.db) or
-// -db postgres://user@host/db. See db.go for the table and its column map.
-//
 // It prints each tenant's base URL and token. Paste them into Okta's or
 // Entra ID's provisioning settings (through a tunnel such as ngrok for a
 // cloud IdP), or point scimcheck at them.
+//
+// It imports no database driver, so that on a fresh machine the first
+// "go run" compiles little beyond the standard library. The same demo over
+// an application's existing users table in SQLite or PostgreSQL is
+// examples/sqlserver.
 package main

@@ -14,16 +14,16 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/schema"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := flag.String("token", os.Getenv("SCIM_TOKEN"), "bearer token of the first demo tenant (default $SCIM_TOKEN, else a random one, printed)")
-	db := flag.String("db", "memory", "store: memory, sqlite[:PATH] (an app's users table in a SQLite file) or a postgres:// URL")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if err := run(*addr, *token, *db, logger); err != nil {
+	if err := run(*addr, *token, logger); err != nil {
 		logger.Error("server stopped", "error", err)
 		os.Exit(1)
 	}
@@ -32,16 +32,16 @@ func main() {
 // tenants are the demo's customers; each gets a base URL and a token.
 var tenants = []string{"acme", "globex"}
 
-func run(addr, firstToken, db string, logger *slog.Logger) error {
+// regions is the demo's custom attribute: a list Okta may send as
+// "us1,emea2".
+var regions = schema.Attribute{Name: "regions", Type: schema.String, MultiValued: true,
+	Description: "Data regions the user may access."}
+
+func run(addr, firstToken string, logger *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, closeStore, err := openStore(ctx, db)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-
+	store := memstore.New()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

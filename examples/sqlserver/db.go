@@ -11,7 +11,6 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
-	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/sqlstore"
 )
@@ -75,15 +74,14 @@ var appTable = map[sqlstore.Dialect][]string{
 	},
 }
 
-// openStore opens the store -db names: "memory" (the embedded default),
-// "sqlite" or "sqlite:PATH" (an app database file, default scimkit-demo.db),
-// or a postgres:// URL.
+// openStore opens the store -db names: "sqlite" or "sqlite:PATH" (an app
+// database file, default scimkit-demo.db), or a postgres:// URL. It
+// creates the app's table if it is missing, as the app's own migration
+// would have.
 func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 	var driver, dsn string
 	var dialect sqlstore.Dialect
 	switch {
-	case db == "" || db == "memory":
-		return memstore.New(), func() {}, nil
 	case db == "sqlite" || strings.HasPrefix(db, "sqlite:"):
 		path := strings.TrimPrefix(strings.TrimPrefix(db, "sqlite"), ":")
 		if path == "" {
@@ -94,7 +92,7 @@ func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 	case strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://"):
 		driver, dsn, dialect = "pgx", db, sqlstore.PostgreSQL
 	default:
-		return nil, nil, fmt.Errorf("-db %q: want memory, sqlite[:PATH] or a postgres:// URL", db)
+		return nil, nil, fmt.Errorf("-db %q: want sqlite[:PATH] or a postgres:// URL (the in-memory demo is examples/server)", db)
 	}
 	conn, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -125,4 +123,13 @@ func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 		return nil, nil, err
 	}
 	return store, func() { store.Close(); conn.Close() }, nil
+}
+
+// dbKind names the database -db points at for the start-up banner, without
+// the credentials a postgres:// URL may carry.
+func dbKind(db string) string {
+	if db == "sqlite" || strings.HasPrefix(db, "sqlite:") {
+		return "SQLite"
+	}
+	return "PostgreSQL"
 }

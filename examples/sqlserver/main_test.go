@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scimkit/scim"
+)
+
+// TestAppTable runs the demo over an application's existing users table:
+// SQLite always, PostgreSQL when SCIMKIT_TEST_POSTGRES is set.
+func TestAppTable(t *testing.T) {
+	dbs := map[string]string{"sqlite": "sqlite:" + t.TempDir() + "/app.db"}
+	if dsn := os.Getenv("SCIMKIT_TEST_POSTGRES"); dsn != "" {
+		dbs["postgres"] = dsn
+	} else {
+		t.Log("SCIMKIT_TEST_POSTGRES is not set: skipping the PostgreSQL run (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	for name, db := range dbs {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store, closeStore, err := openStore(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeStore()
+			if name == "postgres" {
+				// The app's table is shared with other runs: clean up ours.
+				sqlDB, _ := sql.Open("pgx", db)
+				defer sqlDB.Close()
+				defer sqlDB.Exec(`DELETE FROM users WHERE org IN ('acme', 'globex')`)
+				sqlDB.Exec(`DELETE FROM users WHERE org IN ('acme', 'globex')`)
+			}
+			tokens := scim.NewTokens(nil)
+			acme, _ := tokens.Issue("acme", "demo", time.Time{})
+			mux, err := newMux(store, tokens, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			send := func(method, path, body string) *httptest.ResponseRecorder {
+				var rd io.Reader
+				if body != "" {
+					rd = strings.NewReader(body)
+				}
+				req := httptest.NewRequest(method, path, rd)
+				req.Header.Set("Content-Type", "application/scim+json")
+				req.Header.Set("Authorization", "Bearer "+acme)
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, req)
+				return rec
+			}
+			create := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"Ann@Example.com","name":{"givenName":"Ann","familyName":"Lee"},"emails":[{"value":"ann@example.com","type":"work"}],"regions":"us1,emea2","password":"x"}`
+			if rec := send("POST", "/scim/v2/Users", create); rec.Code != 201 || !strings.Contains(rec.Body.String(), `"regions":["us1","emea2"]`) {
+				t.Fatalf("create: %d %s", rec.Code, rec.Body)
+			}
+			if rec := send("POST", "/scim/v2/Users", create); rec.Code != 409 {
+				t.Fatalf("second create: %d %s", rec.Code, rec.Body)
+			}
+			rec := send("GET", `/scim/v2/acme/Users?filter=userName%20eq%20%22ann@EXAMPLE.com%22`, "")
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"totalResults":1`) {
+				t.Fatalf("lookup: %d %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+// TestOpenStoreRefuses checks that a -db this command cannot serve is an
+// error that says what it takes, and that "memory" points at the in-memory
+// demo, which is a command of its own.
+func TestOpenStoreRefuses(t *testing.T) {
+	for _, db := range []string{"memory", "", "mysql://root@127.0.0.1/test"} {
+		_, _, err := openStore(context.Background(), db)
+		if err == nil || !strings.Contains(err.Error(), "want sqlite[:PATH] or a postgres:// URL") ||
+			!strings.Contains(err.Error(), "examples/server") {
+			t.Errorf("openStore(%q) = %v, want an error naming what -db takes and examples/server", db, err)
+		}
+	}
+}
