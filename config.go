@@ -154,9 +154,16 @@ type Config struct {
 	// 1 MiB.
 	MaxBodyBytes int64
 
-	// FilterLimits bounds the length and nesting of filters. Default: the
-	// filter package's defaults.
+	// FilterLimits bounds the length and nesting of filters and the
+	// length of their string literals. Default: the filter package's
+	// defaults (4096 bytes, 32 levels, literals of 1024 bytes).
 	FilterLimits filter.Limits
+
+	// Limits bounds the values one request may store (string lengths, the
+	// values of a multi-valued attribute), the operations of a PATCH and
+	// the size of a list response. Its zero value applies the defaults
+	// each of its fields documents.
+	Limits Limits
 
 	// Logger receives one record per failed request with an internal error
 	// (the client sees only a request id). Default slog.Default().
@@ -206,6 +213,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxResults < 0 || c.MaxBodyBytes < 0 || c.MaxURLBytes < 0 || c.RequestTimeout < 0 || c.MaxMembersPerRequest < 0 || c.MaxListMembers < 0 {
 		return c, fmt.Errorf("scim: Config.MaxResults, MaxBodyBytes, MaxURLBytes, RequestTimeout, MaxMembersPerRequest and MaxListMembers must not be negative")
+	}
+	var err error
+	if c.Limits, err = c.Limits.withDefaults(); err != nil {
+		return c, err
 	}
 	if c.MaxMembersPerRequest == 0 {
 		c.MaxMembersPerRequest = defaultMaxMembersPerRequest

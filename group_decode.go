@@ -38,6 +38,9 @@ func (h *Handler) decodeGroup(body []byte) (*Group, *Error) {
 	if strings.TrimSpace(g.DisplayName) == "" {
 		return nil, badRequest(ScimTypeInvalidValue, "attribute \"displayName\" is required")
 	}
+	if e := h.checkGroup(g); e != nil {
+		return nil, e
+	}
 	return g, nil
 }
 

@@ -117,7 +117,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 	} else if p, ok := h.store.(Patcher); ok {
 		stored, err = h.patchNative(r, p, id, ops)
 	} else {
-		stored, err = h.update(r, id, func(old *User) (*User, *Error) { return h.applyPatch(old, ops) })
+		stored, err = h.update(r, id, func(old *User) (*User, *Error) { return h.applyPatch(r.Context(), old, ops) })
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -147,7 +147,7 @@ func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []Patch
 	var before *User
 	apply := func(old *User) (*User, error) {
 		before = old
-		u, e := h.applyPatch(old, ops)
+		u, e := h.applyPatch(r.Context(), old, ops)
 		if e != nil {
 			return nil, e
 		}
@@ -189,6 +189,9 @@ func (h *Handler) parsePatch(n *names, body []byte) ([]PatchOperation, *Error) {
 			return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("Operations must be an array of operations, got %s", v.kind()))
 		}
 		return elements(v, "Operations", func(i int, el rawValue) *Error {
+			if i >= h.cfg.Limits.MaxOperations {
+				return h.tooManyOperations()
+			}
 			op, e := h.parseOperation(n, el, i)
 			op.index = i
 			if e == nil && op.ignored {
@@ -392,6 +395,9 @@ func (h *Handler) resolvePatchPath(n *names, s string) (patchTarget, *nameError,
 		e = h.resolveExpr(n, vp, nil)
 	} else {
 		e = h.resolveElementFilter(vp.Filter, ref)
+	}
+	if e == nil {
+		e = checkFilterValues(vp.Filter)
 	}
 	if e != nil {
 		return t, nil, e

@@ -135,6 +135,9 @@ func (h *Handler) readUser(w http.ResponseWriter, r *http.Request) (u *User, has
 		u, hasActive, e = h.decodeUser(body)
 	}
 	if e == nil {
+		e = h.checkUser(u)
+	}
+	if e == nil {
 		e = h.checkRequired(u)
 	}
 	return u, hasActive, e
