@@ -36,9 +36,11 @@ type Config struct {
 	// WithTenant). Never expose a handler without one or the other.
 	Authenticator Authenticator
 
-	// TenantInPath says that the path segment before the endpoint names the
-	// tenant, as in /scim/v2/{tenant}/Users, so that each customer gets its
-	// own base URL. A request whose tenant (from its token, or put in the
+	// TenantInPath says that a path segment names the tenant, as in
+	// /scim/v2/{tenant}/Users, so that each customer gets its own base
+	// URL: with BasePath, the segment right after it; without, the segment
+	// right before the endpoint (set BasePath when the tenant is not
+	// there, as in /t/{tenant}/scim/v2/Users with BasePath "/t"). A request whose tenant (from its token, or put in the
 	// context by the host's middleware) is not the one in its path is
 	// refused with a 401. Default false: the tenant comes from the token
 	// alone.
@@ -47,6 +49,18 @@ type Config struct {
 	// RateLimiter limits requests per tenant; over the limit a request gets
 	// a 429 with Retry-After. NewTokenBucket is ready. Default nil: no limit.
 	RateLimiter RateLimiter
+
+	// FailedAuthLimiter limits failed bearer-token attempts per client
+	// address (the host of the request's RemoteAddr; behind a proxy, set
+	// RemoteAddr from the proxy's header in middleware). Each request
+	// whose token is refused spends one from its address's budget
+	// (Allow is called with the address); once a refused request finds
+	// the budget spent, every request from that address gets a 429 with
+	// Retry-After, before its token is looked at, until the wait has
+	// passed. NewTokenBucket(0.1, 10, nil) allows ten failures and one
+	// more every ten seconds. Default nil: no limit (token guessing is
+	// then bounded only by the tokens' 256 bits).
+	FailedAuthLimiter RateLimiter
 
 	// AllowUnauthenticatedDiscovery serves /ServiceProviderConfig,
 	// /ResourceTypes and /Schemas without a bearer token. Default false:

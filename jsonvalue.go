@@ -43,7 +43,7 @@ func (v rawValue) kind() string {
 	case 'n':
 		return "null"
 	}
-	return "a number"
+	return kindOther(v.data)
 }
 
 // syntaxError turns a decoder error into a 400 invalidSyntax naming the

@@ -90,7 +90,14 @@ func (h *Handler) applyOperation(u *User, op *PatchOperation) *Error {
 // "name.givenName", "urn:…:User:employeeNumber",
 // "emails[type eq \"work\"].value"); unknown keys and read-only members
 // follow the rule for bodies.
+//
+// Two keys that set one attribute ("name":{"givenName":…} and
+// "name.givenName") are a 400: which one wins would be a guess.
 func (h *Handler) applyValue(u *User, v rawValue, add bool) *Error {
+	return h.applyValueOnce(u, v, add, &setPaths{})
+}
+
+func (h *Handler) applyValueOnce(u *User, v rawValue, add bool, seen *setPaths) *Error {
 	return members(v, "value", func(key string, v rawValue) *Error {
 		switch {
 		case key == "schemas":
@@ -99,9 +106,14 @@ func (h *Handler) applyValue(u *User, v rawValue, add bool) *Error {
 			if v.isNull() {
 				return nil
 			}
-			return h.applyValue(u, v, add)
+			return h.applyValueOnce(u, v, add, seen)
 		}
 		t, ne, e := h.resolvePatchPath(&h.names, key)
+		if ne == nil && e == nil {
+			if e := seen.addTarget(key, t, v); e != nil {
+				return e
+			}
+		}
 		switch {
 		case ne != nil:
 			return h.unknown(ne)

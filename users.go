@@ -277,6 +277,11 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 		u.ID = old.ID
 		u.Meta.Created = old.Meta.Created
 		u.Meta.LastModified = h.cfg.Now()
+		if r.Context().Err() != nil {
+			// Out of time: nothing is written, whatever the Store does
+			// with a done context.
+			return nil, ctxError(r.Context())
+		}
 		stored, err := h.store.Replace(r.Context(), u, old.Meta.Version)
 		if errors.Is(err, ErrVersionMismatch) {
 			continue
@@ -374,6 +379,7 @@ func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request)
 	if len(users) > q.Count {
 		users = users[:q.Count]
 	}
+	users = h.fitUsers(users) // within Limits.MaxResponseBytes; itemsPerPage says so
 	o, err := h.userOut(r, req, nil, false)
 	if err != nil {
 		h.writeError(w, r, err)
