@@ -16,13 +16,22 @@ import (
 // httptest.ResponseRecorder), the context is checked between reads.
 func readWithin(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	ctx := r.Context()
+	var rc *http.ResponseController
 	if dl, ok := ctx.Deadline(); ok {
-		rc := http.NewResponseController(w)
-		if rc.SetReadDeadline(dl) == nil {
-			defer rc.SetReadDeadline(time.Time{})
+		rc = http.NewResponseController(w)
+		if rc.SetReadDeadline(dl) != nil {
+			rc = nil
 		}
 	}
-	return io.ReadAll(ctxReader{ctx, http.MaxBytesReader(w, r.Body, limit)})
+	body, err := io.ReadAll(ctxReader{ctx, http.MaxBytesReader(w, r.Body, limit)})
+	if err == nil && rc != nil {
+		// Read whole: the deadline is done with. After a failure it
+		// stays, so that the server's attempt to drain the rest of the
+		// body (to reuse the connection) fails at once instead of
+		// waiting on the client that was too slow.
+		rc.SetReadDeadline(time.Time{})
+	}
+	return body, err
 }
 
 // ctxReader reads from r until ctx ends.

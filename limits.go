@@ -329,3 +329,14 @@ func (h *Handler) checkGroupChange(c *GroupChange) *Error {
 	}
 	return nil
 }
+
+// pathDetail is the detail of an error about the PATCH path of the
+// operation where. A path that names password may carry the password in a
+// filter literal (password[value eq "…"]), so then neither the path nor
+// the parser's message, which quotes what it found, is echoed.
+func pathDetail(where, path, detail string) string {
+	if strings.Contains(strings.ToLower(path), "password") {
+		return fmt.Sprintf("%s: the path names password and is not valid (it is not shown, since it may hold the password); send \"path\":\"password\" with the value", where)
+	}
+	return fmt.Sprintf("%s: path %q: %s", where, path, detail)
+}

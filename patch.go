@@ -323,10 +323,10 @@ func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, 
 		return op, nil
 	}
 	if ne != nil {
-		return op, badRequest(ScimTypeInvalidPath, fmt.Sprintf("%s: path %q: %s", where, *path, ne.Error()))
+		return op, badRequest(ScimTypeInvalidPath, pathDetail(where, *path, ne.Error()))
 	}
 	if e != nil {
-		e.Detail = fmt.Sprintf("%s: path %q: %s", where, *path, e.Detail)
+		e.Detail = pathDetail(where, *path, e.Detail)
 		return op, e
 	}
 	if d := t.ref.def; d != nil && (d.Mutability == schema.ReadOnly || t.ref.sub != nil && t.ref.sub.Mutability == schema.ReadOnly) {
