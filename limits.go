@@ -340,3 +340,41 @@ func pathDetail(where, path, detail string) string {
 	}
 	return fmt.Sprintf("%s: path %q: %s", where, path, detail)
 }
+
+// filterForLog returns the request's filter and err's text for the log
+// with every string literal of the filter replaced by "…": literals are
+// attribute values (a userName, an email), and logs carry names, lengths
+// and request ids, never values.
+func (h *Handler) filterForLog(r *http.Request, err error) (string, string) {
+	text := r.URL.Query().Get("filter")
+	msg := err.Error()
+	e, perr := h.cfg.FilterLimits.Parse(text)
+	if perr != nil {
+		return fmt.Sprintf("(%d bytes)", len(text)), msg
+	}
+	var lits []string
+	var walk func(filter.Expr)
+	walk = func(x filter.Expr) {
+		switch x := x.(type) {
+		case *filter.Logical:
+			walk(x.Left)
+			walk(x.Right)
+		case *filter.Not:
+			walk(x.X)
+		case *filter.ValuePath:
+			walk(x.Filter)
+		case *filter.Compare:
+			if x.Value.Kind == filter.String || x.Value.Kind == filter.DateTime {
+				if x.Value.Str != "" {
+					lits = append(lits, x.Value.Str)
+				}
+				x.Value.Str = "…"
+			}
+		}
+	}
+	walk(e)
+	for _, l := range lits {
+		msg = strings.ReplaceAll(msg, l, "…")
+	}
+	return e.String(), msg
+}

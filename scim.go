@@ -495,7 +495,8 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 		// The store's own text may name tables or columns: it goes to the
 		// log, not to the client.
 		// Logged by shape: the filter's literals are attribute values.
-		h.cfg.Logger.InfoContext(r.Context(), "scim: store cannot evaluate a filter", "filter_bytes", len(r.URL.Query().Get("filter")), "error", err)
+		shape, msg := h.filterForLog(r, err)
+		h.cfg.Logger.InfoContext(r.Context(), "scim: store cannot evaluate a filter", "filter", shape, "error", msg)
 		return badRequest(ScimTypeInvalidFilter, "this service provider cannot evaluate this filter; lookups with eq on userName, externalId, id or the work email, joined with and/or, are the ones to use")
 	case errors.As(err, &fe):
 		return badRequest(ScimTypeInvalidFilter, fe.Error())

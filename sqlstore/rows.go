@@ -36,6 +36,9 @@ func (s *Store) writeCols() []string {
 // which the filters treat alike, and which keeps optional columns out of
 // indexes.
 func (s *Store) values(u *scim.User) ([]any, error) {
+	if err := s.checkValues(u); err != nil {
+		return nil, err
+	}
 	vals := []any{nullString(u.ExternalID), u.UserName, nullString(u.GivenName), nullString(u.FamilyName),
 		nullString(u.DisplayName), nullString(u.Email), u.Active, nullTime(u.Meta.Created), nullTime(u.Meta.LastModified)}
 	for _, a := range s.cfg.Custom {
@@ -85,7 +88,7 @@ func customValue(a Custom, v any) (any, error) {
 		}
 		for _, s := range text {
 			if s == "" || strings.Contains(s, ",") {
-				return nil, fmt.Errorf("sqlstore: attribute %q: value %q: values of a comma-joined column must be non-empty and without commas", a.Name, s)
+				return nil, commaError(a.Name)
 			}
 		}
 		return nullString(strings.Join(text, ",")), nil

@@ -93,8 +93,9 @@ func (s *Store) keyArgs(ctx context.Context, id string) ([]any, error) {
 	}
 	var key any = id
 	if s.cfg.IDs == DatabaseIDs {
+		// Ids compare as strings: "01" and "+1" are not user 1.
 		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
+		if err != nil || strconv.FormatInt(n, 10) != id {
 			return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
 		}
 		key = n
@@ -321,10 +322,14 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 // writeError wraps a failed INSERT or UPDATE, as scim.ErrUniqueness when
 // the unique index refused it.
 func (s *Store) writeError(op, userName string, err error) error {
+	// Errors reach the host's log: they carry no attribute values.
 	if isUniqueViolation(err) {
-		return fmt.Errorf("sqlstore: %s: userName %q is taken: %w", op, userName, scim.ErrUniqueness)
+		return fmt.Errorf("sqlstore: %s: the userName is taken: %w", op, scim.ErrUniqueness)
 	}
-	return fmt.Errorf("sqlstore: %s user %q: %w", op, userName, err)
+	if e := s.refusedValue(err, userName); e != nil {
+		return e
+	}
+	return fmt.Errorf("sqlstore: %s user: %w", op, err)
 }
 
 // formatVersion is the served meta.version of version n, a weak ETag.
