@@ -72,9 +72,13 @@ type Config struct {
 	// unsupported in /ServiceProviderConfig. Default: none.
 	Disabled Operations
 
-	// RequestTimeout bounds each request, through the context every Store
-	// call receives. A request that runs out of time gets a 503. Default 0:
-	// no timeout of the handler's own (the http.Server's apply).
+	// RequestTimeout bounds each request: the body is read under a read
+	// deadline, every Store call receives the deadline in its context,
+	// PATCH application and the retries of a write that lost a race stop
+	// when it passes, and nothing is written after it. A request that runs
+	// out of time gets a 503. Default 0: no timeout of the handler's own
+	// (the http.Server's apply; set its ReadTimeout and WriteTimeout).
+	// Hosts serving identity providers should set it (e.g. 30 seconds).
 	RequestTimeout time.Duration
 
 	// MaxURLBytes caps the length of the request URL (path and query); a

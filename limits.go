@@ -136,7 +136,7 @@ func (h *Handler) checkUser(u *User) *Error {
 	if len(u.Custom) == 0 {
 		return nil
 	}
-	return h.eachCustom(func(d *schema.Attribute) *Error { return h.checkCustom(u, d, true) })
+	return h.eachCustom(func(d *schema.Attribute) *Error { return h.checkCustomValue(u, d, true) })
 }
 
 // eachCustom calls fn for every host-declared attribute, in declaration
@@ -157,9 +157,9 @@ func (h *Handler) eachCustom(fn func(d *schema.Attribute) *Error) *Error {
 	return nil
 }
 
-// checkCustom checks the value of the custom attribute d: its count of
+// checkCustomValue checks the value of the custom attribute d: its count of
 // values, and with checkStrings set, each string.
-func (h *Handler) checkCustom(u *User, d *schema.Attribute, checkStrings bool) *Error {
+func (h *Handler) checkCustomValue(u *User, d *schema.Attribute, checkStrings bool) *Error {
 	v, ok := u.Custom[d.Name]
 	if !ok {
 		return nil
@@ -195,7 +195,7 @@ func (h *Handler) checkValueCounts(u *User) *Error {
 		if !d.MultiValued {
 			return nil
 		}
-		return h.checkCustom(u, d, false)
+		return h.checkCustomValue(u, d, false)
 	})
 }
 
