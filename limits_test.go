@@ -607,3 +607,50 @@ func TestFilterLogHasNoValues(t *testing.T) {
 		t.Errorf("the log does not show the filter's shape: %s", log.String())
 	}
 }
+
+// deafStore ignores its context, as a Store may, and its reads take 60ms
+// when slow is set.
+type deafStore struct {
+	*memstore.Store
+	slow *atomic.Bool
+}
+
+func (s deafStore) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
+	return s.Store.Create(context.WithoutCancel(ctx), u)
+}
+
+func (s deafStore) Delete(ctx context.Context, id, version string) error {
+	return s.Store.Delete(context.WithoutCancel(ctx), id, version)
+}
+
+func (s deafStore) User(ctx context.Context, id string) (*scim.User, error) {
+	if s.slow.Load() {
+		time.Sleep(60 * time.Millisecond)
+	}
+	return s.Store.User(context.WithoutCancel(ctx), id)
+}
+
+// TestRequestTimeoutWrites: a create or delete whose time ran out before
+// the write is a 503 and writes nothing, even through a Store that
+// ignores its context.
+func TestRequestTimeoutWrites(t *testing.T) {
+	st := deafStore{memstore.New(), new(atomic.Bool)}
+	h, err := scim.NewHandler(st, scim.Config{RequestTimeout: 30 * time.Millisecond,
+		Hooks: scim.Hooks{BeforeCreate: func(ctx context.Context, u *scim.User) error {
+			if st.slow.Load() {
+				time.Sleep(60 * time.Millisecond)
+			}
+			return nil
+		}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := create(t, h, "ann@example.com")
+	st.slow.Store(true)
+	wantError(t, do(t, h, "POST", "/Users", minimalUser("bob@example.com", "")), 503, "")
+	// If-Match makes the delete read the user first, slowly.
+	wantError(t, do(t, h, "DELETE", "/Users/"+u.ID, "", "If-Match", "*"), 503, "")
+	if n := userCount(t, st); n != 1 {
+		t.Fatalf("%d users after writes past their deadline, want 1", n)
+	}
+}

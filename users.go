@@ -168,6 +168,9 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 	if h.cfg.AdoptByEmail && h.cfg.Hooks.Adopt != nil && u.Email != "" {
 		created, err = h.adopt(r, workEmailEq(u.Email), u)
 	}
+	if created == nil && err == nil && ctx.Err() != nil {
+		err = ctxError(ctx) // out of time: nothing is written
+	}
 	if created == nil && err == nil {
 		created, err = h.store.Create(ctx, u)
 		if err == nil {
@@ -352,6 +355,10 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, 
 		if r.Header.Get("If-Match") != "" {
 			version = u.Meta.Version
 		}
+	}
+	if r.Context().Err() != nil {
+		h.writeError(w, r, ctxError(r.Context())) // out of time: nothing is deleted
+		return
 	}
 	if err := h.store.Delete(r.Context(), id, version); err != nil {
 		h.writeError(w, r, err)
