@@ -131,6 +131,9 @@ func nextKey(s string, i int) (rune, int) {
 // containsFoldKMP is containsFold by Knuth–Morris–Pratt over the fold
 // keys of sub, reading s once.
 func containsFoldKMP(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
 	pat := make([]rune, 0, len(sub))
 	for i := 0; i < len(sub); {
 		k, n := nextKey(sub, i)
