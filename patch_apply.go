@@ -264,8 +264,10 @@ func (h *Handler) patchElements(u *User, t patchTarget, op PatchOp, remove bool,
 	d := t.ref.def
 	n := customLen(u.Custom[d.Name])
 	keep := make([]int, 0, n)
+	el := &listElement{} // one for all elements: an interface conversion per element allocates
 	for i := range n {
-		ok, err := filter.Match(t.filter, listElement{customValue(u.Custom[d.Name], i)})
+		el.v = customValue(u.Custom[d.Name], i)
+		ok, err := filter.Match(t.filter, el)
 		if err != nil {
 			return badRequest(ScimTypeInvalidFilter, err.Error())
 		}

@@ -104,14 +104,16 @@ func (h *Handler) applyRun(u *User, ops []PatchOperation, remove bool) (int, *Er
 	list := u.Custom[d.Name]
 	n := customLen(list)
 	keep := make([]int, 0, n)
+	el := &listElement{} // one for all elements: an interface conversion per element allocates
 	for i := range n {
 		v := customValue(list, i)
 		if _, ok := dropped[keyOf(v)]; ok {
 			continue
 		}
+		el.v = v
 		hit := false
 		for _, f := range filters {
-			ok, err := filter.Match(f, listElement{v})
+			ok, err := filter.Match(f, el)
 			if err != nil {
 				return len(ops) - 1, badRequest(ScimTypeInvalidFilter, err.Error())
 			}
