@@ -114,7 +114,7 @@ func (h *Handler) decodeMember(el rawValue, where string) (Member, *Error) {
 			case strings.EqualFold(t, MemberGroup):
 				m.Type = MemberGroup
 			default:
-				return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s.type is %q; it must be \"User\" or \"Group\"", where, t))
+				return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s.type is %.64q; it must be \"User\" or \"Group\"", where, t))
 			}
 		}
 		return nil

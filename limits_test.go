@@ -654,3 +654,27 @@ func TestRequestTimeoutWrites(t *testing.T) {
 		t.Fatalf("%d users after writes past their deadline, want 1", n)
 	}
 }
+
+// TestErrorsQuoteValuesShort: an error that quotes a bad value quotes at
+// most its first 64 characters, not the megabyte a client sent.
+func TestErrorsQuoteValuesShort(t *testing.T) {
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Attributes: []schema.Attribute{{Name: "hired", Type: schema.DateTime}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("z", 500_000)
+	u := create(t, h, "ann@example.com")
+	for _, body := range []string{
+		minimalUser("bob@example.com", `,"hired":"`+big+`"`),
+		patchBody(`{"op":"` + big + `","path":"displayName","value":"x"}`),
+	} {
+		method, path := "POST", "/Users"
+		if strings.Contains(body, scim.PatchOpURN) {
+			method, path = "PATCH", "/Users/"+u.ID
+		}
+		rec := do(t, h, method, path, body)
+		if rec.Code != 400 || rec.Body.Len() > 1024 {
+			t.Errorf("%s: %d, %d bytes: %.200s", method, rec.Code, rec.Body.Len(), rec.Body)
+		}
+	}
+}

@@ -278,7 +278,7 @@ func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, 
 			case strings.EqualFold(s, "remove"):
 				op.Op = PatchRemove
 			default:
-				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s.op is %q; it must be \"add\", \"replace\" or \"remove\"", where, s))
+				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s.op is %.64q; it must be \"add\", \"replace\" or \"remove\"", where, s))
 			}
 		case "path":
 			if v.isNull() {
