@@ -36,9 +36,11 @@ type Config struct {
 	// WithTenant). Never expose a handler without one or the other.
 	Authenticator Authenticator
 
-	// TenantInPath says that the path segment before the endpoint names the
-	// tenant, as in /scim/v2/{tenant}/Users, so that each customer gets its
-	// own base URL. A request whose tenant (from its token, or put in the
+	// TenantInPath says that a path segment names the tenant, as in
+	// /scim/v2/{tenant}/Users, so that each customer gets its own base
+	// URL: with BasePath, the segment right after it; without, the segment
+	// right before the endpoint (set BasePath when the tenant is not
+	// there, as in /t/{tenant}/scim/v2/Users with BasePath "/t"). A request whose tenant (from its token, or put in the
 	// context by the host's middleware) is not the one in its path is
 	// refused with a 401. Default false: the tenant comes from the token
 	// alone.
@@ -47,6 +49,18 @@ type Config struct {
 	// RateLimiter limits requests per tenant; over the limit a request gets
 	// a 429 with Retry-After. NewTokenBucket is ready. Default nil: no limit.
 	RateLimiter RateLimiter
+
+	// FailedAuthLimiter limits failed bearer-token attempts per client
+	// address (the host of the request's RemoteAddr; behind a proxy, set
+	// RemoteAddr from the proxy's header in middleware). Each request
+	// whose token is refused spends one from its address's budget
+	// (Allow is called with the address); once a refused request finds
+	// the budget spent, every request from that address gets a 429 with
+	// Retry-After, before its token is looked at, until the wait has
+	// passed. NewTokenBucket(0.1, 10, nil) allows ten failures and one
+	// more every ten seconds. Default nil: no limit (token guessing is
+	// then bounded only by the tokens' 256 bits).
+	FailedAuthLimiter RateLimiter
 
 	// AllowUnauthenticatedDiscovery serves /ServiceProviderConfig,
 	// /ResourceTypes and /Schemas without a bearer token. Default false:
@@ -58,9 +72,13 @@ type Config struct {
 	// unsupported in /ServiceProviderConfig. Default: none.
 	Disabled Operations
 
-	// RequestTimeout bounds each request, through the context every Store
-	// call receives. A request that runs out of time gets a 503. Default 0:
-	// no timeout of the handler's own (the http.Server's apply).
+	// RequestTimeout bounds each request: the body is read under a read
+	// deadline, every Store call receives the deadline in its context,
+	// PATCH application and the retries of a write that lost a race stop
+	// when it passes, and nothing is written after it. A request that runs
+	// out of time gets a 503. Default 0: no timeout of the handler's own
+	// (the http.Server's apply; set its ReadTimeout and WriteTimeout).
+	// Hosts serving identity providers should set it (e.g. 30 seconds).
 	RequestTimeout time.Duration
 
 	// MaxURLBytes caps the length of the request URL (path and query); a
@@ -186,9 +204,16 @@ type Config struct {
 	// 1 MiB.
 	MaxBodyBytes int64
 
-	// FilterLimits bounds the length and nesting of filters. Default: the
-	// filter package's defaults.
+	// FilterLimits bounds the length and nesting of filters and the
+	// length of their string literals. Default: the filter package's
+	// defaults (4096 bytes, 32 levels, literals of 1024 bytes).
 	FilterLimits filter.Limits
+
+	// Limits bounds the values one request may store (string lengths, the
+	// values of a multi-valued attribute), the operations of a PATCH and
+	// the size of a list response. Its zero value applies the defaults
+	// each of its fields documents.
+	Limits Limits
 
 	// Logger receives one record per failed request with an internal error
 	// (the client sees only a request id). Default slog.Default().
@@ -240,6 +265,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("scim: Config.MaxResults, MaxBodyBytes, MaxURLBytes, RequestTimeout, MaxMembersPerRequest and MaxListMembers must not be negative")
 	}
 	if err := c.cursorDefaults(); err != nil {
+		return c, err
+	}
+	var err error
+	if c.Limits, err = c.Limits.withDefaults(); err != nil {
 		return c, err
 	}
 	if c.MaxMembersPerRequest == 0 {

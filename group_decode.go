@@ -38,6 +38,9 @@ func (h *Handler) decodeGroup(body []byte) (*Group, *Error) {
 	if strings.TrimSpace(g.DisplayName) == "" {
 		return nil, badRequest(ScimTypeInvalidValue, "attribute \"displayName\" is required")
 	}
+	if e := h.checkGroup(g); e != nil {
+		return nil, e
+	}
 	return g, nil
 }
 
@@ -111,7 +114,7 @@ func (h *Handler) decodeMember(el rawValue, where string) (Member, *Error) {
 			case strings.EqualFold(t, MemberGroup):
 				m.Type = MemberGroup
 			default:
-				return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s.type is %q; it must be \"User\" or \"Group\"", where, t))
+				return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s.type is %.64q; it must be \"User\" or \"Group\"", where, t))
 			}
 		}
 		return nil

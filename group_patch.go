@@ -44,7 +44,7 @@ func (h *Handler) groupChange(ops []PatchOperation) (GroupChange, *Error) {
 		}
 	}
 	d.into(&c)
-	return c, nil
+	return c, h.checkGroupChange(&c)
 }
 
 // groupTarget applies one operation on target t with value v to c and d.

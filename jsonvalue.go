@@ -43,7 +43,7 @@ func (v rawValue) kind() string {
 	case 'n':
 		return "null"
 	}
-	return "a number"
+	return kindOther(v.data)
 }
 
 // syntaxError turns a decoder error into a 400 invalidSyntax naming the
@@ -412,7 +412,7 @@ func decodeDateTime(attr string, v rawValue) (time.Time, *Error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, badRequest(ScimTypeInvalidValue, fmt.Sprintf("attribute %q must be a dateTime such as 2026-01-31T09:00:00Z, got %q", attr, s))
+		return time.Time{}, badRequest(ScimTypeInvalidValue, fmt.Sprintf("attribute %q must be a dateTime such as 2026-01-31T09:00:00Z, got %.64q", attr, s))
 	}
 	return t, nil
 }

@@ -194,6 +194,12 @@ func (h *Handler) listUsersWith(w http.ResponseWriter, r *http.Request, req requ
 	if len(users) > q.Count {
 		users = users[:q.Count]
 	}
+	if cur == nil {
+		// Within Limits.MaxResponseBytes; itemsPerPage says so. A cursor
+		// page is not cut: its next cursor is the store's key of its last
+		// user, and a cut would skip the users after the cut.
+		users = h.fitUsers(users)
+	}
 	o, err := h.userOutFor(r, req, p, nil, false)
 	if err != nil {
 		h.writeError(w, r, err)

@@ -117,7 +117,7 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 	} else if p, ok := h.store.(Patcher); ok {
 		stored, err = h.patchNative(r, p, id, ops)
 	} else {
-		stored, err = h.update(r, id, func(old *User) (*User, *Error) { return h.applyPatch(old, ops) })
+		stored, err = h.update(r, id, func(old *User) (*User, *Error) { return h.applyPatch(r.Context(), old, ops) })
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -147,7 +147,7 @@ func (h *Handler) patchNative(r *http.Request, p Patcher, id string, ops []Patch
 	var before *User
 	apply := func(old *User) (*User, error) {
 		before = old
-		u, e := h.applyPatch(old, ops)
+		u, e := h.applyPatch(r.Context(), old, ops)
 		if e != nil {
 			return nil, e
 		}
@@ -189,6 +189,9 @@ func (h *Handler) parsePatch(n *names, body []byte) ([]PatchOperation, *Error) {
 			return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("Operations must be an array of operations, got %s", v.kind()))
 		}
 		return elements(v, "Operations", func(i int, el rawValue) *Error {
+			if i >= h.cfg.Limits.MaxOperations {
+				return h.tooManyOperations()
+			}
 			op, e := h.parseOperation(n, el, i)
 			op.index = i
 			if e == nil && op.ignored {
@@ -275,7 +278,7 @@ func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, 
 			case strings.EqualFold(s, "remove"):
 				op.Op = PatchRemove
 			default:
-				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s.op is %q; it must be \"add\", \"replace\" or \"remove\"", where, s))
+				return badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("%s.op is %.64q; it must be \"add\", \"replace\" or \"remove\"", where, s))
 			}
 		case "path":
 			if v.isNull() {
@@ -322,10 +325,10 @@ func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, 
 		return op, nil
 	}
 	if ne != nil {
-		return op, badRequest(ScimTypeInvalidPath, fmt.Sprintf("%s: path %q: %s", where, *path, ne.Error()))
+		return op, badRequest(ScimTypeInvalidPath, pathDetail(where, *path, ne.Error()))
 	}
 	if e != nil {
-		e.Detail = fmt.Sprintf("%s: path %q: %s", where, *path, e.Detail)
+		e.Detail = pathDetail(where, *path, e.Detail)
 		return op, e
 	}
 	if d := t.ref.def; d != nil && (d.Mutability == schema.ReadOnly || t.ref.sub != nil && t.ref.sub.Mutability == schema.ReadOnly) {
@@ -394,6 +397,9 @@ func (h *Handler) resolvePatchPath(n *names, s string) (patchTarget, *nameError,
 		e = h.resolveExpr(n, vp, nil)
 	} else {
 		e = h.resolveElementFilter(vp.Filter, ref)
+	}
+	if e == nil {
+		e = checkFilterValues(vp.Filter)
 	}
 	if e != nil {
 		return t, nil, e

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -15,12 +16,43 @@ import (
 // body is validated. It is all or nothing: on error u is unchanged and
 // nothing is returned. It is a pure function of u, ops and the handler's
 // schema and configuration.
-func (h *Handler) applyPatch(u *User, ops []PatchOperation) (*User, *Error) {
+//
+// It observes ctx between operations, so that a request out of time stops
+// (a 503). Runs of operations on one multi-valued attribute are applied
+// in one pass (applyRun), and after each operation no multi-valued
+// attribute may hold more than Limits.MaxValues values, so the work of
+// each operation is bounded.
+func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation) (*User, *Error) {
 	next := u.Clone()
-	for i := range ops {
-		if e := h.applyOperation(next, &ops[i]); e != nil {
-			return nil, &Error{Status: e.Status, ScimType: e.ScimType, Detail: fmt.Sprintf("Operations[%d]: %s", ops[i].index, e.Detail), Err: e.Err}
+	opError := func(i int, e *Error) *Error {
+		return &Error{Status: e.Status, ScimType: e.ScimType, Detail: fmt.Sprintf("Operations[%d]: %s", ops[i].index, e.Detail), Err: e.Err}
+	}
+	for i := 0; i < len(ops); {
+		if ctx.Err() != nil {
+			return nil, ctxError(ctx)
 		}
+		if n, remove := runOf(ops[i:]); n > 0 {
+			// applyRun changes next only when it succeeds; on an error the
+			// run is applied one operation at a time below, for the error
+			// that order gives.
+			if _, e := h.applyRun(next, ops[i:i+n], remove); e == nil {
+				if e := h.checkValueCounts(next); e != nil {
+					return nil, opError(i+n-1, e)
+				}
+				i += n
+				continue
+			}
+		}
+		if e := h.applyOperation(next, &ops[i]); e != nil {
+			return nil, opError(i, e)
+		}
+		if e := h.checkValueCounts(next); e != nil {
+			return nil, opError(i, e)
+		}
+		i++
+	}
+	if e := h.checkUser(next); e != nil {
+		return nil, e
 	}
 	if h.cfg.DisableProfileUpdates && profileChanged(u, next) {
 		return nil, errProfileUpdates
@@ -59,7 +91,14 @@ func (h *Handler) applyOperation(u *User, op *PatchOperation) *Error {
 // "name.givenName", "urn:…:User:employeeNumber",
 // "emails[type eq \"work\"].value"); unknown keys and read-only members
 // follow the rule for bodies.
+//
+// Two keys that set one attribute ("name":{"givenName":…} and
+// "name.givenName") are a 400: which one wins would be a guess.
 func (h *Handler) applyValue(u *User, v rawValue, add bool) *Error {
+	return h.applyValueOnce(u, v, add, &setPaths{})
+}
+
+func (h *Handler) applyValueOnce(u *User, v rawValue, add bool, seen *setPaths) *Error {
 	return members(v, "value", func(key string, v rawValue) *Error {
 		switch {
 		case key == "schemas":
@@ -68,9 +107,14 @@ func (h *Handler) applyValue(u *User, v rawValue, add bool) *Error {
 			if v.isNull() {
 				return nil
 			}
-			return h.applyValue(u, v, add)
+			return h.applyValueOnce(u, v, add, seen)
 		}
 		t, ne, e := h.resolvePatchPath(&h.names, key)
+		if ne == nil && e == nil {
+			if e := seen.addTarget(key, t, v); e != nil {
+				return e
+			}
+		}
 		switch {
 		case ne != nil:
 			return h.unknown(ne)
@@ -230,8 +274,10 @@ func (h *Handler) patchElements(u *User, t patchTarget, op PatchOp, remove bool,
 	d := t.ref.def
 	n := customLen(u.Custom[d.Name])
 	keep := make([]int, 0, n)
+	el := &listElement{} // one for all elements: an interface conversion per element allocates
 	for i := range n {
-		ok, err := filter.Match(t.filter, listElement{customValue(u.Custom[d.Name], i)})
+		el.v = customValue(u.Custom[d.Name], i)
+		ok, err := filter.Match(t.filter, el)
 		if err != nil {
 			return badRequest(ScimTypeInvalidFilter, err.Error())
 		}

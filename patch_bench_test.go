@@ -48,7 +48,7 @@ func BenchmarkPatchEntra(b *testing.B) {
 		u := annUser()
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, e := h.applyPatch(u, ops); e != nil {
+			if _, e := h.applyPatch(context.Background(), u, ops); e != nil {
 				b.Fatal(e)
 			}
 		}

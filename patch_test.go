@@ -481,7 +481,7 @@ func (h *Handler) patchBytes(u *User, body []byte) (*User, *Error) {
 	if e != nil {
 		return nil, e
 	}
-	return h.applyPatch(u, ops)
+	return h.applyPatch(context.Background(), u, ops)
 }
 
 // serve sends one request to h.

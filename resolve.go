@@ -49,6 +49,9 @@ func (h *Handler) parseFilter(n *names, s string) (filter.Expr, *Error) {
 	if err := h.resolveExpr(n, e, nil); err != nil {
 		return nil, err
 	}
+	if err := checkFilterValues(e); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

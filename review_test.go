@@ -61,7 +61,8 @@ func TestNestingDepthLimit(t *testing.T) {
 var regionsAttr = schema.Attribute{Name: "regions", Type: schema.String, MultiValued: true}
 
 func TestAddManyRegionsDedupes(t *testing.T) {
-	h := newTestHandler(t, scim.Config{Attributes: []schema.Attribute{regionsAttr}})
+	// 5000 values: above the default Limits.MaxValues (1000).
+	h := newTestHandler(t, scim.Config{Attributes: []schema.Attribute{regionsAttr}, Limits: scim.Limits{MaxValues: 5000}})
 	_, u := call(t, h, "POST", "/Users", userBody("ann@example.com", "ann@example.com", ""))
 	id := u["id"].(string)
 	vals := make([]string, 0, 20000)

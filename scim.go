@@ -6,10 +6,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +45,8 @@ type Handler struct {
 	groupNames   names
 	membersIndex int // the position of members in groupNames.core
 	groups       *resourceEndpoint
+
+	failedAuth *failedAuth // nil without Config.FailedAuthLimiter
 }
 
 // NewHandler returns a Handler that serves store with cfg. It validates cfg
@@ -65,6 +67,9 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{store: store, cfg: cfg, user: user}
+	if cfg.FailedAuthLimiter != nil {
+		h.failedAuth = &failedAuth{limiter: cfg.FailedAuthLimiter, now: cfg.Now}
+	}
 	if gs, ok := store.(GroupStore); ok && servesGroups(store) {
 		h.groupStore = gs
 		// The user's groups are served from the store's memberships.
@@ -274,6 +279,20 @@ func (h *Handler) route(r *http.Request) (request, bool) {
 	return req, true
 }
 
+// pathTenant is the tenant segment of mount, for TenantInPath: the segment
+// right after BasePath when one is configured (/scim/v2/{tenant}/…), else
+// the segment right before the endpoint (/…/{tenant}/Users).
+func (h *Handler) pathTenant(mount string) string {
+	if bp := h.cfg.BasePath; bp != "" && strings.HasPrefix(mount, bp+"/") {
+		rest := mount[len(bp)+1:]
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			rest = rest[:i]
+		}
+		return rest
+	}
+	return mount[strings.LastIndexByte(mount, '/')+1:]
+}
+
 // baseURL is the absolute URL of the mount point for this request.
 func (h *Handler) baseURL(r *http.Request, req request) string {
 	if h.cfg.BaseURL != "" {
@@ -299,6 +318,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, errorf(http.StatusNotFound, "", fmt.Sprintf("no SCIM endpoint at %s", r.URL.Path)))
 		return
 	}
+	if r.Method == http.MethodHead {
+		// HEAD is GET without the body (RFC 9110 §9.3.2), on every
+		// endpoint that answers GET.
+		w, r = headOnly{w}, withMethod(r, http.MethodGet)
+	}
 	if len(r.URL.Path)+len(r.URL.RawQuery) > h.cfg.MaxURLBytes {
 		h.writeError(w, r, errorf(http.StatusRequestURITooLong, "", fmt.Sprintf("the request URL is longer than %d bytes", h.cfg.MaxURLBytes)))
 		return
@@ -310,7 +334,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	discovery := req.endpoint == "Schemas" || req.endpoint == "ResourceTypes" || req.endpoint == "ServiceProviderConfig"
 	if h.cfg.Authenticator != nil && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
+		if h.failedAuth != nil {
+			if wait := h.failedAuth.blocked(clientAddr(r)); wait > 0 {
+				h.writeError(w, r, tooManyFailures(w, wait))
+				return
+			}
+		}
 		ctx, e := h.authenticate(r)
+		if e != nil && h.failedAuth != nil {
+			if wait := h.failedAuth.failed(clientAddr(r)); wait > 0 {
+				e = tooManyFailures(w, wait)
+			}
+		}
 		if e != nil {
 			if ctx != nil { // the refused token's tenant, for the activity log
 				r = r.WithContext(ctx)
@@ -332,7 +367,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.TenantInPath && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
 		// The mount path is kept escaped, for URLs; the tenant is compared
 		// as a name ("zo%C3%AB" is zoë).
-		tenant, err := url.PathUnescape(req.mount[strings.LastIndexByte(req.mount, '/')+1:])
+		tenant, err := url.PathUnescape(h.pathTenant(req.mount))
 		if err != nil || tenant == "" || TenantFrom(r.Context()) != tenant {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 			h.writeError(w, r, errorf(http.StatusUnauthorized, "", "the bearer token was not issued for this base URL; use the URL and token given together"))
@@ -377,15 +412,23 @@ func (h *Handler) allow(w http.ResponseWriter, r *http.Request, methods ...strin
 // readBody checks the media type and reads the body within MaxBodyBytes.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, *Error) {
 	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
+	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil || (mt != mediaType && mt != "application/json") {
 		return nil, errorf(http.StatusUnsupportedMediaType, "", fmt.Sprintf("Content-Type %q is not supported; send application/scim+json or application/json", ct))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") && !strings.EqualFold(cs, "utf8") {
+		// JSON is UTF-8 (RFC 8259 §8.1); a body in another charset would be
+		// read as garbage, so say so instead.
+		return nil, errorf(http.StatusUnsupportedMediaType, "", fmt.Sprintf("charset %q is not supported; send the body in UTF-8", cs))
+	}
+	body, err := readWithin(w, r, h.cfg.MaxBodyBytes)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, errorf(http.StatusRequestEntityTooLarge, "", fmt.Sprintf("the request body is larger than %d bytes", h.cfg.MaxBodyBytes))
+		}
+		if r.Context().Err() != nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, errorf(http.StatusServiceUnavailable, "", "the request body did not arrive within the time this service provider allows a request")
 		}
 		return nil, badRequest(ScimTypeInvalidSyntax, "the request body could not be read")
 	}
@@ -481,7 +524,9 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	case errors.Is(err, ErrUnsupportedFilter):
 		// The store's own text may name tables or columns: it goes to the
 		// log, not to the client.
-		h.cfg.Logger.InfoContext(r.Context(), "scim: store cannot evaluate a filter", "filter", r.URL.Query().Get("filter"), "error", err)
+		// Logged by shape: the filter's literals are attribute values.
+		shape, msg := h.filterForLog(r, err)
+		h.cfg.Logger.InfoContext(r.Context(), "scim: store cannot evaluate a filter", "filter", shape, "error", msg)
 		return badRequest(ScimTypeInvalidFilter, "this service provider cannot evaluate this filter; lookups with eq on userName, externalId, id or the work email, joined with and/or, are the ones to use")
 	case errors.As(err, &fe):
 		return badRequest(ScimTypeInvalidFilter, fe.Error())

@@ -139,6 +139,9 @@ func (h *Handler) readUser(w http.ResponseWriter, r *http.Request) (u *User, has
 		u, hasActive, e = h.decodeUser(body)
 	}
 	if e == nil {
+		e = h.checkUser(u)
+	}
+	if e == nil {
 		e = h.checkRequired(u)
 	}
 	return u, hasActive, e
@@ -168,6 +171,9 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 	var err error
 	if h.cfg.AdoptByEmail && h.cfg.Hooks.Adopt != nil && u.Email != "" {
 		created, err = h.adopt(r, workEmailEq(u.Email), u)
+	}
+	if created == nil && err == nil && ctx.Err() != nil {
+		err = ctxError(ctx) // out of time: nothing is written
 	}
 	if created == nil && err == nil {
 		created, err = h.store.Create(ctx, u)
@@ -287,6 +293,11 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 		u.ID = old.ID
 		u.Meta.Created = old.Meta.Created
 		u.Meta.LastModified = h.cfg.Now()
+		if r.Context().Err() != nil {
+			// Out of time: nothing is written, whatever the Store does
+			// with a done context.
+			return nil, ctxError(r.Context())
+		}
 		stored, err := h.store.Replace(r.Context(), u, old.Meta.Version)
 		if errors.Is(err, ErrVersionMismatch) {
 			continue
@@ -376,6 +387,10 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, 
 		if r.Header.Get("If-Match") != "" {
 			version = u.Meta.Version
 		}
+	}
+	if r.Context().Err() != nil {
+		h.writeError(w, r, ctxError(r.Context())) // out of time: nothing is deleted
+		return
 	}
 	if err := h.store.Delete(r.Context(), id, version); err != nil {
 		h.writeError(w, r, err)

@@ -47,8 +47,11 @@
 // emails[type eq "work"].value eq "x", which the RFC grammar does not
 // allow; Parse accepts it as emails[type eq "work" and value eq "x"].
 //
-// Limits bounds the length of a filter and the depth of its nesting; Parse
-// and ParsePath apply DefaultMaxLength and DefaultMaxDepth.
+// Limits bounds the length of a filter, the depth of its nesting and the
+// length of its string literals; Parse and ParsePath apply
+// DefaultMaxLength, DefaultMaxDepth and DefaultMaxValueLength. Matching
+// costs time linear in the lengths of the value and the literal, co, sw
+// and ew with case folding included.
 //
 // Every node's String method returns the canonical text of the tree:
 // lower-case operators, single spaces, parentheses only where precedence

@@ -82,8 +82,26 @@ func hasSuffixFold(s, suffix string) bool {
 	return true
 }
 
-// containsFold is strings.Contains ignoring case.
+// containsFold is strings.Contains ignoring case, in time O(len(s) +
+// len(sub)): both are attacker-sized (a stored value and a filter
+// literal), so the naive search, O(len(s)·len(sub)), is kept for inputs
+// too small for that to matter, and the rest is a Knuth–Morris–Pratt
+// search over fold keys, which are equal exactly when equalFoldRune is.
 func containsFold(s, sub string) bool {
+	if len(sub) == 0 {
+		return true
+	}
+	if len(s) < len(sub)/utf8.UTFMax {
+		return false // every rune of sub needs at least one byte of s
+	}
+	if len(sub) <= 8 || len(s)*len(sub) <= 4096 {
+		return containsFoldNaive(s, sub)
+	}
+	return containsFoldKMP(s, sub)
+}
+
+// containsFoldNaive tests every rune boundary of s.
+func containsFoldNaive(s, sub string) bool {
 	for i := 0; ; {
 		if hasPrefixFold(s[i:], sub) {
 			return true
@@ -98,6 +116,56 @@ func containsFold(s, sub string) bool {
 			i += n
 		}
 	}
+}
+
+// nextKey decodes the rune at s[i] as hasPrefixFold does (an invalid byte
+// is one U+FFFD) and returns its fold key and width.
+func nextKey(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(lowerASCII(c)), 1
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return foldKey(r), n
+}
+
+// containsFoldKMP is containsFold by Knuth–Morris–Pratt over the fold
+// keys of sub, reading s once.
+func containsFoldKMP(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	pat := make([]rune, 0, len(sub))
+	for i := 0; i < len(sub); {
+		k, n := nextKey(sub, i)
+		pat = append(pat, k)
+		i += n
+	}
+	// fail[i] is the length of the longest proper prefix of pat[:i+1]
+	// that is also its suffix.
+	fail := make([]int32, len(pat))
+	for i, k := 1, int32(0); i < len(pat); i++ {
+		for k > 0 && pat[i] != pat[k] {
+			k = fail[k-1]
+		}
+		if pat[i] == pat[k] {
+			k++
+		}
+		fail[i] = k
+	}
+	m := int32(0)
+	for i := 0; i < len(s); {
+		r, n := nextKey(s, i)
+		i += n
+		for m > 0 && r != pat[m] {
+			m = fail[m-1]
+		}
+		if r == pat[m] {
+			if m++; int(m) == len(pat) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // foldKey maps r to one representative of its simple-folding orbit, so

@@ -9,8 +9,9 @@ import (
 // The limits Parse and ParsePath apply. A Limits field left at zero takes
 // these values.
 const (
-	DefaultMaxLength = 4096 // bytes of filter text
-	DefaultMaxDepth  = 32   // levels of nesting
+	DefaultMaxLength      = 4096 // bytes of filter text
+	DefaultMaxDepth       = 32   // levels of nesting
+	DefaultMaxValueLength = 1024 // bytes of one string literal, unescaped
 )
 
 // Limits bounds the filters a parser accepts, so that a hostile filter
@@ -27,6 +28,12 @@ type Limits struct {
 	// DefaultMaxDepth. The bound keeps recursion in Parse, Match and
 	// String shallow.
 	MaxDepth int
+	// MaxValueLength is the longest string literal accepted (unescaped,
+	// in bytes), e.g. the "…" of userName co "…". Zero or less means
+	// DefaultMaxValueLength. The bound keeps each comparison's cost, and
+	// the work a store does with the literal (a LIKE pattern, an index
+	// key), independent of how long a filter may be.
+	MaxValueLength int
 }
 
 // SyntaxError reports a filter or path that does not parse. Its message
@@ -128,6 +135,7 @@ type parser struct {
 	s        string
 	pos      int
 	maxDepth int
+	maxValue int
 }
 
 func (l Limits) parser(s string) (parser, error) {
@@ -138,7 +146,11 @@ func (l Limits) parser(s string) (parser, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
-	p := parser{s: s, maxDepth: maxDepth}
+	maxValue := l.MaxValueLength
+	if maxValue <= 0 {
+		maxValue = DefaultMaxValueLength
+	}
+	p := parser{s: s, maxDepth: maxDepth, maxValue: maxValue}
 	if len(s) > maxLen {
 		return p, p.errorf(maxLen, "expected at most %d bytes, found %d", maxLen, len(s))
 	}
@@ -448,6 +460,9 @@ func (p *parser) comparison(path AttrPath, start int) (*Compare, error) {
 		str, end, err := p.lexString(k)
 		if err != nil {
 			return nil, err
+		}
+		if len(str) > p.maxValue {
+			return nil, p.errorf(k, "expected a string of at most %d bytes after %q, found one of %d bytes", p.maxValue, s[j:e], len(str))
 		}
 		c.Value, p.pos = Value{Kind: String, Str: str}, end
 		return c, nil

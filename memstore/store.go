@@ -105,12 +105,16 @@ func (s *Store) tenant(ctx context.Context, create bool) *tenant {
 
 // Create stores a copy of u with a new random ID and version W/"1".
 func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	e := &entry{user: *u, ver: 1}
 	if u.Custom != nil {
 		e.user.Custom = u.Clone().Custom
 	}
 	e.user.Meta.Version = versionTag(1)
 	key, mail := fold(u.UserName), fold(u.Email)
+	out := e.user.Clone() // before the lock: it costs the user's size
 
 	t := s.tenant(ctx, true)
 	e.user.ID = newID()
@@ -130,27 +134,38 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	t.byEmail.add(mail, e)
 	t.order.push(e)
 	t.listed += listsEmails(&e.user)
-	return e.user.Clone(), nil
+	out.ID = e.user.ID
+	return out, nil
 }
 
 // User returns a copy of the user with the given id.
 func (s *Store) User(ctx context.Context, id string) (*scim.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	t := s.tenant(ctx, false)
 	if t == nil {
 		return nil, notFound(id)
 	}
 	t.mu.RLock()
-	defer t.mu.RUnlock()
 	e := t.byID[id]
+	var u scim.User
+	if e != nil {
+		u = e.user // stored Custom maps are never changed, only replaced
+	}
+	t.mu.RUnlock()
 	if e == nil {
 		return nil, notFound(id)
 	}
-	return e.user.Clone(), nil
+	return u.Clone(), nil // outside the lock: it costs the user's size
 }
 
 // Replace stores a copy of u in place of the user with ID u.ID. The user
 // keeps its place in the order of List.
 func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*scim.User, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	t := s.tenant(ctx, false)
 	if t == nil {
 		return nil, notFound(u.ID)
@@ -160,6 +175,7 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 		nu.Custom = u.Clone().Custom
 	}
 	key, mail := fold(u.UserName), fold(u.Email)
+	out := nu.Clone() // before the lock: it costs the user's size
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -190,12 +206,16 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 	e.ver++
 	nu.Meta.Version = versionTag(e.ver)
 	e.user = nu
-	return e.user.Clone(), nil
+	out.ID, out.Meta.Version = nu.ID, nu.Meta.Version
+	return out, nil
 }
 
 // Delete removes the user with the given id, and its membership in every
 // group.
 func (s *Store) Delete(ctx context.Context, id, version string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	t := s.tenant(ctx, false)
 	if t == nil {
 		return notFound(id)
@@ -229,19 +249,26 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 // user of the tenant. An error of filter.Match (a *filter.MatchError, for
 // an operator that does not apply to a value) is returned as it is.
 func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	page := &scim.Page{Users: []*scim.User{}}
 	t := s.tenant(ctx, false)
 	if t == nil {
 		return page, nil
 	}
 	t.mu.RLock()
-	defer t.mu.RUnlock()
 	var err error
 	page.TotalResults, err = query(ctx, q, &t.order, t.index,
 		func(e *entry) filter.Resource { return &e.user },
-		func(e *entry) { page.Users = append(page.Users, e.user.Clone()) })
+		func(e *entry) { u := e.user; page.Users = append(page.Users, &u) })
+	t.mu.RUnlock()
 	if err != nil {
 		return nil, err
+	}
+	// Deep copies outside the lock: they cost the page's size.
+	for i, u := range page.Users {
+		page.Users[i] = u.Clone()
 	}
 	return page, nil
 }

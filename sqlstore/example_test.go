@@ -80,7 +80,7 @@ func Example() {
 	fmt.Println("stale version is a mismatch:", errors.Is(err, scim.ErrVersionMismatch))
 	// Output:
 	// version: W/"1"
-	// same userName in another case: sqlstore: create: userName "BJensen@Example.com" is taken: scim: uniqueness conflict
+	// same userName in another case: sqlstore: create: the userName is taken: scim: uniqueness conflict
 	// found: 1 Barbara [emea apac]
 	// stale version is a mismatch: true
 }

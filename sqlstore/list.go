@@ -60,9 +60,11 @@ func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list stri
 		var me *filter.MatchError
 		switch {
 		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
-			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
+			// Errors reach the host's log: the filter's literals, which are
+			// attribute values, stay out of them.
+			return "", "", nil, fmt.Errorf("sqlstore: filter: %w: %w", scim.ErrUnsupportedFilter, err)
 		case err != nil:
-			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
+			return "", "", nil, fmt.Errorf("sqlstore: filter: %w", err)
 		}
 		conds = append(conds, where)
 	}

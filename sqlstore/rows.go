@@ -37,6 +37,9 @@ func (s *Store) writeCols() []string {
 // which the filters treat alike, and which keeps optional columns out of
 // indexes.
 func (s *Store) values(u *scim.User) ([]any, error) {
+	if err := s.checkValues(u); err != nil {
+		return nil, err
+	}
 	vals, err := s.rowValues(u)
 	if err != nil {
 		return nil, err
@@ -81,7 +84,7 @@ func customValue(a Custom, v any) (any, error) {
 		}
 		for _, s := range text {
 			if s == "" || strings.Contains(s, ",") {
-				return nil, fmt.Errorf("sqlstore: attribute %q: value %q: values of a comma-joined column must be non-empty and without commas", a.Name, s)
+				return nil, commaError(a.Name)
 			}
 		}
 		return nullString(strings.Join(text, ",")), nil

@@ -112,8 +112,9 @@ func (s *Store) keyArgs(ctx context.Context, id string) ([]any, error) {
 	}
 	var key any = id
 	if s.cfg.IDs == DatabaseIDs {
+		// Ids compare as strings: "01" and "+1" are not user 1.
 		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil {
+		if err != nil || strconv.FormatInt(n, 10) != id {
 			return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
 		}
 		key = n

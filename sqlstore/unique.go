@@ -28,13 +28,19 @@ type uniqueIndexes struct {
 // hold row. A unique violation wraps scim.ErrUniqueness; when the index
 // covers an attribute other than userName, the error is a *scim.Error
 // whose detail names that attribute, which the handler answers as it is.
+//
+// Errors reach the host's log: apart from the 409's detail, which the
+// client sent, they carry no attribute values.
 func (s *Store) writeError(ctx context.Context, op string, u *scim.User, row []any, err error) error {
 	if !isUniqueViolation(err) {
-		return fmt.Errorf("sqlstore: %s user %q: %w", op, u.UserName, err)
+		if e := s.refusedValue(err, u.UserName); e != nil {
+			return e
+		}
+		return fmt.Errorf("sqlstore: %s user: %w", op, err)
 	}
 	attrs := s.conflictAttrs(ctx, err)
 	if len(attrs) == 0 || slices.Contains(attrs, "userName") {
-		return fmt.Errorf("sqlstore: %s: userName %q is taken: %w", op, u.UserName, scim.ErrUniqueness)
+		return fmt.Errorf("sqlstore: %s: the userName is taken: %w", op, scim.ErrUniqueness)
 	}
 	var names, values []string
 	for _, a := range attrs {
@@ -51,7 +57,7 @@ func (s *Store) writeError(ctx context.Context, op string, u *scim.User, row []a
 	}
 	return &scim.Error{Status: http.StatusConflict, ScimType: scim.ScimTypeUniqueness,
 		Detail: detail + "; it is unique in this service provider",
-		Err:    fmt.Errorf("sqlstore: %s user %q: %w: %w", op, u.UserName, scim.ErrUniqueness, err)}
+		Err:    fmt.Errorf("sqlstore: %s user: %w: %w", op, scim.ErrUniqueness, err)}
 }
 
 var (
