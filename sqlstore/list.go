@@ -45,9 +45,23 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 // arguments of their WHERE; the page query takes two more, LIMIT and
 // OFFSET.
 func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list string, args []any, err error) {
-	tenant, err := s.tenant(ctx)
+	where, args, err := s.listWhere(ctx, q)
 	if err != nil {
 		return "", "", nil, err
+	}
+	n := len(args)
+	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
+	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
+		" ORDER BY " + s.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
+	return count, list, args, nil
+}
+
+// listWhere returns the WHERE clause (with its leading " WHERE ", or "")
+// of List and ListKeyset: the tenant and q.Filter, and its arguments.
+func (s *Store) listWhere(ctx context.Context, q scim.Query) (where string, args []any, err error) {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return "", nil, err
 	}
 	var conds []string
 	if s.cfg.Columns.Tenant != "" {
@@ -60,21 +74,16 @@ func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list stri
 		var me *filter.MatchError
 		switch {
 		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
-			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
+			return "", nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
 		case err != nil:
-			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
+			return "", nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
 		}
 		conds = append(conds, where)
 	}
-	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	n := len(args)
-	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
-	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
-		" ORDER BY " + s.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
-	return count, list, args, nil
+	return where, args, nil
 }
 
 // maxStmts bounds the prepared statements a Store keeps. The fixed
