@@ -383,7 +383,10 @@ func (src keysetSource[T]) query(where string, args []any, seg segment, bound *k
 		dir = " DESC"
 	}
 	order := o.id + dir
-	if o.created != "" {
+	if o.created != "" && !(seg.null && s.cfg.Dialect == MySQL) {
+		// Within the NULL segment, created is no order, but naming it
+		// steers PostgreSQL to the (tenant, created, id) index, while
+		// MariaDB then sorts the range instead of reading it in order.
 		order = o.created + dir + ", " + order
 	}
 	q := "SELECT " + src.cols + " FROM " + src.from
