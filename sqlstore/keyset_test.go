@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ import (
 // userName user<j>, a created time that it shares with two neighbours
 // (so that ids break the ties), NULL when nullEvery > 0 divides j, and,
 // for UUIDs, an id that sorts opposite to j.
-func fillCreated(t *testing.T, db *sql.DB, cfg sqlstore.Config, n, nullEvery int) {
+func fillCreated(t testing.TB, db *sql.DB, cfg sqlstore.Config, n, nullEvery int) {
 	t.Helper()
 	const batch = 500
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -321,4 +322,36 @@ func TestKeysetExplain(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkKeysetDeep compares a page of 100 users at depth 19,000 of
+// 20,000 read by keyset with the same page read by List's OFFSET, on each
+// database.
+func BenchmarkKeysetDeep(b *testing.B) {
+	for _, d := range databases {
+		b.Run(d.name, func(b *testing.B) {
+			if d.env != "" && os.Getenv(d.env) == "" {
+				b.Skipf("%s is not set", d.env)
+			}
+			s, db, cfg := d.newStore(b, fullConfig)
+			fillCreated(b, db, cfg, 20000, 0)
+			ctx := scim.WithTenant(bg, "acme")
+			all := must(s.List(ctx, scim.Query{StartIndex: 1, Count: 20000}))(b).Users
+			at := must(s.ListKeyset(ctx, scim.Query{Count: 1, Filter: resolve(b, fmt.Sprintf(`id eq %q`, all[18999].ID))}))(b)
+			b.Run("Keyset", func(b *testing.B) {
+				for b.Loop() {
+					if p := must(s.ListKeyset(ctx, scim.Query{Count: 100, Seek: scim.Seek{Key: at.Keys.First}}))(b); len(p.Users) != 100 {
+						b.Fatalf("%d users", len(p.Users))
+					}
+				}
+			})
+			b.Run("Offset", func(b *testing.B) {
+				for b.Loop() {
+					if p := must(s.List(ctx, scim.Query{StartIndex: 19001, Count: 100}))(b); len(p.Users) != 100 {
+						b.Fatalf("%d users", len(p.Users))
+					}
+				}
+			})
+		})
+	}
 }
