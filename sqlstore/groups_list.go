@@ -56,12 +56,28 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 // arguments of their WHERE; the page query takes two more, LIMIT and
 // OFFSET.
 func (s *Store) listGroupQueries(ctx context.Context, q scim.Query) (count, list string, args []any, err error) {
+	where, args, err := s.listGroupWhere(ctx, q)
+	if err != nil {
+		return "", "", nil, err
+	}
+	t := s.groups.t
+	n := len(args)
+	count = "SELECT COUNT(*) FROM " + t.Table + " g" + where
+	list = "SELECT " + s.groups.selectCols + " FROM " + t.Table + " g" + where +
+		" ORDER BY " + s.groups.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
+	return count, list, args, nil
+}
+
+// listGroupWhere returns the WHERE clause (with its leading " WHERE ", or
+// "") of ListGroups and ListGroupsKeyset over the group table g: the
+// tenant and q.Filter, and its arguments.
+func (s *Store) listGroupWhere(ctx context.Context, q scim.Query) (where string, args []any, err error) {
 	if s.groups == nil {
-		return "", "", nil, errNoGroups
+		return "", nil, errNoGroups
 	}
 	tenant, err := s.tenant(ctx)
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, err
 	}
 	t := s.groups.t
 	var conds []string
@@ -75,21 +91,16 @@ func (s *Store) listGroupQueries(ctx context.Context, q scim.Query) (count, list
 		var me *filter.MatchError
 		switch {
 		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
-			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w: %w", q.Filter, scim.ErrUnsupportedFilter, err)
+			return "", nil, fmt.Errorf("sqlstore: filter: %w: %w", scim.ErrUnsupportedFilter, err)
 		case err != nil:
-			return "", "", nil, fmt.Errorf("sqlstore: filter %s: %w", q.Filter, err)
+			return "", nil, fmt.Errorf("sqlstore: filter: %w", err)
 		}
 		conds = append(conds, where)
 	}
-	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	n := len(args)
-	count = "SELECT COUNT(*) FROM " + t.Table + " g" + where
-	list = "SELECT " + s.groups.selectCols + " FROM " + t.Table + " g" + where +
-		" ORDER BY " + s.groups.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
-	return count, list, args, nil
+	return where, args, nil
 }
 
 // pageMembers fills in the members of a page's groups, within max in all

@@ -45,9 +45,23 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 // arguments of their WHERE; the page query takes two more, LIMIT and
 // OFFSET.
 func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list string, args []any, err error) {
-	tenant, err := s.tenant(ctx)
+	where, args, err := s.listWhere(ctx, q)
 	if err != nil {
 		return "", "", nil, err
+	}
+	n := len(args)
+	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
+	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
+		" ORDER BY " + s.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
+	return count, list, args, nil
+}
+
+// listWhere returns the WHERE clause (with its leading " WHERE ", or "")
+// of List and ListKeyset: the tenant and q.Filter, and its arguments.
+func (s *Store) listWhere(ctx context.Context, q scim.Query) (where string, args []any, err error) {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return "", nil, err
 	}
 	var conds []string
 	if s.cfg.Columns.Tenant != "" {
@@ -62,21 +76,16 @@ func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list stri
 		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
 			// Errors reach the host's log: the filter's literals, which are
 			// attribute values, stay out of them.
-			return "", "", nil, fmt.Errorf("sqlstore: filter: %w: %w", scim.ErrUnsupportedFilter, err)
+			return "", nil, fmt.Errorf("sqlstore: filter: %w: %w", scim.ErrUnsupportedFilter, err)
 		case err != nil:
-			return "", "", nil, fmt.Errorf("sqlstore: filter: %w", err)
+			return "", nil, fmt.Errorf("sqlstore: filter: %w", err)
 		}
 		conds = append(conds, where)
 	}
-	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	n := len(args)
-	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
-	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
-		" ORDER BY " + s.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
-	return count, list, args, nil
+	return where, args, nil
 }
 
 // maxStmts bounds the prepared statements a Store keeps. The fixed
