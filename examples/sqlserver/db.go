@@ -32,6 +32,19 @@ var appColumns = sqlstore.Columns{
 	LastModified: "updated_at",
 	Version:      "lock_version",
 	Tenant:       "org",
+	// The attributes the app has no column for (the RFC profile's
+	// addresses, phone numbers, enterprise department …), as JSON.
+	Attributes: "scim_attributes",
+}
+
+// The app's teams and who is in which: Okta's and Entra ID's group pushes
+// land here, with no copy and no sync job.
+var appGroups = &sqlstore.GroupTables{
+	Table: "teams",
+	Columns: sqlstore.GroupColumns{ID: "id", DisplayName: "name", ExternalID: "idp_id", Created: "created_at",
+		LastModified: "updated_at", Version: "lock_version", Tenant: "org", DisplayNameLower: "-"},
+	Members:       "team_members",
+	MemberColumns: sqlstore.MemberColumns{Group: "team_id", Member: "user_id", Type: "member_type"},
 }
 
 // regions is the demo's custom attribute: a list Okta may send as
@@ -52,10 +65,25 @@ var appTable = map[sqlstore.Dialect][]string{
 			password_hash TEXT, role TEXT NOT NULL DEFAULT 'read-only',
 			is_active BOOLEAN NOT NULL DEFAULT TRUE,
 			created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ,
-			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, regions TEXT)`,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, regions TEXT, scim_attributes JSONB)`,
 		`CREATE UNIQUE INDEX IF NOT EXISTS users_org_login_key ON users (org, lower(login))`,
 		`CREATE INDEX IF NOT EXISTS users_org_idp_id_idx ON users (org, idp_id)`,
 		`CREATE INDEX IF NOT EXISTS users_org_email_idx ON users (org, lower(work_email))`,
+		`CREATE INDEX IF NOT EXISTS users_org_created_idx ON users (org, created_at, id)`,
+		// Added with SCIM's RFC profile, to a table that may predate it.
+		`ALTER TABLE users ADD COLUMN IF NOT EXISTS scim_attributes JSONB`,
+		`CREATE TABLE IF NOT EXISTS teams (
+			id BIGSERIAL PRIMARY KEY,
+			org TEXT NOT NULL DEFAULT '',
+			name TEXT NOT NULL,
+			created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1)`,
+		`CREATE INDEX IF NOT EXISTS teams_org_name_idx ON teams (org, lower(name))`,
+		`CREATE INDEX IF NOT EXISTS teams_org_idp_id_idx ON teams (org, idp_id)`,
+		`CREATE TABLE IF NOT EXISTS team_members (
+			team_id BIGINT NOT NULL, user_id BIGINT NOT NULL, member_type TEXT NOT NULL DEFAULT 'User',
+			PRIMARY KEY (team_id, user_id, member_type))`,
+		`CREATE INDEX IF NOT EXISTS team_members_user_idx ON team_members (user_id, team_id)`,
 	},
 	sqlstore.SQLite: {
 		`CREATE TABLE IF NOT EXISTS users (
@@ -66,11 +94,23 @@ var appTable = map[sqlstore.Dialect][]string{
 			password_hash TEXT, role TEXT NOT NULL DEFAULT 'read-only',
 			is_active BOOLEAN NOT NULL DEFAULT TRUE,
 			created_at DATETIME, updated_at DATETIME,
-			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, regions TEXT,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, regions TEXT, scim_attributes TEXT,
 			login_lower TEXT NOT NULL, work_email_lower TEXT)`,
 		`CREATE UNIQUE INDEX IF NOT EXISTS users_org_login_key ON users (org, login_lower)`,
 		`CREATE INDEX IF NOT EXISTS users_org_idp_id_idx ON users (org, idp_id)`,
 		`CREATE INDEX IF NOT EXISTS users_org_email_idx ON users (org, work_email_lower)`,
+		`CREATE TABLE IF NOT EXISTS teams (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			org TEXT NOT NULL DEFAULT '',
+			name TEXT NOT NULL, name_lower TEXT,
+			created_at DATETIME, updated_at DATETIME,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1)`,
+		`CREATE INDEX IF NOT EXISTS teams_org_name_idx ON teams (org, name_lower)`,
+		`CREATE INDEX IF NOT EXISTS teams_org_idp_id_idx ON teams (org, idp_id)`,
+		`CREATE TABLE IF NOT EXISTS team_members (
+			team_id INTEGER NOT NULL, user_id INTEGER NOT NULL, member_type TEXT NOT NULL DEFAULT 'User',
+			PRIMARY KEY (team_id, user_id, member_type))`,
+		`CREATE INDEX IF NOT EXISTS team_members_user_idx ON team_members (user_id, team_id)`,
 	},
 }
 
@@ -108,8 +148,10 @@ func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 		}
 	}
 	cols := appColumns
+	groups := *appGroups
 	if dialect == sqlstore.SQLite {
 		cols.UserNameLower, cols.EmailLower = "login_lower", "work_email_lower"
+		groups.Columns.DisplayNameLower = "name_lower"
 	}
 	store, err := sqlstore.New(conn, sqlstore.Config{
 		Dialect: dialect,
@@ -117,6 +159,7 @@ func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 		Columns: cols,
 		Custom:  []sqlstore.Custom{{Name: "regions", Column: "regions", Kind: filter.String, Multi: true}},
 		IDs:     sqlstore.DatabaseIDs, // the app's own integer key
+		Groups:  &groups,
 	})
 	if err != nil {
 		conn.Close()

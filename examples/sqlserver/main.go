@@ -21,6 +21,17 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	token := flag.String("token", os.Getenv("SCIM_TOKEN"), "bearer token of the first demo tenant (default $SCIM_TOKEN, else a random one, printed)")
 	db := flag.String("db", "sqlite", "the app's database: sqlite[:PATH] (a SQLite file, default scimkit-demo.db) or a postgres:// URL")
+	flag.Func("profile", "strict (the default) or rfc: the whole RFC 7643 User and the enterprise extension", func(s string) error {
+		switch s {
+		case "strict":
+			profile = scim.ProfileStrict
+		case "rfc":
+			profile = scim.ProfileRFC
+		default:
+			return errors.New("want strict or rfc")
+		}
+		return nil
+	})
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if err := run(*addr, *token, *db, logger); err != nil {
@@ -28,6 +39,9 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// profile is the -profile flag's.
+var profile scim.Profile
 
 // tenants are the demo's customers; each gets a base URL and a token. The
 // app's table keeps them apart in its org column.
@@ -98,7 +112,7 @@ func run(addr, firstToken, db string, logger *slog.Logger) error {
 // and at /scim/v2/{tenant}, where the token must also belong to the tenant
 // the URL names.
 func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger) (*http.ServeMux, error) {
-	cfg := scim.Config{Authenticator: auth, Logger: logger, Attributes: []schema.Attribute{regions},
+	cfg := scim.Config{Authenticator: auth, Logger: logger, Attributes: []schema.Attribute{regions}, Profile: profile,
 		RequestTimeout: 30 * time.Second, RateLimiter: scim.NewTokenBucket(50, 100, nil)}
 	byToken, err := scim.NewHandler(store, cfg)
 	if err != nil {

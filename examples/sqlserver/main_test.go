@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -35,8 +36,13 @@ func TestAppTable(t *testing.T) {
 				// The app's table is shared with other runs: clean up ours.
 				sqlDB, _ := sql.Open("pgx", db)
 				defer sqlDB.Close()
-				defer sqlDB.Exec(`DELETE FROM users WHERE org IN ('acme', 'globex')`)
-				sqlDB.Exec(`DELETE FROM users WHERE org IN ('acme', 'globex')`)
+				clean := func() {
+					sqlDB.Exec(`DELETE FROM team_members WHERE team_id IN (SELECT id FROM teams WHERE org IN ('acme', 'globex'))`)
+					sqlDB.Exec(`DELETE FROM teams WHERE org IN ('acme', 'globex')`)
+					sqlDB.Exec(`DELETE FROM users WHERE org IN ('acme', 'globex')`)
+				}
+				defer clean()
+				clean()
 			}
 			tokens := scim.NewTokens(nil)
 			acme, _ := tokens.Issue("acme", "demo", time.Time{})
@@ -66,6 +72,21 @@ func TestAppTable(t *testing.T) {
 			rec := send("GET", `/scim/v2/acme/Users?filter=userName%20eq%20%22ann@EXAMPLE.com%22`, "")
 			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"totalResults":1`) {
 				t.Fatalf("lookup: %d %s", rec.Code, rec.Body)
+			}
+			// Groups land in the app's teams and team_members tables.
+			var user struct{ Resources []struct{ ID string } }
+			json.Unmarshal(rec.Body.Bytes(), &user)
+			id := user.Resources[0].ID
+			rec = send("POST", "/scim/v2/Groups", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Eng","members":[{"value":"`+id+`"}]}`)
+			if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"value":"`+id+`"`) {
+				t.Fatalf("group create: %d %s", rec.Code, rec.Body)
+			}
+			rec = send("GET", `/scim/v2/Groups?excludedAttributes=members&filter=displayName%20eq%20%22eng%22`, "")
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"totalResults":1`) || strings.Contains(rec.Body.String(), "members") {
+				t.Fatalf("group lookup: %d %s", rec.Code, rec.Body)
+			}
+			if rec := send("GET", "/scim/v2/Users/"+id, ""); !strings.Contains(rec.Body.String(), `"display":"Eng"`) {
+				t.Fatalf("the user's groups: %s", rec.Body)
 			}
 		})
 	}
