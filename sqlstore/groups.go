@@ -171,22 +171,8 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 			id = newUUID()
 			cols, vals = append(cols, k.ID), append(vals, id)
 		}
-		q := "INSERT INTO " + t.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + s.phs(1, len(vals)) + ")"
-		switch {
-		case s.cfg.IDs == UUIDs:
-			_, err = tx.ExecContext(ctx, q, vals...)
-		case s.cfg.Dialect == MySQL:
-			var res sql.Result
-			if res, err = tx.ExecContext(ctx, q, vals...); err == nil {
-				var n int64
-				n, err = res.LastInsertId()
-				id = strconv.FormatInt(n, 10)
-			}
-		default:
-			var n int64
-			err = tx.QueryRowContext(ctx, q+" RETURNING "+k.ID, vals...).Scan(&n)
-			id = strconv.FormatInt(n, 10)
-		}
+		id, err = s.insert(ctx, t.Table, k.ID, cols, vals, id, tx.ExecContext,
+			func(ctx context.Context, q string, args ...any) scanner { return tx.QueryRowContext(ctx, q, args...) })
 		if err != nil {
 			return fmt.Errorf("sqlstore: create group %q: %w", g.DisplayName, err)
 		}

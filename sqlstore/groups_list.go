@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -21,16 +22,13 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 		return nil, err
 	}
 	page := &scim.GroupPage{}
-	if err := s.queryRow(ctx, count, args...).Scan(&page.TotalResults); err != nil {
-		return nil, fmt.Errorf("sqlstore: count groups: %w", err)
-	}
-	start := max(q.StartIndex, 1)
-	if q.Count <= 0 || start > page.TotalResults {
-		return page, nil
-	}
-	rows, err := s.query(ctx, list, append(args, int64(q.Count), int64(start-1))...)
+	var rows *sql.Rows
+	page.TotalResults, rows, err = s.pageRows(ctx, "groups", count, list, args, q)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list groups: %w", err)
+		return nil, err
+	}
+	if rows == nil {
+		return page, nil
 	}
 	defer rows.Close()
 	for rows.Next() {

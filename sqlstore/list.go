@@ -13,6 +13,25 @@ import (
 	"github.com/scimkit/scim/filter"
 )
 
+// pageRows runs a list's count query and, when the page holds anything,
+// its page query with LIMIT q.Count OFFSET q.StartIndex-1; rows is nil
+// for an empty page. what names the resources, for errors.
+func (s *Store) pageRows(ctx context.Context, what, count, list string, args []any, q scim.Query) (int, *sql.Rows, error) {
+	var total int
+	if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
+		return 0, nil, fmt.Errorf("sqlstore: count %s: %w", what, err)
+	}
+	start := max(q.StartIndex, 1)
+	if q.Count <= 0 || start > total {
+		return total, nil, nil
+	}
+	rows, err := s.query(ctx, list, append(args, int64(q.Count), int64(start-1))...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("sqlstore: list %s: %w", what, err)
+	}
+	return total, rows, nil
+}
+
 // List runs q.Filter as a WHERE clause (see filter.SQL): a filter it
 // cannot express is an error wrapping scim.ErrUnsupportedFilter, never a
 // scan of the table into memory. Pages come from LIMIT and OFFSET in the
@@ -24,16 +43,13 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 		return nil, err
 	}
 	page := &scim.Page{}
-	if err := s.queryRow(ctx, count, args...).Scan(&page.TotalResults); err != nil {
-		return nil, fmt.Errorf("sqlstore: count users: %w", err)
-	}
-	start := max(q.StartIndex, 1)
-	if q.Count <= 0 || start > page.TotalResults {
-		return page, nil
-	}
-	rows, err := s.query(ctx, list, append(args, int64(q.Count), int64(start-1))...)
+	var rows *sql.Rows
+	page.TotalResults, rows, err = s.pageRows(ctx, "users", count, list, args, q)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list users: %w", err)
+		return nil, err
+	}
+	if rows == nil {
+		return page, nil
 	}
 	if page.Users, err = s.scanAll(rows); err != nil {
 		return nil, fmt.Errorf("sqlstore: list users: %w", err)

@@ -163,26 +163,8 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 		id = newUUID()
 		cols, vals = append(cols, k.ID), append(vals, id)
 	}
-	phs := make([]string, len(vals))
-	for i := range phs {
-		phs[i] = s.ph(i + 1)
-	}
-	q := "INSERT INTO " + s.cfg.Table + " (" + strings.Join(cols, ", ") + ") VALUES (" + strings.Join(phs, ", ") + ")"
-	switch {
-	case s.cfg.IDs == UUIDs:
-		_, err = s.exec(ctx, q, vals...)
-	case s.cfg.Dialect == MySQL:
-		var res sql.Result
-		if res, err = s.exec(ctx, q, vals...); err == nil {
-			var n int64
-			n, err = res.LastInsertId()
-			id = strconv.FormatInt(n, 10)
-		}
-	default:
-		var n int64
-		err = s.queryRow(ctx, q+" RETURNING "+k.ID, vals...).Scan(&n)
-		id = strconv.FormatInt(n, 10)
-	}
+	id, err = s.insert(ctx, s.cfg.Table, k.ID, cols, vals, id, s.exec,
+		func(ctx context.Context, q string, args ...any) scanner { return s.queryRow(ctx, q, args...) })
 	if err != nil {
 		return nil, s.writeError(ctx, "create", u, row, err)
 	}
@@ -380,6 +362,36 @@ func dbTime(t time.Time) time.Time {
 }
 
 // newUUID returns a random (version 4) UUID.
+// scanner is a row to scan: *sql.Row, or the store's row.
+type scanner interface{ Scan(dest ...any) error }
+
+// insert runs an INSERT of vals into cols of table and returns the new
+// row's id: id itself when the store makes ids (the caller put it among
+// vals), else the database's (RETURNING, or LastInsertId on MySQL). exec
+// and queryRow run the statement: the store's, or a transaction's.
+func (s *Store) insert(ctx context.Context, table, idCol string, cols []string, vals []any, id string,
+	exec func(context.Context, string, ...any) (sql.Result, error),
+	queryRow func(context.Context, string, ...any) scanner) (string, error) {
+	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + s.phs(1, len(vals)) + ")"
+	var err error
+	switch {
+	case s.cfg.IDs == UUIDs:
+		_, err = exec(ctx, q, vals...)
+	case s.cfg.Dialect == MySQL:
+		var res sql.Result
+		if res, err = exec(ctx, q, vals...); err == nil {
+			var n int64
+			n, err = res.LastInsertId()
+			id = strconv.FormatInt(n, 10)
+		}
+	default:
+		var n int64
+		err = queryRow(ctx, q+" RETURNING "+idCol, vals...).Scan(&n)
+		id = strconv.FormatInt(n, 10)
+	}
+	return id, err
+}
+
 func newUUID() string {
 	var b [16]byte
 	rand.Read(b[:]) // never fails (crypto/rand's documented promise)
