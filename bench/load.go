@@ -133,6 +133,12 @@ type HTTPRun struct {
 	// CPUus is the server's CPU time (utime+stime from /proc/PID/stat)
 	// over the window divided by Requests, in µs.
 	CPUus float64
+	// Busy is the server's CPU time over the window divided by the
+	// window: near 1, the one core it may use was saturated; well below,
+	// the load generator (or another process on its core) held it back,
+	// and each request pays its own wake-up and poll, so CPU per request
+	// reads higher than at saturation.
+	Busy float64
 	// Allocs and Bytes are the server's heap allocations per request over
 	// the window (net/http's included); GCs the collections in it.
 	Allocs, Bytes float64
@@ -191,6 +197,9 @@ func (r HTTPResult) P99() stat {
 // rounds.
 func (r HTTPResult) Allocs() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Allocs }) }
 func (r HTTPResult) Bytes() stat  { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Bytes }) }
+
+// Busy is the server's share of its core over the rounds.
+func (r HTTPResult) Busy() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Busy }) }
 
 // few reports whether a round answered too few requests in its window
 // for its CPU per request to be better than a few per cent.
@@ -301,6 +310,7 @@ func RunHTTP(ctx context.Context, o HTTPOptions) ([]HTTPResult, error) {
 						Window: lr.Window, P50: lr.P50, P99: lr.P99, GCs: lr.GCs,
 						PeakRSSKB: peakRSS(srv.pid), Pinned: pin,
 					}
+					run.Busy = float64(lr.CPUTicks) / userHZ / lr.Window.Seconds()
 					if lr.Requests > 0 {
 						run.RPS = float64(lr.Requests) / lr.Window.Seconds()
 						run.CPUus = float64(lr.CPUTicks) * (1e6 / userHZ) / float64(lr.Requests)
@@ -320,8 +330,8 @@ func RunHTTP(ctx context.Context, o HTTPOptions) ([]HTTPResult, error) {
 						if rerr != nil {
 							verdict = " error: " + rerr.Error()
 						}
-						fmt.Fprintf(o.Progress, "http round %d/%d %-8s users=%-8d %-9s %7.0f req/s  p50 %-8s  cpu %6.1fµs/req  %5.1f allocs/req%s\n",
-							round, o.Rounds, w.Name, n, peer, run.RPS, formatNs(float64(run.P50)), run.CPUus, run.Allocs, verdict)
+						fmt.Fprintf(o.Progress, "http round %d/%d %-8s users=%-8d %-9s %7.0f req/s  p50 %-8s  cpu %6.1fµs/req  busy %3.0f%%  %5.1f allocs/req%s\n",
+							round, o.Rounds, w.Name, n, peer, run.RPS, formatNs(float64(run.P50)), run.CPUus, run.Busy*100, run.Allocs, verdict)
 					}
 				}
 				srv.stop()

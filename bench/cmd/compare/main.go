@@ -38,15 +38,15 @@ func main() {
 		return
 	}
 	var (
-		short      = flag.Bool("short", false, "quick run: 10,000 and 100,000 users, one round, 0.5 s warm-up and 1.5 s window per run")
+		short      = flag.Bool("short", false, "quick run: 10,000 and 100,000 users, one round, 0.4 s warm-up and a 1.2 s window per run")
 		full       = flag.Bool("full", false, "full run: adds 1,000,000 users (in-memory peers), three rounds, 1 s warm-up and 2 s windows")
 		sizes      = flag.String("users", "", "comma-separated numbers of preloaded users (overrides -short and -full)")
 		peers      = flag.String("peers", "", "comma-separated peers (default: "+strings.Join(bench.Peers(), ",")+")")
 		workloads  = flag.String("workloads", "", "comma-separated workloads (default: all)")
 		rounds     = flag.Int("rounds", 0, "rounds, each starting every server afresh with the peer order rotated (default 1, 3 with -full)")
 		conns      = flag.Int("conns", 16, "keep-alive connections of the load generator")
-		warmup     = flag.Duration("warmup", 0, "unmeasured warm-up of each over-HTTP run (default 0.5s with -short, else 1s)")
-		window     = flag.Duration("window", 0, "measured window of each over-HTTP run (default 1.5s with -short, else 2s)")
+		warmup     = flag.Duration("warmup", 0, "unmeasured warm-up of each over-HTTP run (default 0.4s with -short, else 1s)")
+		window     = flag.Duration("window", 0, "measured window of each over-HTTP run (default 1.2s with -short, else 2s)")
 		cpuprofile = flag.String("cpuprofile", "", "directory where every server writes a CPU profile of each window")
 		overHTTP   = flag.Bool("http", true, "run the over-HTTP comparison (the headline)")
 		inprocess  = flag.Bool("inprocess", false, "also run the in-process testing.Benchmark comparison (ServeHTTP without net/http), a CPU-profile aid")
@@ -63,7 +63,7 @@ func main() {
 		o.Rounds, ho.Rounds = 3, 3
 	case *short:
 		o.BenchTime = "100ms"
-		ho.Warmup, ho.Window = 500*time.Millisecond, 1500*time.Millisecond
+		ho.Warmup, ho.Window = 400*time.Millisecond, 1200*time.Millisecond
 	}
 	if *sizes != "" {
 		o.Sizes = nil
