@@ -198,6 +198,14 @@ func (r HTTPResult) P99() stat {
 func (r HTTPResult) Allocs() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Allocs }) }
 func (r HTTPResult) Bytes() stat  { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Bytes }) }
 
+// GCs is the number of collections the server ran in a window over the
+// rounds: at 1,000,000 users a cycle comes every few hundred megabytes
+// allocated, so a window may hold none, and its CPU per request then
+// leaves out a collection's cost, which later requests pay.
+func (r HTTPResult) GCs() stat {
+	return statOf(r.Runs, func(x HTTPRun) float64 { return float64(x.GCs) })
+}
+
 // Busy is the server's share of its core over the rounds.
 func (r HTTPResult) Busy() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Busy }) }
 
