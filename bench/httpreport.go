@@ -77,7 +77,7 @@ func (rep *Report) writeHTTPTable(w io.Writer) {
 		o.Conns, o.Warmup, o.Window, o.Rounds)
 	fmt.Fprintf(w, "CPU is the server's utime+stime from /proc/PID/stat over the window per request; median (min–max) over rounds\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "workload\tusers\tpeer\tCPU µs/req\tbusy\treq/s\tp50\tp99\tallocs/req\tGCs\tCPU/bare\tCPU/bare-pre\tpeak RSS\t\n")
+	fmt.Fprint(tw, "workload\tusers\tpeer\tCPU µs/req\tbusy\treq/s\tp50\tp99\tallocs/req\tGCs\tGC µs/req\tCPU/bare\tCPU/bare-pre\tpeak RSS\t\n")
 	var errs []HTTPResult
 	for _, r := range rep.httpRows() {
 		for _, p := range o.Peers {
@@ -87,7 +87,7 @@ func (rep *Report) writeHTTPTable(w io.Writer) {
 			}
 			if res.Err != nil {
 				errs = append(errs, res)
-				fmt.Fprintf(tw, "%s\t%d\t%s\terror\t\t\t\t\t\t\t\t\t\t\n", r.workload, r.users, p)
+				fmt.Fprintf(tw, "%s\t%d\t%s\terror\t\t\t\t\t\t\t\t\t\t\t\n", r.workload, r.users, p)
 				continue
 			}
 			cpu := formatStat(res.CPU(), len(res.Runs), formatUs)
@@ -98,9 +98,9 @@ func (rep *Report) writeHTTPTable(w io.Writer) {
 			for _, x := range res.Runs {
 				rss = max(rss, x.PeakRSSKB)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%.1f\t%.0f\t%s\t%s\t%.0f MB\t\n", r.workload, r.users, p, cpu, res.Busy().Med*100,
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%.0f%%\t%s\t%s\t%s\t%.1f\t%.0f\t%.1f\t%s\t%s\t%.0f MB\t\n", r.workload, r.users, p, cpu, res.Busy().Med*100,
 				formatStat(res.RPS(), len(res.Runs), func(v float64) string { return fmt.Sprintf("%.0f", v) }),
-				formatNs(res.P50().Med), formatNs(res.P99().Med), res.Allocs().Med, res.GCs().Med,
+				formatNs(res.P50().Med), formatNs(res.P99().Med), res.Allocs().Med, res.GCs().Med, res.GC().Med,
 				formatRatio(r.cpuRatio(p, PeerBare)), formatRatio(r.cpuRatio(p, PeerBarePre)), float64(rss)/1024)
 		}
 	}
@@ -108,6 +108,8 @@ func (rep *Report) writeHTTPTable(w io.Writer) {
 	fmt.Fprintln(w, "busy: the server's CPU over the window (median), 100% when its core was saturated; below, the load generator or another")
 	fmt.Fprintln(w, "process on a core held it back, and CPU per request reads higher (each request pays its own wake-up and poll)")
 	fmt.Fprintln(w, "GCs: collections in the window (median); a window without one leaves out a cost later requests pay")
+	fmt.Fprintln(w, "GC µs/req: a full collection's CPU (forced before each workload) × bytes allocated per request / live heap:")
+	fmt.Fprintln(w, "the collection cost each request causes, amortised, whether or not its window held a cycle")
 	fmt.Fprintln(w, "~: fewer than 200 answers in a window; that CPU figure is rough")
 	for _, e := range errs {
 		fmt.Fprintf(w, "error: %s %s users=%d: %v\n", e.Peer, e.Workload, e.Users, e.Err)
@@ -126,7 +128,8 @@ func (rep *Report) writeHTTPTable(w io.Writer) {
 // <peer>_cpu_us_min and _max over the rounds; <peer>_allocs and _bytes
 // are the server's heap allocations per request (net/http's included);
 // <peer>_rps, _p50_us and _p99_us are what the load generator saw, and
-// <peer>_busy the server's share of its core over the window.
+// <peer>_busy the server's share of its core over the window;
+// <peer>_gc_us is the amortised collection CPU per request (HTTPRun.GCus).
 func (rep *Report) writeHTTPResults(w io.Writer) {
 	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect}
 	for _, r := range rep.httpRows() {
@@ -151,9 +154,9 @@ func (rep *Report) writeHTTPResults(w io.Writer) {
 		}
 		for _, p := range order {
 			if res, _, good := ok(p); good {
-				fmt.Fprintf(&b, " %s_allocs=%.0f %s_bytes=%.0f %s_rps=%.0f %s_p50_us=%.0f %s_p99_us=%.0f %s_busy=%.2f",
+				fmt.Fprintf(&b, " %s_allocs=%.0f %s_bytes=%.0f %s_rps=%.0f %s_p50_us=%.0f %s_p99_us=%.0f %s_busy=%.2f %s_gc_us=%.2f",
 					key(p), res.Allocs().Med, key(p), res.Bytes().Med, key(p), res.RPS().Med,
-					key(p), res.P50().Med/1e3, key(p), res.P99().Med/1e3, key(p), res.Busy().Med)
+					key(p), res.P50().Med/1e3, key(p), res.P99().Med/1e3, key(p), res.Busy().Med, key(p), res.GC().Med)
 			}
 		}
 		for _, rt := range ratios {

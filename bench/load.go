@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -143,6 +144,18 @@ type HTTPRun struct {
 	// the window (net/http's included); GCs the collections in it.
 	Allocs, Bytes float64
 	GCs           uint32
+	// FullGC is the CPU time of the full collection the server runs
+	// before each workload (so that none started by the previous one is
+	// charged to it), HeapLive the live heap after it.
+	FullGC   time.Duration
+	HeapLive uint64
+	// GCus estimates the collection CPU each request causes, amortised:
+	// with GOGC=100 a cycle comes every HeapLive bytes allocated, so
+	// FullGC × Bytes / HeapLive. A window at 1,000,000 users rarely holds
+	// a cycle, one at 10,000 holds several; this figure puts them on one
+	// footing (it overstates a little: a background cycle runs alongside
+	// the program, a forced one stops it).
+	GCus float64
 	// PeakRSSKB is the server's VmHWM after the run.
 	PeakRSSKB int64
 	// Pinned says the server and the client ran on different cores.
@@ -205,6 +218,10 @@ func (r HTTPResult) Bytes() stat  { return statOf(r.Runs, func(x HTTPRun) float6
 func (r HTTPResult) GCs() stat {
 	return statOf(r.Runs, func(x HTTPRun) float64 { return float64(x.GCs) })
 }
+
+// GC is the amortised collection CPU µs per request over the rounds
+// (HTTPRun.GCus).
+func (r HTTPResult) GC() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.GCus }) }
 
 // Busy is the server's share of its core over the rounds.
 func (r HTTPResult) Busy() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Busy }) }
@@ -319,11 +336,15 @@ func RunHTTP(ctx context.Context, o HTTPOptions) ([]HTTPResult, error) {
 						PeakRSSKB: peakRSS(srv.pid), Pinned: pin,
 					}
 					run.Busy = float64(lr.CPUTicks) / userHZ / lr.Window.Seconds()
+					run.FullGC, run.HeapLive = time.Duration(lr.FullGC.CPUns), lr.FullGC.HeapLive
 					if lr.Requests > 0 {
 						run.RPS = float64(lr.Requests) / lr.Window.Seconds()
 						run.CPUus = float64(lr.CPUTicks) * (1e6 / userHZ) / float64(lr.Requests)
 						run.Allocs = float64(lr.Mallocs) / float64(lr.Requests)
 						run.Bytes = float64(lr.AllocBytes) / float64(lr.Requests)
+						if lr.FullGC.HeapLive > 0 {
+							run.GCus = float64(lr.FullGC.CPUns) / 1e3 * run.Bytes / float64(lr.FullGC.HeapLive)
+						}
 					}
 					var rerr error
 					switch {
@@ -508,7 +529,9 @@ func serveChild(peer string, n int, idsFile string) error {
 }
 
 // statsHandler serves GET /stats (the process's allocations and
-// collections so far, as serverStats JSON) and POST /profile/start?file=
+// collections so far, as serverStats JSON), POST /gc (a full collection,
+// reporting its CPU time and the live heap after it, as gcStats JSON) and
+// POST /profile/start?file=
 // and /profile/stop (a CPU profile of what happens between the two).
 func statsHandler() http.Handler {
 	var (
@@ -520,6 +543,16 @@ func statsHandler() http.Handler {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		json.NewEncoder(w).Encode(serverStats{Mallocs: m.Mallocs, AllocBytes: m.TotalAlloc, GCs: m.NumGC})
+	})
+	mux.HandleFunc("POST /gc", func(w http.ResponseWriter, r *http.Request) {
+		var ru0, ru1 syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+		runtime.GC()
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		cpu := ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano()
+		json.NewEncoder(w).Encode(gcStats{CPUns: cpu, HeapLive: m.HeapAlloc})
 	})
 	mux.HandleFunc("POST /profile/start", func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()

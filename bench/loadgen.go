@@ -67,6 +67,15 @@ type loadResult struct {
 	// deltas over the window.
 	Mallocs, AllocBytes uint64
 	GCs                 uint32
+	// FullGC is the full collection the server ran before the warm-up.
+	FullGC gcStats
+}
+
+// gcStats is what the server's POST /gc reports: the CPU time of a full
+// collection and the live heap after it.
+type gcStats struct {
+	CPUns    int64
+	HeapLive uint64
 }
 
 // userHZ is the unit of utime and stime in /proc/PID/stat: USER_HZ,
@@ -216,7 +225,18 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 		conns[i] = c
 	}
 
-	stats := &http.Client{Timeout: 10 * time.Second}
+	stats := &http.Client{Timeout: 2 * time.Minute}
+	if spec.StatsAddr != "" {
+		resp, err := stats.Post("http://"+spec.StatsAddr+"/gc", "text/plain", nil)
+		if err != nil {
+			return res, fmt.Errorf("server gc: %w", err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&res.FullGC)
+		resp.Body.Close()
+		if err != nil {
+			return res, fmt.Errorf("server gc: %w", err)
+		}
+	}
 	var phase atomic.Int32 // 0 warm-up, 1 window, 2 done
 	end := time.Now().Add(spec.Warmup + spec.Window + 2*time.Minute)
 	var wg sync.WaitGroup
