@@ -194,6 +194,22 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 	// W4's userNames must not collide with another run's on this server.
 	created.Store(spec.Seed << 40)
 
+	// The full collection first: at 1,000,000 users it takes seconds,
+	// longer than the server waits for a first request on an idle
+	// connection.
+	stats := &http.Client{Timeout: 2 * time.Minute}
+	if spec.StatsAddr != "" {
+		resp, err := stats.Post("http://"+spec.StatsAddr+"/gc", "text/plain", nil)
+		if err != nil {
+			return res, fmt.Errorf("server gc: %w", err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&res.FullGC)
+		resp.Body.Close()
+		if err != nil {
+			return res, fmt.Errorf("server gc: %w", err)
+		}
+	}
+
 	conns := make([]*loadConn, spec.Conns)
 	defer func() {
 		for _, c := range conns {
@@ -225,18 +241,6 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 		conns[i] = c
 	}
 
-	stats := &http.Client{Timeout: 2 * time.Minute}
-	if spec.StatsAddr != "" {
-		resp, err := stats.Post("http://"+spec.StatsAddr+"/gc", "text/plain", nil)
-		if err != nil {
-			return res, fmt.Errorf("server gc: %w", err)
-		}
-		err = json.NewDecoder(resp.Body).Decode(&res.FullGC)
-		resp.Body.Close()
-		if err != nil {
-			return res, fmt.Errorf("server gc: %w", err)
-		}
-	}
 	var phase atomic.Int32 // 0 warm-up, 1 window, 2 done
 	end := time.Now().Add(spec.Warmup + spec.Window + 2*time.Minute)
 	var wg sync.WaitGroup
