@@ -242,6 +242,7 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 	}
 
 	var phase atomic.Int32 // 0 warm-up, 1 window, 2 done
+	var answered atomic.Int64
 	end := time.Now().Add(spec.Warmup + spec.Window + 2*time.Minute)
 	var wg sync.WaitGroup
 	for _, c := range conns {
@@ -249,7 +250,7 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.run(&phase)
+			c.run(&phase, &answered)
 		}()
 	}
 	fail := func(err error) (loadResult, error) {
@@ -292,6 +293,12 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 	phase.Store(1)
 	if err := sleep(spec.Window); err != nil {
 		return fail(err)
+	}
+	// A window closes with at least one answer in it (one request can
+	// take longer than a window on a slow peer or a loaded machine), or
+	// after a minute more.
+	for answered.Load() == 0 && time.Since(t0) < spec.Window+time.Minute && ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
 	}
 	phase.Store(2)
 	res.Window = time.Since(t0)
@@ -376,8 +383,9 @@ func (c *loadConn) fail(format string, args ...any) {
 }
 
 // run sends requests until phase is 2, recording the latency of those
-// answered while it is 1.
-func (c *loadConn) run(phase *atomic.Int32) {
+// answered while it is 1; answered counts the connections with an answer
+// in the window.
+func (c *loadConn) run(phase *atomic.Int32, answered *atomic.Int64) {
 	c.lat = make([]time.Duration, 0, 1<<14)
 	for i := 0; phase.Load() < 2; i++ {
 		var st step
@@ -404,6 +412,9 @@ func (c *loadConn) run(phase *atomic.Int32) {
 		c.total++
 		if phase.Load() == 1 {
 			c.lat = append(c.lat, d)
+			if len(c.lat) == 1 {
+				answered.Add(1)
+			}
 		}
 		switch {
 		case status != c.w.Status:
