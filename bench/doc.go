@@ -76,7 +76,11 @@
 // keep-alive HTTP/1.1 over N connections with one request in flight each,
 // requests built before the run (a ring per connection over random users
 // of the whole set; W4 builds each new body into a reused buffer), its
-// own status-line, Content-Length and chunked parsing. After a warm-up it
+// own status-line, Content-Length and chunked parsing. Before each
+// workload the server runs a full collection, so that none started by the
+// previous workload is charged to this one; its CPU time, times the bytes
+// a request allocates over the live heap, is the collection cost a request
+// causes, amortised (GC µs/req). After a warm-up it
 // measures a fixed window: requests, latency percentiles, the server's
 // utime+stime from /proc/PID/stat (the figure the targets use: steadier
 // than req/s on a shared machine), and the server's allocations and
