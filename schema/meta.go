@@ -21,7 +21,8 @@ func supported(name string, extra ...Attribute) Attribute {
 	return ro(name, Complex, append([]Attribute{ro("supported", Boolean)}, extra...)...)
 }
 
-// ServiceProviderConfigSchema describes /ServiceProviderConfig (RFC 7643 §5).
+// ServiceProviderConfigSchema describes /ServiceProviderConfig (RFC 7643
+// §5, with RFC 9865's pagination).
 func ServiceProviderConfigSchema() Schema {
 	return Schema{
 		ID: ServiceProviderConfigURN, Name: "Service Provider Configuration",
@@ -34,6 +35,10 @@ func ServiceProviderConfigSchema() Schema {
 			supported("changePassword"),
 			supported("sort"),
 			supported("etag"),
+			// RFC 9865 §4: how the service provider pages lists.
+			ro("pagination", Complex, ro("cursor", Boolean), ro("index", Boolean),
+				ro("defaultPaginationMethod", String), ro("defaultPageSize", Integer),
+				ro("maxPageSize", Integer), ro("cursorTimeout", Integer)),
 			roMulti("authenticationSchemes", Complex,
 				ro("type", String), ro("name", String), ro("description", String),
 				ro("specUri", Reference), ro("documentationUri", Reference), ro("primary", Boolean)),
