@@ -11,10 +11,15 @@ import (
 	"time"
 )
 
-// Options configures Compare. Its zero value runs every peer and workload
-// at 10,000 and 100,000 users with the testing package's default
-// benchtime, without the heap measurement and the load test.
+// Options configures Compare. With InProcess set and nothing else, it
+// runs every peer and workload in process at 10,000 and 100,000 users with
+// the testing package's default benchtime, without the heap measurement
+// and the over-HTTP comparison.
 type Options struct {
+	// InProcess runs the in-process benchmarks (testing.Benchmark around
+	// ServeHTTP): a CPU-profile aid that leaves out net/http, not the
+	// headline.
+	InProcess bool
 	// Sizes are the numbers of preloaded users. Default 10,000 and
 	// 100,000.
 	Sizes []int
@@ -36,8 +41,9 @@ type Options struct {
 	// HeapUsers, when not 0, measures the heap each in-memory store
 	// holds per user at that many users.
 	HeapUsers int
-	// Load, when not nil, runs the loopback load test too.
-	Load *LoadOptions
+	// HTTP, when not nil, runs the over-HTTP comparison (RunHTTP): the
+	// headline figures.
+	HTTP *HTTPOptions
 	// Progress receives a line per benchmark as it finishes; nil for none.
 	Progress io.Writer
 }
@@ -70,16 +76,18 @@ type Report struct {
 	Results []Result
 	// Heap is the heap per user, when Options.HeapUsers was set.
 	Heap []HeapResult
-	// Load is the load test's results, when Options.Load was set.
-	Load []LoadResult
+	// HTTP is the over-HTTP comparison's results, when Options.HTTP was
+	// set, and HTTPOptions the options it ran with, defaults filled in.
+	HTTP        []HTTPResult
+	HTTPOptions HTTPOptions
 	// Elapsed is how long Compare took.
 	Elapsed time.Duration
 }
 
 // Compare times every workload against every peer at every size with
-// testing.Benchmark, one peer at a time (so that one peer's heap does not
-// slow another's garbage collection), then measures the heap and runs the
-// load test if asked to.
+// testing.Benchmark when o.InProcess is set, one peer at a time (so that
+// one peer's heap does not slow another's garbage collection), then
+// measures the heap and runs the over-HTTP comparison if asked to.
 func Compare(ctx context.Context, o Options) (*Report, error) {
 	start := time.Now()
 	if len(o.Sizes) == 0 {
@@ -123,6 +131,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 		}
 	}
 	for _, n := range o.Sizes {
+		if !o.InProcess {
+			break
+		}
 		for round := 1; round <= o.Rounds; round++ {
 			for _, name := range o.Peers {
 				if err := ctx.Err(); err != nil {
@@ -160,8 +171,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 			return rep, err
 		}
 	}
-	if o.Load != nil {
-		rep.Load, err = LoadTest(ctx, *o.Load)
+	if o.HTTP != nil {
+		rep.HTTPOptions = o.HTTP.withDefaults()
+		rep.HTTP, err = RunHTTP(ctx, rep.HTTPOptions)
 		if err != nil {
 			return rep, err
 		}

@@ -25,10 +25,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// TestCompareSmoke runs the -short comparison with a single request per
-// benchmark: every peer answers every workload correctly, and the table,
-// the RESULT lines and the load test's lines come out. It times nothing
-// worth reading; speed targets live in BENCHMARKS.md, not in tests.
+// TestCompareSmoke runs the comparison with a single request per
+// in-process benchmark and short over-HTTP runs: every peer answers every
+// workload correctly, in process and over HTTP, and the tables, the
+// RESULT lines (mode=http with CPU per request included) and the targets
+// come out. It times nothing worth reading; speed targets live in
+// BENCHMARKS.md, not in tests.
 func TestCompareSmoke(t *testing.T) {
 	sizes := []int{10_000, 100_000}
 	if raceEnabled || testing.Short() {
@@ -38,19 +40,20 @@ func TestCompareSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	rep, err := Compare(ctx, Options{
+		InProcess: true,
 		Sizes:     sizes,
 		BenchTime: "1x",
 		HeapUsers: sizes[0],
-		Load: &LoadOptions{
-			Users:       sizes[0],
-			Workloads:   []string{"W1", "W2", "W5okta"},
-			Duration:    200 * time.Millisecond,
-			Conns:       2,
-			MaxRequests: 200,
-			Executable:  exe,
+		HTTP: &HTTPOptions{
+			Executable: exe,
+			Sizes:      sizes[:1],
+			Warmup:     50 * time.Millisecond,
+			Window:     150 * time.Millisecond,
+			Conns:      2,
+			CheckEvery: 1,
 		},
 	})
 	if err != nil {
@@ -69,7 +72,7 @@ func TestCompareSmoke(t *testing.T) {
 	text := out.String()
 	for _, n := range sizes {
 		for _, w := range Workloads() {
-			line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d .*$`, w.Name, n)).FindString(text)
+			line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d scimkit_ns.*$`, w.Name, n)).FindString(text)
 			if line == "" {
 				t.Errorf("no RESULT line for %s at %d users", w.Name, n)
 				continue
@@ -84,26 +87,49 @@ func TestCompareSmoke(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^RESULT workload=heap users=\d+ scimkit_bytes_per_user=\d+`).MatchString(text) {
 		t.Error("no RESULT line for the heap per user")
 	}
+
+	// Over HTTP: a result for every peer and workload it serves, each
+	// with answers, no error, a server CPU figure and a peak RSS.
 	want := 0
-	for _, p := range (LoadOptions{}).withDefaults().Peers {
-		want += 3
-		if !serves(p, WorkloadNamed("W5okta")) {
-			want--
+	for _, p := range Peers() {
+		for _, w := range Workloads() {
+			if serves(p, w) {
+				want++
+			}
 		}
 	}
-	if len(rep.Load) != want {
-		t.Errorf("%d load results, want %d", len(rep.Load), want)
+	if len(rep.HTTP) != want {
+		t.Errorf("%d over-HTTP results, want %d", len(rep.HTTP), want)
 	}
-	for _, l := range rep.Load {
-		if l.Requests == 0 || l.Errors != 0 {
-			t.Errorf("load %s %s: %d requests, %d errors", l.Peer, l.Workload, l.Requests, l.Errors)
+	for _, r := range rep.HTTP {
+		if r.Err != nil {
+			t.Errorf("over HTTP %s %s: %v", r.Peer, r.Workload, r.Err)
+			continue
 		}
-		if l.PeakRSSKB == 0 {
-			t.Errorf("load %s %s: no peak RSS of the server", l.Peer, l.Workload)
+		for _, x := range r.Runs {
+			if x.Requests == 0 || x.Errors != 0 || x.PeakRSSKB == 0 || x.Allocs == 0 {
+				t.Errorf("over HTTP %s %s: %d requests, %d errors, %d kB peak RSS, %.1f allocs/request", r.Peer, r.Workload, x.Requests, x.Errors, x.PeakRSSKB, x.Allocs)
+			}
 		}
 	}
-	if !strings.Contains(text, "LOAD peer=scimkit workload=W1") {
-		t.Error("no LOAD line for scimkit")
+	for _, w := range Workloads() {
+		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d mode=http .*$`, w.Name, sizes[0])).FindString(text)
+		if line == "" {
+			t.Errorf("no over-HTTP RESULT line for %s", w.Name)
+			continue
+		}
+		keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_cpu_us", "bare_cpu_us", "elimity_cpu_us", "scimkit_allocs", "scimkit_rps", "scimkit_vs_bare", "scimkit_vs_elimity"}
+		if !w.Write {
+			keys = append(keys, "bare_pre_cpu_us")
+		}
+		for _, k := range keys {
+			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
+				t.Errorf("over-HTTP RESULT line for %s has no number for %s: %s", w.Name, k, line)
+			}
+		}
+	}
+	if !strings.Contains(text, "targets over HTTP") || !strings.Contains(text, "W1 scimkit CPU/request ≤ 1.1× bare") {
+		t.Error("no over-HTTP targets")
 	}
 }
 
@@ -136,9 +162,9 @@ func TestCompareReportsWrongAnswers(t *testing.T) {
 // TestLoadRefusesOtherHosts checks that the load generator sends only to
 // loopback addresses.
 func TestLoadRefusesOtherHosts(t *testing.T) {
-	for _, u := range []string{"http://192.0.2.1:80", "http://example.com", "http://0.0.0.0:8080"} {
-		if _, err := runLoad(context.Background(), loadSpec{URL: u, Workload: "W1", Users: 1, Conns: 1, Duration: time.Millisecond, MaxRequests: 1}); err == nil || !strings.Contains(err.Error(), "loopback") {
-			t.Errorf("runLoad(%s): error %v, want a refusal", u, err)
+	for _, a := range []string{"192.0.2.1:80", "example.com:80", "0.0.0.0:8080"} {
+		if _, err := runLoad(context.Background(), loadSpec{Addr: a, Workload: "W1", Users: 1, Conns: 1, Window: time.Millisecond}); err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("runLoad(%s): error %v, want a refusal", a, err)
 		}
 	}
 }

@@ -9,22 +9,31 @@
 //
 // From the repository root (the go.work workspace):
 //
-//	go run ./bench/cmd/compare -short   # 10,000 and 100,000 users, under a minute
-//	go run ./bench/cmd/compare -full    # adds 1,000,000 users, three rounds
+//	go run ./bench/cmd/compare -short   # over HTTP, 10,000 and 100,000 users, one round: a few minutes
+//	go run ./bench/cmd/compare -full    # adds 1,000,000 users (bare-pre, bare, scimkit) and three rounds
+//	go run ./bench/cmd/compare -short -inprocess   # adds the in-process benchmarks
 //
-// The command prints a table, one RESULT line per workload and size,
+// The headline is the over-HTTP comparison (RunHTTP): a table per
+// workload, size and peer with the server's CPU µs per request, req/s,
+// p50/p99 and the server's allocations per request, the targets on CPU
+// per request with their verdicts, and one RESULT line per workload and
+// size,
+//
+//	RESULT workload=W2 users=100000 mode=http rounds=3 scimkit_ns=… bare_ns=… … scimkit_cpu_us=… bare_cpu_us=… bare_pre_cpu_us=… elimity_cpu_us=… … scimkit_vs_bare=…
+//
+// where <peer>_ns is the server's CPU ns per request, so that the _vs_
+// ratios are, as in process, throughput per core. With -inprocess, the
+// in-process lines (no mode) come first, as before:
 //
 //	RESULT workload=W2 users=100000 scimkit_ns=… bare_ns=… elimity_ns=… scimkit_allocs=… scimkit_vs_bare=… scimkit_vs_elimity=…
 //
-// a RESULT line with the heap per user of the in-memory stores, and a LOAD
-// line per peer and workload of the loopback load test. The same
-// benchmarks run under go test:
+// The in-process benchmarks also run under go test, with -cpuprofile:
 //
 //	go test -run '^$' -bench SCIM ./bench [-args -bench.users=10000,100000,1000000]
 //
-// TestCompareSmoke runs the comparison with one request per benchmark on
-// every go test of the module, -race included: it checks that every peer
-// answers every workload correctly, not how fast.
+// TestCompareSmoke runs both modes briefly on every go test of the
+// module, -race included: it checks that every peer answers every
+// workload correctly, in process and over HTTP, not how fast.
 //
 // # Peers
 //
@@ -53,18 +62,39 @@
 //   - W5okta: Okta's deactivation, a path-less replace of active.
 //   - W5entra: Entra ID's four-operation PATCH of its default shape.
 //
+// Adding a workload is an entry in the registry of workload.go (its
+// comment says what to fill in); the in-process benchmarks, the load
+// generator, the tables, the RESULT lines and the per-workload targets
+// pick it up.
+//
+// # Over HTTP
+//
+// RunHTTP starts each peer as a child process of the executable
+// (-serve, preloaded, its users' ids written to a file) with GOMAXPROCS=1
+// on 127.0.0.1, pinned to core 0 with taskset, and for each workload a
+// load generator (-loadgen, another child, pinned to core 1): raw
+// keep-alive HTTP/1.1 over N connections with one request in flight each,
+// requests built before the run (a ring per connection over random users
+// of the whole set; W4 builds each new body into a reused buffer), its
+// own status-line, Content-Length and chunked parsing. Before each
+// workload the server runs a full collection, so that none started by the
+// previous workload is charged to this one; its CPU time, times the bytes
+// a request allocates over the live heap, is the collection cost a request
+// causes, amortised (GC µs/req). After a warm-up it
+// measures a fixed window: requests, latency percentiles, the server's
+// utime+stime from /proc/PID/stat (the figure the targets use: steadier
+// than req/s on a shared machine), and the server's allocations and
+// collections from a side listener that leaves the peer's handler as
+// NewPeer built it. Every response's status is checked, and each
+// connection's first body and every CheckEvery-th with the workload's own
+// check; a wrong answer is an error and fails cmd/compare. Rounds start
+// every server afresh with the peer order rotated; medians and min–max
+// are reported. It sends only to loopback addresses.
+//
+// # In process
+//
 // In process, each request is served by Handler.ServeHTTP with a reused
 // *http.Request and ResponseWriter and precomputed targets, so that the
 // figures are the peer's work alone. The first response of every round is
 // checked: its status and a field of its body.
-//
-// # Load test
-//
-// LoadTest starts each peer as a server on 127.0.0.1 (a child process
-// when LoadOptions.Executable is set, pinned to core 0 with taskset) and
-// a load generator (another child, pinned to core 1) with a fixed number
-// of keep-alive connections, for a fixed duration and at most a fixed
-// number of requests. It reports requests per second, p50 and p99
-// latency, errors and the server's peak RSS (VmHWM). It sends only to
-// loopback addresses.
 package bench

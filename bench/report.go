@@ -82,7 +82,8 @@ type row struct {
 func (rep *Report) rows() []row {
 	var rows []row
 	for _, n := range rep.Options.Sizes {
-		for _, w := range []string{"W1", "W2", "W3", "W4", "W5okta", "W5entra"} {
+		for _, wl := range registry {
+			w := wl.Name
 			r := row{workload: w, users: n, byPeer: map[string]Result{}}
 			for _, res := range rep.Results {
 				if res.Workload == w && res.Users == n {
@@ -112,13 +113,35 @@ func (r row) speedup(a, b string) float64 {
 // throughput of the first peer relative to the second's.
 var ratios = [][2]string{{PeerScimkit, PeerBare}, {PeerScimkit, PeerElimity}, {PeerSQLStore, PeerSQLDirect}}
 
-// WriteTable writes the timings as a table: time and allocations per
-// request for each peer, and scimkit's throughput relative to bare's and
-// elimity's (2.0× means twice as many requests per second).
+// WriteTable writes what the Report measured: the machine, the over-HTTP
+// table (the headline), the in-process table (time and allocations per
+// request, and scimkit's throughput relative to bare's and elimity's:
+// 2.0× means twice as many requests per second), the heap per user, and
+// the targets with their verdicts.
 func (rep *Report) WriteTable(w io.Writer) {
 	m := rep.Machine
-	fmt.Fprintf(w, "machine: %d CPUs, %s, %s; load average before %s, after %s\n", m.CPUs, m.CPUModel, m.GoVersion, m.LoadBefore, m.LoadAfter)
-	fmt.Fprintf(w, "time per request and allocations per request (in process, ServeHTTP); ratios are throughput, higher is better for the first\n\n")
+	fmt.Fprintf(w, "machine: %d CPUs, %s, %s; load average before %s, after %s\n\n", m.CPUs, m.CPUModel, m.GoVersion, m.LoadBefore, m.LoadAfter)
+	if len(rep.HTTP) > 0 {
+		rep.writeHTTPTable(w)
+		fmt.Fprintln(w)
+	}
+	if len(rep.Results) > 0 {
+		rep.writeInProcessTable(w)
+		fmt.Fprintln(w)
+	}
+	if len(rep.Heap) > 0 {
+		fmt.Fprintf(w, "live heap per user at %d users:", rep.Heap[0].Users)
+		for _, h := range rep.Heap {
+			fmt.Fprintf(w, " %s %.0f B;", h.Store, h.BytesPerUser)
+		}
+		fmt.Fprint(w, "\n\n")
+	}
+	rep.WriteTargets(w)
+	fmt.Fprintf(w, "\nelapsed %s\n", rep.Elapsed.Round(time.Second))
+}
+
+func (rep *Report) writeInProcessTable(w io.Writer) {
+	fmt.Fprintf(w, "in process (a CPU-profile aid, not the headline: ServeHTTP without net/http): time and allocations per request; ratios are throughput, higher is better for the first\n\n")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "workload\tusers\t")
 	for _, p := range rep.Options.Peers {
@@ -156,20 +179,6 @@ func (rep *Report) WriteTable(w io.Writer) {
 	for _, e := range errs {
 		fmt.Fprintf(w, "error: %s %s users=%d: %v\n", e.Peer, e.Workload, e.Users, e.Err)
 	}
-	if len(rep.Heap) > 0 {
-		fmt.Fprintf(w, "\nlive heap per user at %d users:", rep.Heap[0].Users)
-		for _, h := range rep.Heap {
-			fmt.Fprintf(w, " %s %.0f B;", h.Store, h.BytesPerUser)
-		}
-		fmt.Fprintln(w)
-	}
-	if len(rep.Load) > 0 {
-		fmt.Fprintln(w)
-		writeLoadTable(w, rep.Load)
-	}
-	fmt.Fprintln(w)
-	rep.WriteTargets(w)
-	fmt.Fprintf(w, "\nelapsed %s\n", rep.Elapsed.Round(time.Second))
 }
 
 func formatRatio(f float64) string {
@@ -189,7 +198,8 @@ func formatRatio(f float64) string {
 // with ns, allocs and bytes per request for every peer (NaN and
 // <peer>_error=1 for a wrong answer) and the throughput ratios
 // scimkit_vs_bare, scimkit_vs_elimity and sqlstore_vs_sqldirect; then a
-// line for the heap per user and one per load test.
+// line for the heap per user; then the over-HTTP lines, with mode=http
+// (see writeHTTPResults).
 func (rep *Report) WriteResults(w io.Writer) {
 	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect}
 	for _, r := range rep.rows() {
@@ -221,28 +231,5 @@ func (rep *Report) WriteResults(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	for _, l := range rep.Load {
-		fmt.Fprintf(w, "LOAD peer=%s workload=%s users=%d conns=%d requests=%d errors=%d seconds=%.2f rps=%.0f p50_us=%.0f p99_us=%.0f server_peak_rss_kb=%d pinned=%t\n",
-			key(l.Peer), l.Workload, l.Users, l.Conns, l.Requests, l.Errors, l.Duration.Seconds(), l.RPS,
-			float64(l.P50)/1e3, float64(l.P99)/1e3, l.PeakRSSKB, l.Pinned)
-	}
-}
-
-func writeLoadTable(w io.Writer, load []LoadResult) {
-	l0 := load[0]
-	pinned := "server on core 0, load generator on core 1 (taskset)"
-	if !l0.Pinned {
-		pinned = "not pinned to cores (no taskset, one core, or in process)"
-	}
-	fmt.Fprintf(w, "loopback load test: %d users, %d keep-alive connections, %s per run; %s\n\n", l0.Users, l0.Conns, l0.Duration.Round(100*time.Millisecond), pinned)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "peer\tworkload\treq/s\tp50\tp99\trequests\terrors\tserver peak RSS\t")
-	for _, l := range load {
-		rss := "-"
-		if l.PeakRSSKB > 0 {
-			rss = fmt.Sprintf("%.0f MB", float64(l.PeakRSSKB)/1024)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%s\t%d\t%d\t%s\t\n", l.Peer, l.Workload, l.RPS, formatNs(float64(l.P50)), formatNs(float64(l.P99)), l.Requests, l.Errors, rss)
-	}
-	tw.Flush()
+	rep.writeHTTPResults(w)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"text/tabwriter"
 )
 
 // Target is one of the speed and size goals of BENCHMARKS.md, checked
@@ -108,19 +107,19 @@ func (rep *Report) Targets() []Target {
 	return out
 }
 
-// WriteTargets writes Targets as a table with a verdict for each.
+// WriteTargets writes the over-HTTP targets (HTTPTargets) and the
+// in-process ones (Targets), each group when its figures were measured,
+// as tables with a verdict for each.
 func (rep *Report) WriteTargets(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "target\tmeasured\tverdict")
-	for _, t := range rep.Targets() {
-		verdict := "met"
-		switch {
-		case !t.Known:
-			verdict, t.Measured = "not measured", "-"
-		case !t.Met:
-			verdict = "MISSED"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Goal, t.Measured, verdict)
+	if len(rep.HTTP) > 0 {
+		fmt.Fprintln(w, "targets over HTTP (server CPU per request, medians):")
+		writeTargetTable(w, rep.HTTPTargets())
 	}
-	tw.Flush()
+	if len(rep.Results) > 0 || len(rep.Heap) > 0 {
+		if len(rep.HTTP) > 0 {
+			fmt.Fprintln(w)
+		}
+		fmt.Fprintln(w, "targets in process:")
+		writeTargetTable(w, rep.Targets())
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync/atomic"
 )
@@ -19,6 +20,11 @@ type Workload struct {
 	Title string
 	// Write says the workload changes users; bare-pre does not serve it.
 	Write bool
+	// Unique says every request must differ from every other (a create
+	// needs a new userName): the load generator builds each one as it
+	// goes instead of cycling a ring built before the run, and the
+	// workload runs after the others, as it adds users.
+	Unique bool
 	// Status is the status a right answer has.
 	Status int
 
@@ -26,11 +32,34 @@ type Workload struct {
 	check func(st step, body []byte) error
 }
 
+// registry is every workload, in the order of tables and RESULT lines.
+//
+// To add a workload: declare a *Workload below with a Name, a Title, the
+// Status of a right answer, next (one request, from a *gen) and check (of
+// a response body, against the step that asked for it); set Write when it
+// changes users and Unique when no two requests may be the same; append it
+// here. If some peers cannot serve it, say so in serves (peer.go). Both
+// the in-process benchmarks and the over-HTTP load generator then run it,
+// and its rows, RESULT lines and the per-workload targets (targets.go)
+// follow.
+var registry = []*Workload{w1, w2, w3, w4, w5okta, w5entra}
+
 // Workloads returns the workloads in the order they run against a peer:
-// the reads, then the writes that change preloaded users, then creation,
-// which adds users.
+// the reads, then the writes that change preloaded users, then those that
+// add users (Unique).
 func Workloads() []*Workload {
-	return []*Workload{w1, w2, w3, w5okta, w5entra, w4}
+	out := slices.Clone(registry)
+	rank := func(w *Workload) int {
+		switch {
+		case w.Unique:
+			return 2
+		case w.Write:
+			return 1
+		}
+		return 0
+	}
+	slices.SortStableFunc(out, func(a, b *Workload) int { return rank(a) - rank(b) })
+	return out
 }
 
 // WorkloadNamed returns the workload with the given name, or nil.
@@ -146,7 +175,7 @@ var (
 		},
 	}
 	w4 = &Workload{
-		Name: "W4", Title: "POST /Users (Okta's create)", Write: true, Status: http.StatusCreated,
+		Name: "W4", Title: "POST /Users (Okta's create)", Write: true, Unique: true, Status: http.StatusCreated,
 		next: func(g *gen) step {
 			n := created.Add(1)
 			return step{method: http.MethodPost, t: target{path: "/Users", uri: "/Users"}, body: oktaCreate(n),

@@ -1,16 +1,19 @@
 // Command compare runs scimkit's side-by-side comparison with a bare
-// net/http handler and elimity-com/scim (and, with SCIMKIT_TEST_POSTGRES,
-// sqlstore against the same queries run directly through the driver) and
-// prints a table and one RESULT line per workload and size.
+// net/http handler (json.Marshal per response, and bare-pre with bytes
+// marshalled once: the read limit) and elimity-com/scim (and, with
+// SCIMKIT_TEST_POSTGRES, sqlstore against the same queries run directly
+// through the driver), and prints tables, RESULT lines and the targets.
 //
-//	go run ./bench/cmd/compare -short   # 10,000 and 100,000 users, under a minute
-//	go run ./bench/cmd/compare          # the same with a 1 s benchtime
-//	go run ./bench/cmd/compare -full    # adds 1,000,000 users, 3 rounds, heap per user there
+//	go run ./bench/cmd/compare -short   # over HTTP at 10,000 and 100,000 users, one round, a few minutes
+//	go run ./bench/cmd/compare          # the same with longer windows
+//	go run ./bench/cmd/compare -full    # adds 1,000,000 users (in-memory peers) and three rounds
+//	go run ./bench/cmd/compare -inprocess -short   # adds the in-process benchmarks, a CPU-profile aid
 //
-// The in-process benchmarks use testing.Benchmark; the loopback load test
-// runs each peer as a child process of this binary (a hidden -serve mode)
-// on 127.0.0.1 and the load generator as another, pinned to different
-// cores with taskset when there are two.
+// Over HTTP, each peer runs as a child process of this binary (a hidden
+// -serve mode) with GOMAXPROCS=1 on 127.0.0.1 and the load generator as
+// another (-loadgen), pinned to different cores with taskset when there
+// are two. -cpuprofile DIR has every server write a CPU profile of each
+// measured window there.
 package main
 
 import (
@@ -35,31 +38,32 @@ func main() {
 		return
 	}
 	var (
-		short     = flag.Bool("short", false, "quick run: 10,000 and 100,000 users, 100ms benchtime, 1 s load runs of W1 and W2")
-		full      = flag.Bool("full", false, "full run: adds 1,000,000 users and measures the heap per user there")
-		sizes     = flag.String("users", "", "comma-separated numbers of preloaded users (overrides -short and -full)")
-		benchtime = flag.String("benchtime", "", "benchtime of each benchmark, a duration or Nx (default 100ms with -short, else 1s)")
-		peers     = flag.String("peers", "", "comma-separated peers (default: "+strings.Join(bench.Peers(), ",")+")")
-		workloads = flag.String("workloads", "", "comma-separated workloads (default: all)")
-		load      = flag.Bool("load", true, "run the loopback load test")
-		loadTime  = flag.Duration("loadtime", 0, "duration of each load run (default 1s with -short, 2s, 3s with -full)")
-		conns     = flag.Int("conns", 8, "keep-alive connections of the load generator")
-		heap      = flag.Bool("heap", true, "measure the in-memory stores' heap per user at the largest size")
-		rounds    = flag.Int("rounds", 0, "rounds of the whole comparison, keeping each cell's fastest (default 1, 3 with -full)")
+		short      = flag.Bool("short", false, "quick run: 10,000 and 100,000 users, one round, 0.4 s warm-up and a 1.2 s window per run")
+		full       = flag.Bool("full", false, "full run: adds 1,000,000 users (in-memory peers), three rounds, 1 s warm-up and 2 s windows")
+		sizes      = flag.String("users", "", "comma-separated numbers of preloaded users (overrides -short and -full)")
+		peers      = flag.String("peers", "", "comma-separated peers (default: "+strings.Join(bench.Peers(), ",")+")")
+		workloads  = flag.String("workloads", "", "comma-separated workloads (default: all)")
+		rounds     = flag.Int("rounds", 0, "rounds, each starting every server afresh with the peer order rotated (default 1, 3 with -full)")
+		conns      = flag.Int("conns", 16, "keep-alive connections of the load generator")
+		warmup     = flag.Duration("warmup", 0, "unmeasured warm-up of each over-HTTP run (default 0.4s with -short, else 1s)")
+		window     = flag.Duration("window", 0, "measured window of each over-HTTP run (default 1.2s with -short, else 2s)")
+		cpuprofile = flag.String("cpuprofile", "", "directory where every server writes a CPU profile of each window")
+		overHTTP   = flag.Bool("http", true, "run the over-HTTP comparison (the headline)")
+		inprocess  = flag.Bool("inprocess", false, "also run the in-process testing.Benchmark comparison (ServeHTTP without net/http), a CPU-profile aid")
+		benchtime  = flag.String("benchtime", "", "in process: benchtime of each benchmark, a duration or Nx (default 100ms with -short, else 1s)")
+		heap       = flag.Bool("heap", true, "in process: measure the in-memory stores' heap per user at the largest size")
 	)
 	flag.Parse()
 
-	o := bench.Options{Sizes: []int{10_000, 100_000}, BenchTime: "1s", Progress: os.Stderr}
-	lo := bench.LoadOptions{Duration: 2 * time.Second, Conns: *conns}
+	o := bench.Options{Sizes: []int{10_000, 100_000}, BenchTime: "1s", Progress: os.Stderr, InProcess: *inprocess}
+	ho := bench.HTTPOptions{Warmup: time.Second, Window: 2 * time.Second, Conns: *conns, ProfileDir: *cpuprofile, Progress: os.Stderr}
 	switch {
 	case *full:
 		o.Sizes = append(o.Sizes, 1_000_000)
-		o.Rounds = 3
-		lo.Duration = 3 * time.Second
+		o.Rounds, ho.Rounds = 3, 3
 	case *short:
 		o.BenchTime = "100ms"
-		lo.Duration = time.Second
-		lo.Workloads = []string{"W1", "W2"}
+		ho.Warmup, ho.Window = 400*time.Millisecond, 1200*time.Millisecond
 	}
 	if *sizes != "" {
 		o.Sizes = nil
@@ -73,42 +77,43 @@ func main() {
 		}
 	}
 	if *rounds > 0 {
-		o.Rounds = *rounds
+		o.Rounds, ho.Rounds = *rounds, *rounds
 	}
 	if *benchtime != "" {
 		o.BenchTime = *benchtime
 	}
 	if *peers != "" {
 		o.Peers = strings.Split(*peers, ",")
-		lo.Peers = nil
-		for _, p := range o.Peers {
-			if p != bench.PeerBarePre {
-				lo.Peers = append(lo.Peers, p)
-			}
-		}
 	}
 	if *workloads != "" {
 		o.Workloads = strings.Split(*workloads, ",")
 	}
-	if *loadTime != 0 {
-		lo.Duration = *loadTime
+	if *warmup != 0 {
+		ho.Warmup = *warmup
 	}
-	largest := 0
-	for _, n := range o.Sizes {
-		largest = max(largest, n)
+	if *window != 0 {
+		ho.Window = *window
 	}
-	if *heap {
-		o.HeapUsers = largest
+	if *cpuprofile != "" {
+		if err := os.MkdirAll(*cpuprofile, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "compare:", err)
+			os.Exit(1)
+		}
 	}
-	if *load {
+	if *heap && *inprocess {
+		for _, n := range o.Sizes {
+			o.HeapUsers = max(o.HeapUsers, n)
+		}
+	}
+	if *overHTTP {
 		exe, err := os.Executable()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "compare:", err)
 			os.Exit(1)
 		}
-		lo.Executable = exe
-		lo.Users = min(largest, 100_000)
-		o.Load = &lo
+		ho.Executable = exe
+		ho.Sizes, ho.Peers, ho.Workloads = o.Sizes, o.Peers, o.Workloads
+		o.HTTP = &ho
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -127,6 +132,11 @@ func main() {
 	for _, r := range rep.Results {
 		if r.Err != nil {
 			os.Exit(1)
+		}
+	}
+	for _, r := range rep.HTTP {
+		if r.Err != nil {
+			os.Exit(1) // a peer answered wrongly: the run fails
 		}
 	}
 }

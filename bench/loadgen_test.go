@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// loadInProcess runs the load generator against h serving p's users, in
+// this process (no CPU figures), checking every response.
+func loadInProcess(t *testing.T, p *Peer, h http.Handler, workload string) loadResult {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	ids := filepath.Join(t.TempDir(), "ids")
+	if err := os.WriteFile(ids, []byte(strings.Join(p.ids, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := runLoad(context.Background(), loadSpec{
+		Addr: strings.TrimPrefix(srv.URL, "http://"), Workload: workload, Users: len(p.ids), IDsFile: ids,
+		Conns: 2, Warmup: 20 * time.Millisecond, Window: 80 * time.Millisecond, CheckEvery: 1, Seed: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestLoadGenerator checks the load generator's own HTTP parsing against
+// net/http: fixed-length and chunked bodies (W3's pages are over net/http's
+// 2 KB buffer, so chunked), bodies sent with requests, every response
+// checked.
+func TestLoadGenerator(t *testing.T) {
+	p := newBare(false, 500)
+	for _, w := range Workloads() {
+		r := loadInProcess(t, p, p.Handler, w.Name)
+		if r.Errors != 0 || r.Requests == 0 || r.P50 == 0 {
+			t.Errorf("%s: %d requests, %d errors (%s), p50 %s", w.Name, r.Requests, r.Errors, r.FirstError, r.P50)
+		}
+	}
+}
+
+// TestLoadGeneratorCatchesWrongAnswers checks that a wrong status and a
+// wrong body are both counted as errors, so that a peer answering wrongly
+// fails the run.
+func TestLoadGeneratorCatchesWrongAnswers(t *testing.T) {
+	p := newBare(false, 100)
+	h := p.Handler
+	broken := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/Users/"):
+			w.WriteHeader(http.StatusTeapot)
+		case r.Method == http.MethodGet && r.URL.Query().Get("filter") != "":
+			// The right status and shape, another user.
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.Write([]byte(`{"totalResults":1,"Resources":[{"userName":"someone@else"}]}`))
+		default:
+			h.ServeHTTP(w, r)
+		}
+	})
+	if r := loadInProcess(t, p, broken, "W1"); r.Errors == 0 || !strings.Contains(r.FirstError, "status 418") {
+		t.Errorf("W1 against a wrong status: %d errors, first %q; want errors naming status 418", r.Errors, r.FirstError)
+	}
+	if r := loadInProcess(t, p, broken, "W2"); r.Errors == 0 || !strings.Contains(r.FirstError, "userName") {
+		t.Errorf("W2 against a wrong body: %d errors, first %q; want errors naming userName", r.Errors, r.FirstError)
+	}
+	if r := loadInProcess(t, p, broken, "W3"); r.Errors != 0 {
+		t.Errorf("W3 against the working part: %d errors, first %q", r.Errors, r.FirstError)
+	}
+}
+
+func TestParseProcStat(t *testing.T) {
+	// The command name may hold spaces and parentheses.
+	s := "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 56 0 0 20 0 3 0 99 1000 10 18446744073709551615\n"
+	got, err := parseProcStat(s)
+	if err != nil || got != 1290 {
+		t.Errorf("parseProcStat = %d, %v; want 1290 (utime 1234 + stime 56)", got, err)
+	}
+	if _, err := parseProcStat("4242 (x) S 1 2"); err == nil {
+		t.Error("a short stat line parsed")
+	}
+	if n, err := procCPU(os.Getpid()); err != nil || n < 0 {
+		t.Errorf("procCPU(self) = %d, %v", n, err)
+	}
+}
