@@ -45,6 +45,11 @@
 //     README points to: a map by id, a linear PassesFilter scan for
 //     filters, elimity's own PATCH validation.
 //   - scimkit: scim.NewHandler(memstore.New(), scim.Config{}).
+//   - scimkit-rfc: the same with Config.Profile = scim.ProfileRFC, on W1
+//     and W2 (issue 13: within 0.8× of the strict profile's throughput).
+//   - scimkit-activity: the same with Config.Activity =
+//     scim.NewActivityLog(0, nil), on W1 and the W5 PATCHes (issue 16:
+//     the activity sink within 3%).
 //   - sqlstore and sqldirect, when SCIMKIT_TEST_POSTGRES names a
 //     PostgreSQL database: scimkit over sqlstore, and a bare handler that
 //     runs the same statements directly through the driver (reads and

@@ -111,7 +111,7 @@ func (r row) speedup(a, b string) float64 {
 
 // ratios are the comparisons the table and the RESULT lines show: the
 // throughput of the first peer relative to the second's.
-var ratios = [][2]string{{PeerScimkit, PeerBare}, {PeerScimkit, PeerElimity}, {PeerSQLStore, PeerSQLDirect}}
+var ratios = [][2]string{{PeerScimkit, PeerBare}, {PeerScimkit, PeerElimity}, {PeerSQLStore, PeerSQLDirect}, {PeerScimkitRFC, PeerScimkit}, {PeerScimkitActivity, PeerScimkit}}
 
 // WriteTable writes what the Report measured: the machine, the over-HTTP
 // table (the headline), the in-process table (time and allocations per
@@ -201,7 +201,7 @@ func formatRatio(f float64) string {
 // line for the heap per user; then the over-HTTP lines, with mode=http
 // (see writeHTTPResults).
 func (rep *Report) WriteResults(w io.Writer) {
-	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect}
+	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect, PeerScimkitRFC, PeerScimkitActivity}
 	for _, r := range rep.rows() {
 		var b strings.Builder
 		fmt.Fprintf(&b, "RESULT workload=%s users=%d", r.workload, r.users)
