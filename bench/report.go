@@ -129,6 +129,10 @@ func (rep *Report) WriteTable(w io.Writer) {
 		rep.writeInProcessTable(w)
 		fmt.Fprintln(w)
 	}
+	if len(rep.Groups) > 0 {
+		rep.writeGroupTable(w)
+		fmt.Fprintln(w)
+	}
 	if len(rep.Heap) > 0 {
 		fmt.Fprintf(w, "live heap per user at %d users:", rep.Heap[0].Users)
 		for _, h := range rep.Heap {
@@ -231,5 +235,6 @@ func (rep *Report) WriteResults(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	rep.writeGroupResults(w)
 	rep.writeHTTPResults(w)
 }

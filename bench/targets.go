@@ -128,4 +128,9 @@ func (rep *Report) WriteTargets(w io.Writer) {
 		fmt.Fprintln(w, "targets in process:")
 		writeTargetTable(w, rep.Targets())
 	}
+	if len(rep.Groups) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "group targets in process (issue 12; time per request):")
+		writeTargetTable(w, rep.GroupTargets())
+	}
 }
