@@ -41,6 +41,9 @@ type Options struct {
 	// HeapUsers, when not 0, measures the heap each in-memory store
 	// holds per user at that many users.
 	HeapUsers int
+	// Groups, when not nil, runs the group workloads W6–W9 in process
+	// (RunGroups) with BenchTime.
+	Groups *GroupOptions
 	// HTTP, when not nil, runs the over-HTTP comparison (RunHTTP): the
 	// headline figures.
 	HTTP *HTTPOptions
@@ -80,6 +83,11 @@ type Report struct {
 	// set, and HTTPOptions the options it ran with, defaults filled in.
 	HTTP        []HTTPResult
 	HTTPOptions HTTPOptions
+	// Groups is the group workloads' results, when Options.Groups was
+	// set, with the fixture's sizes and the peers that ran.
+	Groups     []GroupResult
+	GroupSizes GroupSizes
+	GroupPeers []string
 	// Elapsed is how long Compare took.
 	Elapsed time.Duration
 }
@@ -167,6 +175,21 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 	}
 	if o.HeapUsers > 0 {
 		rep.Heap, err = MeasureHeap(ctx, o.HeapUsers)
+		if err != nil {
+			return rep, err
+		}
+	}
+	if o.Groups != nil {
+		g := *o.Groups
+		if len(g.Peers) == 0 {
+			g.Peers = GroupPeers()
+		}
+		rep.GroupSizes, rep.GroupPeers = g.Sizes.withDefaults(), g.Peers
+		rep.Groups, err = RunGroups(ctx, g, func(r GroupResult) {
+			if o.Progress != nil {
+				fmt.Fprintf(o.Progress, "groups %-3s %s=%-7d %-9s %s\n", r.Workload, r.SizeKey, r.Size, r.Peer, r.cell())
+			}
+		})
 		if err != nil {
 			return rep, err
 		}

@@ -168,3 +168,68 @@ func TestLoadRefusesOtherHosts(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupsSmoke runs the group workloads once against every group peer
+// with small groups: every peer answers W6–W9 correctly (W6's PATCH really
+// moves the two outsiders), and the table, the RESULT lines and the group
+// targets come out. It times nothing worth reading.
+func TestGroupsSmoke(t *testing.T) {
+	sizes := GroupSizes{Small: 10, Big: 2_000, Wide: 500, Groups: 300}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Compare(ctx, Options{BenchTime: "3x", Groups: &GroupOptions{Sizes: sizes}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := len(GroupPeers()) * len(groupCases(sizes))
+	if len(rep.Groups) != want {
+		t.Errorf("%d group results, want %d", len(rep.Groups), want)
+	}
+	for _, r := range rep.Groups {
+		if r.Err != nil {
+			t.Errorf("%s %s %s=%d: %v", r.Peer, r.Workload, r.SizeKey, r.Size, r.Err)
+		}
+	}
+	var out bytes.Buffer
+	rep.WriteTable(&out)
+	rep.WriteResults(&out)
+	text := out.String()
+	t.Logf("\n%s", text)
+	for _, c := range groupCases(sizes) {
+		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d scimkit_ns.*$`, c.workload, c.sizeKey, c.size)).FindString(text)
+		if line == "" {
+			t.Errorf("no RESULT line for %s %s=%d", c.workload, c.sizeKey, c.size)
+			continue
+		}
+		for _, k := range []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"} {
+			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
+				t.Errorf("RESULT line for %s %s=%d has no number for %s: %s", c.workload, c.sizeKey, c.size, k, line)
+			}
+		}
+	}
+	if !strings.Contains(text, "group targets in process") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity throughput at 2000 members") {
+		t.Error("no group targets")
+	}
+}
+
+// TestGroupPatchAlternates checks W6 against the bare group handler over
+// many requests: the small group keeps its size and the outsiders swap.
+func TestGroupPatchAlternates(t *testing.T) {
+	p, err := newGroupPeer(context.Background(), PeerBare, GroupSizes{Small: 10, Big: 20, Wide: 5, Groups: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := groupCase{GroupW6, "members", 10}
+	for i := range 5 {
+		method, tg, body := p.request(c, nil)
+		rec := &recorder{h: http.Header{}}
+		r, _ := http.NewRequest(method, tg.uri, bytes.NewReader(body))
+		p.handler.ServeHTTP(rec, r)
+		if err := p.check(c, tg, rec.code, rec.body); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.checkMembership(); err != nil {
+			t.Fatalf("after PATCH %d: %v", i+1, err)
+		}
+	}
+}

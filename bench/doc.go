@@ -45,6 +45,11 @@
 //     README points to: a map by id, a linear PassesFilter scan for
 //     filters, elimity's own PATCH validation.
 //   - scimkit: scim.NewHandler(memstore.New(), scim.Config{}).
+//   - scimkit-rfc: the same with Config.Profile = scim.ProfileRFC, on W1
+//     and W2 (issue 13: within 0.8× of the strict profile's throughput).
+//   - scimkit-activity: the same with Config.Activity =
+//     scim.NewActivityLog(0, nil), on W1 and the W5 PATCHes (issue 16:
+//     the activity sink within 3%).
 //   - sqlstore and sqldirect, when SCIMKIT_TEST_POSTGRES names a
 //     PostgreSQL database: scimkit over sqlstore, and a bare handler that
 //     runs the same statements directly through the driver (reads and
@@ -61,6 +66,30 @@
 //   - W4: POST /Users with Okta's create body and a new userName.
 //   - W5okta: Okta's deactivation, a path-less replace of active.
 //   - W5entra: Entra ID's four-operation PATCH of its default shape.
+//
+// # Group workloads
+//
+// Issue 12's group workloads run in process only (RunGroups; cmd/compare
+// runs them unless -groups=false), against their own peers: bare (a map
+// of groups, each with its membership as a set), elimity (its README's
+// shape: the member list an attribute of the group), scimkit (memstore),
+// and with SCIMKIT_TEST_POSTGRES sqlstore and sqldirect (the same kind of
+// statements through the driver). Each builds, through its store or
+// tables directly, 100,000 users and two outsiders, groups of 10, 100,000
+// and 10,000 members and 10,000 groups "Team k":
+//
+//   - W6: PATCH adding one outsider and removing the other (they
+//     alternate, so each request changes two memberships), at 10 and
+//     100,000 members; a GET after the first proves the change.
+//   - W7: GET /Groups/{id}?excludedAttributes=members at 10 and 100,000.
+//   - W8: GET /Groups/{id} with all 10,000 members.
+//   - W9: GET /Groups?excludedAttributes=members&filter=displayName eq
+//     "Team k" among 10,000 groups.
+//
+// Their RESULT lines say members=… (W9: groups=…) where the user
+// workloads say users=…:
+//
+//	RESULT workload=W6 members=100000 scimkit_ns=… bare_ns=… elimity_ns=… sqlstore_ns=… sqldirect_ns=… … scimkit_vs_elimity=… sqlstore_vs_sqldirect=…
 //
 // Adding a workload is an entry in the registry of workload.go (its
 // comment says what to fill in); the in-process benchmarks, the load

@@ -131,7 +131,7 @@ func (rep *Report) writeHTTPTable(w io.Writer) {
 // <peer>_busy the server's share of its core over the window;
 // <peer>_gc_us is the amortised collection CPU per request (HTTPRun.GCus).
 func (rep *Report) writeHTTPResults(w io.Writer) {
-	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect}
+	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect, PeerScimkitRFC, PeerScimkitActivity}
 	for _, r := range rep.httpRows() {
 		var b strings.Builder
 		fmt.Fprintf(&b, "RESULT workload=%s users=%d mode=http rounds=%d", r.workload, r.users, rep.HTTPOptions.Rounds)
@@ -172,7 +172,8 @@ func (rep *Report) writeHTTPResults(w io.Writer) {
 // per request: scimkit within 1.1× bare on every workload at every size,
 // reads within 1.5× of bare-pre, the largest size (1,000,000 users)
 // within 1.25× of 10,000, and sqlstore within 1.25× of the same queries
-// through the driver. Where a goal holds at every size, the worst size is
+// through the driver, the RFC profile within 1.25× of the strict one
+// (issue 13) and the activity sink within 1.03× of none (issue 16). Where a goal holds at every size, the worst size is
 // shown.
 func (rep *Report) HTTPTargets() []Target {
 	rows := rep.httpRows()
@@ -227,6 +228,15 @@ func (rep *Report) HTTPTargets() []Target {
 	}
 	for _, w := range []string{"W1", "W2", "W4"} {
 		ceiling(w+" sqlstore CPU/request ≤ 1.25× the same queries through the driver (sqldirect)", w, PeerSQLStore, PeerSQLDirect, 1.25)
+	}
+	// Issue 13: the RFC profile within 0.8× of the strict profile's
+	// throughput, i.e. at most 1.25× its CPU per request.
+	for _, w := range []string{"W1", "W2"} {
+		ceiling(w+" scimkit-rfc (ProfileRFC) CPU/request ≤ 1.25× scimkit (strict), i.e. ≥ 0.8× its throughput", w, PeerScimkitRFC, PeerScimkit, 1.25)
+	}
+	// Issue 16: the activity sink within 3% of no sink.
+	for _, w := range []string{"W1", "W5okta", "W5entra"} {
+		ceiling(w+" scimkit-activity (Config.Activity) CPU/request ≤ 1.03× scimkit (within 3%)", w, PeerScimkitActivity, PeerScimkit, 1.03)
 	}
 	return out
 }

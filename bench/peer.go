@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+
+	"github.com/scimkit/scim"
 )
 
 // The names of the peers, as they appear in tables and RESULT lines.
@@ -33,6 +35,14 @@ const (
 	// driver, with json.Marshal and json.Unmarshal: the baseline for
 	// sqlstore.
 	PeerSQLDirect = "sqldirect"
+	// PeerScimkitRFC is PeerScimkit with Config.Profile set to
+	// scim.ProfileRFC (issue 13): it serves W1 and W2, to compare with
+	// the strict profile.
+	PeerScimkitRFC = "scimkit-rfc"
+	// PeerScimkitActivity is PeerScimkit with Config.Activity set to
+	// scim.NewActivityLog(0, nil) (issue 16): it serves W1 and the W5
+	// PATCHes, to measure the activity sink's cost on the hot path.
+	PeerScimkitActivity = "scimkit-activity"
 )
 
 // PostgresEnv names the environment variable with the PostgreSQL DSN that
@@ -43,7 +53,7 @@ const PostgresEnv = "SCIMKIT_TEST_POSTGRES"
 // order: the in-memory ones always, the PostgreSQL ones when PostgresEnv
 // is set.
 func Peers() []string {
-	p := []string{PeerBarePre, PeerBare, PeerElimity, PeerScimkit}
+	p := []string{PeerBarePre, PeerBare, PeerElimity, PeerScimkit, PeerScimkitRFC, PeerScimkitActivity}
 	if os.Getenv(PostgresEnv) != "" && sqlPeersAvailable {
 		p = append(p, PeerSQLDirect, PeerSQLStore)
 	}
@@ -85,11 +95,15 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 	case PeerElimity:
 		p, err = newElimity(users)
 	case PeerScimkit:
-		p, err = newScimkit(ctx, users)
+		p, err = newScimkit(ctx, users, scim.Config{})
+	case PeerScimkitRFC:
+		p, err = newScimkit(ctx, users, scim.Config{Profile: scim.ProfileRFC})
+	case PeerScimkitActivity:
+		p, err = newScimkit(ctx, users, scim.Config{Activity: scim.NewActivityLog(0, nil)})
 	case PeerSQLStore, PeerSQLDirect:
 		p, err = newSQLPeer(ctx, name, users)
 	default:
-		return nil, fmt.Errorf("bench: unknown peer %q; known: %s", name, strings.Join([]string{PeerBarePre, PeerBare, PeerElimity, PeerScimkit, PeerSQLStore, PeerSQLDirect}, ", "))
+		return nil, fmt.Errorf("bench: unknown peer %q; known: %s", name, strings.Join([]string{PeerBarePre, PeerBare, PeerElimity, PeerScimkit, PeerScimkitRFC, PeerScimkitActivity, PeerSQLStore, PeerSQLDirect}, ", "))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bench: peer %s: %w", name, err)
@@ -100,9 +114,16 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 
 // serves reports whether the named peer takes part in the workload:
 // bare-pre serves only reads; sqldirect serves reads and creation (W4),
-// the baselines for sqlstore's lookups and creates.
+// the baselines for sqlstore's lookups and creates; the scimkit variants
+// serve only the workloads their targets name (W1 and W2 for the RFC
+// profile, W1 and the W5 PATCHes for the activity sink), to keep the
+// -short run short.
 func serves(peer string, w *Workload) bool {
 	switch peer {
+	case PeerScimkitRFC:
+		return w.Name == "W1" || w.Name == "W2"
+	case PeerScimkitActivity:
+		return w.Name == "W1" || w.Name == "W5okta" || w.Name == "W5entra"
 	case PeerBarePre:
 		return !w.Write
 	case PeerSQLDirect:

@@ -111,7 +111,7 @@ func (r row) speedup(a, b string) float64 {
 
 // ratios are the comparisons the table and the RESULT lines show: the
 // throughput of the first peer relative to the second's.
-var ratios = [][2]string{{PeerScimkit, PeerBare}, {PeerScimkit, PeerElimity}, {PeerSQLStore, PeerSQLDirect}}
+var ratios = [][2]string{{PeerScimkit, PeerBare}, {PeerScimkit, PeerElimity}, {PeerSQLStore, PeerSQLDirect}, {PeerScimkitRFC, PeerScimkit}, {PeerScimkitActivity, PeerScimkit}}
 
 // WriteTable writes what the Report measured: the machine, the over-HTTP
 // table (the headline), the in-process table (time and allocations per
@@ -127,6 +127,10 @@ func (rep *Report) WriteTable(w io.Writer) {
 	}
 	if len(rep.Results) > 0 {
 		rep.writeInProcessTable(w)
+		fmt.Fprintln(w)
+	}
+	if len(rep.Groups) > 0 {
+		rep.writeGroupTable(w)
 		fmt.Fprintln(w)
 	}
 	if len(rep.Heap) > 0 {
@@ -201,7 +205,7 @@ func formatRatio(f float64) string {
 // line for the heap per user; then the over-HTTP lines, with mode=http
 // (see writeHTTPResults).
 func (rep *Report) WriteResults(w io.Writer) {
-	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect}
+	order := []string{PeerScimkit, PeerBare, PeerElimity, PeerBarePre, PeerSQLStore, PeerSQLDirect, PeerScimkitRFC, PeerScimkitActivity}
 	for _, r := range rep.rows() {
 		var b strings.Builder
 		fmt.Fprintf(&b, "RESULT workload=%s users=%d", r.workload, r.users)
@@ -231,5 +235,6 @@ func (rep *Report) WriteResults(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
+	rep.writeGroupResults(w)
 	rep.writeHTTPResults(w)
 }

@@ -6,11 +6,12 @@ import (
 	"github.com/scimkit/scim"
 )
 
-// newScimkit builds scimkit's Handler with a zero Config over memstore and
-// preloads the users through the Store, as a host importing them would.
-func newScimkit(ctx context.Context, n int) (*Peer, error) {
+// newScimkit builds scimkit's Handler with cfg (a zero Config for the
+// scimkit peer) over memstore and preloads the users through the Store, as
+// a host importing them would.
+func newScimkit(ctx context.Context, n int, cfg scim.Config) (*Peer, error) {
 	store := newMemStore()
-	h, err := scim.NewHandler(store, scim.Config{})
+	h, err := scim.NewHandler(store, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -104,6 +104,12 @@ func (rep *Report) Targets() []Target {
 	for _, w := range []string{"W1", "W2"} {
 		worst(w+" sqlstore ≥ 0.8× the same queries through the driver (sqldirect)", sizes, speedup(w, PeerSQLStore, PeerSQLDirect), 0.8, false)
 	}
+	for _, w := range []string{"W1", "W2"} {
+		worst(w+" scimkit-rfc (ProfileRFC) ≥ 0.8× scimkit (strict) throughput", sizes, speedup(w, PeerScimkitRFC, PeerScimkit), 0.8, false)
+	}
+	for _, w := range []string{"W1", "W5okta", "W5entra"} {
+		worst(w+" scimkit-activity (Config.Activity) ≥ 0.97× scimkit throughput (within 3%)", sizes, speedup(w, PeerScimkitActivity, PeerScimkit), 0.97, false)
+	}
 	return out
 }
 
@@ -121,5 +127,10 @@ func (rep *Report) WriteTargets(w io.Writer) {
 		}
 		fmt.Fprintln(w, "targets in process:")
 		writeTargetTable(w, rep.Targets())
+	}
+	if len(rep.Groups) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "group targets in process (issue 12; time per request):")
+		writeTargetTable(w, rep.GroupTargets())
 	}
 }

@@ -9,6 +9,9 @@
 //	go run ./bench/cmd/compare -full    # adds 1,000,000 users (in-memory peers) and three rounds
 //	go run ./bench/cmd/compare -inprocess -short   # adds the in-process benchmarks, a CPU-profile aid
 //
+// The group workloads W6–W9 (issue 12) run in process in every mode
+// (-groups=false leaves them out), with the in-process benchtime.
+//
 // Over HTTP, each peer runs as a child process of this binary (a hidden
 // -serve mode) with GOMAXPROCS=1 on 127.0.0.1 and the load generator as
 // another (-loadgen), pinned to different cores with taskset when there
@@ -52,6 +55,8 @@ func main() {
 		inprocess  = flag.Bool("inprocess", false, "also run the in-process testing.Benchmark comparison (ServeHTTP without net/http), a CPU-profile aid")
 		benchtime  = flag.String("benchtime", "", "in process: benchtime of each benchmark, a duration or Nx (default 100ms with -short, else 1s)")
 		heap       = flag.Bool("heap", true, "in process: measure the in-memory stores' heap per user at the largest size")
+		groups     = flag.Bool("groups", true, "run the group workloads W6–W9 in process (groups of 10 and 100,000 members, 10,000 groups)")
+		groupPeers = flag.String("group-peers", "", "comma-separated group peers (default: "+strings.Join(bench.GroupPeers(), ",")+")")
 	)
 	flag.Parse()
 
@@ -100,6 +105,12 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	if *groups {
+		o.Groups = &bench.GroupOptions{}
+		if *groupPeers != "" {
+			o.Groups.Peers = strings.Split(*groupPeers, ",")
+		}
+	}
 	if *heap && *inprocess {
 		for _, n := range o.Sizes {
 			o.HeapUsers = max(o.HeapUsers, n)
@@ -137,6 +148,11 @@ func main() {
 	for _, r := range rep.HTTP {
 		if r.Err != nil {
 			os.Exit(1) // a peer answered wrongly: the run fails
+		}
+	}
+	for _, r := range rep.Groups {
+		if r.Err != nil {
+			os.Exit(1)
 		}
 	}
 }
