@@ -3,9 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
@@ -77,28 +75,11 @@ func (s *Store) listGroupWhere(ctx context.Context, q scim.Query) (where string,
 	if err != nil {
 		return "", nil, err
 	}
-	t := s.groups.t
-	var conds []string
-	if t.Columns.Tenant != "" {
-		args = append(args, tenant)
-		conds = append(conds, "g."+t.Columns.Tenant+" = "+s.ph(1))
+	tenantCol := s.groups.t.Columns.Tenant
+	if tenantCol != "" {
+		tenantCol = "g." + tenantCol
 	}
-	if q.Filter != nil {
-		var where string
-		where, args, err = filter.SQL(q.Filter, s.groupColumn, s.cfg.Dialect, args)
-		var me *filter.MatchError
-		switch {
-		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
-			return "", nil, fmt.Errorf("sqlstore: filter: %w: %w", scim.ErrUnsupportedFilter, err)
-		case err != nil:
-			return "", nil, fmt.Errorf("sqlstore: filter: %w", err)
-		}
-		conds = append(conds, where)
-	}
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
-	}
-	return where, args, nil
+	return s.where(tenant, tenantCol, q.Filter, s.groupColumn)
 }
 
 // pageMembers fills in the members of a page's groups, within max in all

@@ -79,14 +79,21 @@ func (s *Store) listWhere(ctx context.Context, q scim.Query) (where string, args
 	if err != nil {
 		return "", nil, err
 	}
+	return s.where(tenant, s.cfg.Columns.Tenant, q.Filter, s.column)
+}
+
+// where returns a list's WHERE clause (with its leading " WHERE ", or
+// "") and its arguments: tenantCol equal to tenant when the table keeps
+// tenants, and f as SQL through the column map col.
+func (s *Store) where(tenant, tenantCol string, f filter.Expr, col func(filter.AttrPath) (filter.Column, bool)) (string, []any, error) {
+	var args []any
 	var conds []string
-	if s.cfg.Columns.Tenant != "" {
+	if tenantCol != "" {
 		args = append(args, tenant)
-		conds = append(conds, s.cfg.Columns.Tenant+" = "+s.ph(1))
+		conds = append(conds, tenantCol+" = "+s.ph(1))
 	}
-	if q.Filter != nil {
-		var where string
-		where, args, err = filter.SQL(q.Filter, s.column, s.cfg.Dialect, args)
+	if f != nil {
+		w, a, err := filter.SQL(f, col, s.cfg.Dialect, args)
 		var me *filter.MatchError
 		switch {
 		case errors.Is(err, filter.ErrUnsupported), errors.As(err, &me):
@@ -96,12 +103,13 @@ func (s *Store) listWhere(ctx context.Context, q scim.Query) (where string, args
 		case err != nil:
 			return "", nil, fmt.Errorf("sqlstore: filter: %w", err)
 		}
-		conds = append(conds, where)
+		args = a
+		conds = append(conds, w)
 	}
-	if len(conds) > 0 {
-		where = " WHERE " + strings.Join(conds, " AND ")
+	if len(conds) == 0 {
+		return "", args, nil
 	}
-	return where, args, nil
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
 // maxStmts bounds the prepared statements a Store keeps. The fixed
