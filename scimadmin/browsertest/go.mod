@@ -4,7 +4,7 @@ go 1.26
 
 require (
 	github.com/chromedp/chromedp v0.23.1
-	github.com/scimkit/scim v0.0.0
+	github.com/scimkit/scim v0.1.0
 )
 
 require (
