@@ -11,7 +11,6 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
-	"github.com/scimkit/scim/schema"
 	"github.com/scimkit/scim/sqlstore"
 )
 
@@ -46,11 +45,6 @@ var appGroups = &sqlstore.GroupTables{
 	Members:       "team_members",
 	MemberColumns: sqlstore.MemberColumns{Group: "team_id", Member: "user_id", Type: "member_type"},
 }
-
-// regions is the demo's custom attribute: a list Okta may send as
-// "us1,emea2".
-var regions = schema.Attribute{Name: "regions", Type: schema.String, MultiValued: true,
-	Description: "Data regions the user may access."}
 
 // The app's own migration, as it might have been written before SCIM: the
 // last lines are what adding SCIM asked of it (an idp_id, a version for
