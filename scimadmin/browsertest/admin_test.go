@@ -212,8 +212,16 @@ func TestSetupPageInChromium(t *testing.T) {
 	}
 
 	// 6. Filter the log to refusals.
-	run("filter", chromedp.SetValue(chromedp.ID("kind"), "refused"), chromedp.Click(chromedp.CSS(`form.filters button`)),
-		chromedp.WaitVisible(chromedp.ID("activity-log")))
+	run("filter", chromedp.SetValue(chromedp.ID("kind"), "refused"), chromedp.Click(chromedp.CSS(`form.filters button`)))
+	// The click starts a navigation, and until it lands the old page's log
+	// is still visible: wait for the new URL before reading the log (read
+	// at once, it was now and then the unfiltered page).
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if loc, _ := chromedp.Run(ctx, chromedp.Location()); strings.Contains(loc, "kind=refused") {
+			break
+		}
+	}
+	run("filtered", chromedp.WaitVisible(chromedp.ID("activity-log")))
 	if got := text("#activity-log tbody"); strings.Contains(got, "created") || !strings.Contains(got, "refused") {
 		t.Errorf("the refused-only log shows %q", got)
 	}
