@@ -77,7 +77,11 @@ func TestCompareSmoke(t *testing.T) {
 				t.Errorf("no RESULT line for %s at %d users", w.Name, n)
 				continue
 			}
-			for _, k := range []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"} {
+			keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
+			if w.Base != "" {
+				keys = []string{"scimkit_ns", "scimkit_allocs"}
+			}
+			for _, k := range keys {
 				if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
 					t.Errorf("RESULT line for %s at %d users has no number for %s: %s", w.Name, n, k, line)
 				}
@@ -119,7 +123,14 @@ func TestCompareSmoke(t *testing.T) {
 			continue
 		}
 		keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_cpu_us", "bare_cpu_us", "elimity_cpu_us", "scimkit_allocs", "scimkit_rps", "scimkit_vs_bare", "scimkit_vs_elimity"}
-		if !w.Write {
+		if w.Base != "" {
+			// A projected workload: scimkit alone, compared with its
+			// Base in the targets; no other peer's key may appear.
+			keys = []string{"scimkit_ns", "scimkit_cpu_us", "scimkit_allocs", "scimkit_rps"}
+			if regexp.MustCompile(` (bare|bare_pre|elimity)_`).MatchString(line) {
+				t.Errorf("over-HTTP RESULT line for %s has another peer's figures: %s", w.Name, line)
+			}
+		} else if !w.Write {
 			keys = append(keys, "bare_pre_cpu_us")
 		}
 		for _, k := range keys {
@@ -128,7 +139,8 @@ func TestCompareSmoke(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(text, "targets over HTTP") || !strings.Contains(text, "W1 scimkit CPU/request ≤ 1.1× bare") {
+	if !strings.Contains(text, "targets over HTTP") || !strings.Contains(text, "W1 scimkit CPU/request ≤ 1.1× bare") ||
+		!strings.Contains(text, "W1a scimkit CPU/request ≤ 1.0× W1's") {
 		t.Error("no over-HTTP targets")
 	}
 }
