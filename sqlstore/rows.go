@@ -202,7 +202,13 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 			if k.Email == k.UserName {
 				folded = k.UserNameLower
 			}
-			return filter.Column{Name: k.Email, Kind: filter.String, Folded: folded, Fold: s.fold(), Type: "work"}, k.Email != ""
+			work := filter.Column{Name: k.Email, Kind: filter.String, Folded: folded, Fold: s.fold(), Type: "work"}
+			if c, ok := s.emailsColumn(p, work); ok {
+				return c, true
+			}
+			return work, k.Email != ""
+		case "emails.type", "emails.primary", "emails.display":
+			return s.emailsColumn(p, filter.Column{})
 		case "active.":
 			return filter.Column{Name: k.Active, Kind: filter.Bool}, k.Active != ""
 		case "meta.created":
@@ -220,7 +226,7 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 			}
 		}
 	}
-	return filter.Column{}, false
+	return s.attributesColumn(p)
 }
 
 // joinValues returns the text of each value of a multi-valued attribute:
