@@ -75,7 +75,7 @@ func jsonColumn(doc string, def *schema.Attribute, sub string) (filter.Column, b
 // e-mail's column, as scim.User.AttrValue reads such a user.
 func (s *Store) emailsColumn(p filter.AttrPath, work filter.Column) (filter.Column, bool) {
 	doc := s.cfg.Columns.Attributes
-	if doc == "" {
+	if doc == "" || s.cfg.WorkEmailOnly {
 		return filter.Column{}, false
 	}
 	def, _ := rfcUser.Attribute("emails", false)
