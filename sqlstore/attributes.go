@@ -1,6 +1,10 @@
 package sqlstore
 
 import (
+	"slices"
+	"strings"
+
+	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 )
@@ -113,4 +117,61 @@ func kindOf(t schema.Type) filter.Kind {
 		return filter.DateTime
 	}
 	return filter.String
+}
+
+// leanColumns returns the index in cols of Columns.Attributes and the
+// select list without it, when a list may leave it out: the column backs
+// no other attribute, and the table has a version column (content
+// versions hash every column read). Otherwise -1 and "".
+func (s *Store) leanColumns() (int, string) {
+	k := s.cfg.Columns
+	if k.Attributes == "" || k.Version == "" {
+		return -1, ""
+	}
+	at := -1
+	for _, f := range s.fields {
+		if f.attr == attributesField {
+			at = f.at
+		}
+	}
+	for _, f := range s.fields {
+		if f.at == at && f.attr != attributesField {
+			return -1, ""
+		}
+	}
+	cols := []string{k.ID}
+	for i, c := range s.cols {
+		if i != at {
+			cols = append(cols, c.name)
+		}
+	}
+	return at, strings.Join(append(cols, k.Version), ", ")
+}
+
+// columnAttributes are the top-level attributes never held in the JSON
+// column: User's typed fields but name (whose other parts are) and emails
+// (all of which may be).
+var columnAttributes = []string{"id", "externalId", "userName", "displayName", "active", "meta", "password", "groups"}
+
+// leanList reports whether a list for q leaves the JSON column out (not
+// selected, not decoded): q.Attributes lists no attribute the column may
+// hold. That is every attribute but the typed ones, those of Config.Custom
+// and, with WorkEmailOnly, emails: name.formatted and the others live
+// there, and a host's own attributes as well as the RFC's.
+func (s *Store) leanList(q scim.Query) bool {
+	if s.attrsAt < 0 || q.Attributes == nil {
+		return false
+	}
+	for _, a := range q.Attributes {
+		name := a
+		if i := strings.LastIndexByte(a, ':'); i >= 0 {
+			name = a[i+1:] // Config.Custom matches whatever URN
+		} else if slices.Contains(columnAttributes, a) || a == "emails" && s.cfg.WorkEmailOnly {
+			continue
+		}
+		if !slices.ContainsFunc(s.cfg.Custom, func(c Custom) bool { return c.Name == name }) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/sqlstore"
 )
@@ -246,7 +248,7 @@ func TestWorkEmailOnly(t *testing.T) {
 			cfg.Columns.Attributes, cfg.WorkEmailOnly = attributes, workOnly
 			return must(sqlstore.New(db, cfg))(t)
 		}
-		plain, workOnly, json := store("", false), store("attributes", true), store("attributes", false)
+		plain, workOnly, all := store("", false), store("attributes", true), store("attributes", false)
 		for _, f := range []string{`userName eq "a@b"`, `externalId eq "x"`, `emails[type eq "work" and value eq "a@b"]`, `emails[type eq "work"].value eq "a@b"`} {
 			q := scim.Query{Filter: must(h.ParseFilter(f))(t), StartIndex: 1, Count: 10}
 			// The COUNT query: the page query's select list differs.
@@ -254,7 +256,7 @@ func TestWorkEmailOnly(t *testing.T) {
 			if got, _, _ := must3(workOnly.ListQueries(ctx, q))(t); got != want {
 				t.Errorf("%v %s with WorkEmailOnly:\n%s\nwant\n%s", d, f, got, want)
 			}
-			got, _, _ := must3(json.ListQueries(ctx, q))(t)
+			got, _, _ := must3(all.ListQueries(ctx, q))(t)
 			if reads := strings.Contains(got, "attributes"); reads != strings.HasPrefix(f, "emails") {
 				t.Errorf("%v %s without WorkEmailOnly reads the JSON column: %v\n%s", d, f, reads, got)
 			}
@@ -266,4 +268,67 @@ func TestWorkEmailOnly(t *testing.T) {
 	if _, err := s.Create(bg, u); err == nil || !strings.Contains(err.Error(), "WorkEmailOnly") {
 		t.Errorf("Create with every e-mail under WorkEmailOnly: %v", err)
 	}
+}
+
+// A list whose response returns no attribute the JSON column may hold
+// (Query.Attributes) neither selects nor decodes the column; one that
+// returns any does, and so does one with content versions, which hash
+// every column.
+func TestListLeavesOutAttributes(t *testing.T) {
+	db := databases[0].open(t)
+	store := func(cfg sqlstore.Config) *sqlstore.Store {
+		cfg.Dialect, cfg.Table = sqlstore.SQLite, "users"
+		return must(sqlstore.New(db, cfg))(t)
+	}
+	doc := sqlstore.Columns{Attributes: "attributes"}
+	noVersion := sqlstore.Columns{Attributes: "attributes", Version: "-"}
+	custom := []sqlstore.Custom{{Name: "costCenter", Column: "cost_center", Kind: filter.String}}
+	tests := []struct {
+		cfg   sqlstore.Config
+		attrs []string
+		reads bool
+	}{
+		{sqlstore.Config{Columns: doc}, nil, true},
+		{sqlstore.Config{Columns: doc}, []string{"id", "meta", "userName"}, false},
+		{sqlstore.Config{Columns: doc}, []string{"id", "userName", "title"}, true},
+		{sqlstore.Config{Columns: doc}, []string{"id", "userName", "name"}, true},
+		{sqlstore.Config{Columns: doc}, []string{"id", "userName", "emails"}, true},
+		{sqlstore.Config{Columns: doc, WorkEmailOnly: true}, []string{"id", "userName", "emails", "active"}, false},
+		{sqlstore.Config{Columns: doc, Custom: custom}, []string{"id", ent + "costCenter"}, false},
+		{sqlstore.Config{Columns: doc, Custom: custom}, []string{"id", ent + "department"}, true},
+		{sqlstore.Config{Columns: noVersion}, []string{"id", "userName"}, true},
+	}
+	for _, tt := range tests {
+		_, list, _ := must3(store(tt.cfg).ListQueries(bg, scim.Query{StartIndex: 1, Count: 1, Attributes: tt.attrs}))(t)
+		if reads := strings.Contains(list, "attributes"); reads != tt.reads {
+			t.Errorf("%+v, Attributes %v: reads the JSON column %v, want %v\n%s", tt.cfg.Columns, tt.attrs, reads, tt.reads, list)
+		}
+	}
+
+	// Through the handler, on every database: the lean rows read right.
+	forEachDB(t, func(t *testing.T, d database) {
+		s, _, _ := d.newStore(t, sqlstore.Config{Columns: doc})
+		h := rfcHandler(t, s)
+		serve(t, h, "POST", "/Users", jsonUser(t, "full"), http.StatusCreated)
+		serve(t, h, "POST", "/Users", jsonUser(t, "zoe"), http.StatusCreated)
+		for _, tt := range []struct{ query, want string }{
+			{"attributes=userName&filter=" + url.QueryEscape(`title eq "tour guide"`), `"userName":"bjensen@example.com"`},
+			{"attributes=userName,title&filter=" + url.QueryEscape(`nickName pr`), `"title":"Zoë Manager"`},
+			{"attributes=active", `"active":true`},
+		} {
+			got := serve(t, h, "GET", "/Users?"+tt.query, "", http.StatusOK)
+			body := must(marshal(got))(t)
+			if !strings.Contains(body, tt.want) {
+				t.Errorf("GET /Users?%s: %s, want %s", tt.query, body, tt.want)
+			}
+			if tt.query != "attributes=userName,title&filter="+url.QueryEscape(`nickName pr`) && strings.Contains(body, "title") {
+				t.Errorf("GET /Users?%s returns title: %s", tt.query, body)
+			}
+		}
+	})
+}
+
+func marshal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
 }
