@@ -126,9 +126,10 @@ type Column struct {
 // columns maps each attribute path to its Column; an attribute without
 // one makes the filter unsupported. Inside a value path, the paths looked
 // up are the attribute's sub-attributes, e.g. {Name: "emails", Sub:
-// "value"}; a value path is expressible when its attribute's elements live
-// in one column with Column.Type (the work e-mail), and its filter uses
-// only value and type eq.
+// "value"}; a value path is expressible when its attribute's elements are
+// rows of another table (Column.Subquery) or elements of a JSON array
+// (Column.JSON), or live in one column with Column.Type (the work
+// e-mail) and its filter uses only value and type eq.
 //
 // The condition has the semantics of Match, including for absent values:
 // NULL and the empty string are absent, so title ne "x" is false and not
