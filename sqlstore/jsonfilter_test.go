@@ -224,7 +224,7 @@ func userKey(name string) string {
 	return name
 }
 
-func jsonUser(t *testing.T, key string) string {
+func jsonUser(t testing.TB, key string) string {
 	t.Helper()
 	body := jsonUsers[key]
 	if strings.HasSuffix(body, ".json") {
@@ -237,7 +237,7 @@ func jsonUser(t *testing.T, key string) string {
 	return body
 }
 
-func rfcHandler(t *testing.T, s scim.Store) *scim.Handler {
+func rfcHandler(t testing.TB, s scim.Store) *scim.Handler {
 	t.Helper()
 	h, err := scim.NewHandler(s, scim.Config{Profile: scim.ProfileRFC})
 	if err != nil {

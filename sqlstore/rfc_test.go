@@ -102,7 +102,7 @@ func TestRFCProfileAttributesColumn(t *testing.T) {
 	})
 }
 
-func serve(t *testing.T, h http.Handler, method, path, body string, want int) map[string]any {
+func serve(t testing.TB, h http.Handler, method, path, body string, want int) map[string]any {
 	t.Helper()
 	r := httptest.NewRequest(method, path, strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/scim+json")
