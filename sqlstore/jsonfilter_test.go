@@ -338,6 +338,7 @@ func TestListLeavesOutAttributes(t *testing.T) {
 			{"attributes=userName&filter=" + url.QueryEscape(`title eq "tour guide"`), `"userName":"bjensen@example.com"`},
 			{"attributes=userName,title&filter=" + url.QueryEscape(`nickName pr`), `"title":"Zoë Manager"`},
 			{"attributes=active", `"active":true`},
+			{"attributes=userName&cursor=&count=1", `"userName":"bjensen@example.com"`}, // ListKeyset
 		} {
 			got := serve(t, h, "GET", "/Users?"+tt.query, "", http.StatusOK)
 			body := must(marshal(got))(t)
