@@ -44,6 +44,7 @@ type countingStore struct {
 	*memstore.Store
 	memberReads atomic.Int64
 	userGroups  atomic.Int64
+	lastQuery   scim.Query // of ListGroups; tests read it after the request
 }
 
 func (s *countingStore) Group(ctx context.Context, id string, members bool) (*scim.Group, error) {
@@ -57,6 +58,7 @@ func (s *countingStore) ListGroups(ctx context.Context, q scim.Query) (*scim.Gro
 	if q.Members {
 		s.memberReads.Add(1)
 	}
+	s.lastQuery = q
 	return s.Store.ListGroups(ctx, q)
 }
 

@@ -179,6 +179,7 @@ func (h *Handler) listUsersWith(w http.ResponseWriter, r *http.Request, req requ
 		h.writeError(w, r, e)
 		return
 	}
+	q.Attributes = p.attributes(&h.names)
 	var page *Page
 	var err error
 	if cur != nil {
@@ -260,6 +261,7 @@ func (h *Handler) listGroupsWith(w http.ResponseWriter, r *http.Request, req req
 func (h *Handler) groupQuery(q *Query, p *projection) {
 	q.Members = p.wants("members", schema.Default)
 	q.MaxMembers = h.cfg.MaxListMembers
+	q.Attributes = p.attributes(&h.groupNames)
 }
 
 // joinNames writes names in listParams' comma-separated form.

@@ -126,3 +126,73 @@ func TestListUnsupportedFilter(t *testing.T) {
 	st.fail = scim.ErrUnsupportedFilter
 	wantError(t, do(t, h, "GET", "/Users?filter="+url.QueryEscape(`userName co "a"`), ""), 400, scim.ScimTypeInvalidFilter)
 }
+
+// TestListQueryAttributes checks that a list's Query says which top-level
+// attributes the response returns (Query.Attributes), from attributes and
+// excludedAttributes, for GET and .search, so that a Store can skip
+// loading the others.
+func TestListQueryAttributes(t *testing.T) {
+	const ent = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	tests := []struct {
+		name         string
+		cfg          scim.Config
+		method       string
+		target       string
+		body         string
+		want, absent []string
+	}{
+		{"strict, no projection", scim.Config{}, "GET", "/Users?filter=userName+eq+%22a%22", "",
+			[]string{"id", "userName", "name", "emails", "active", "meta"}, []string{"password", "title"}},
+		{"attributes=userName", scim.Config{}, "GET", "/Users?attributes=userName", "",
+			[]string{"id", "userName"}, []string{"name", "emails", "displayName"}},
+		{"excludedAttributes=name,emails", scim.Config{}, "GET", "/Users?excludedAttributes=name,emails", "",
+			[]string{"userName", "displayName"}, []string{"name", "emails"}},
+		{"attributes=name.givenName", scim.Config{}, "GET", "/Users?attributes=name.givenName", "",
+			[]string{"name"}, []string{"emails"}},
+		{"RFC, no projection", scim.Config{Profile: scim.ProfileRFC}, "GET", "/Users", "",
+			[]string{"title", "addresses", ent + ":department", ent + ":manager"}, []string{"password"}},
+		{"RFC, an extension's attribute", scim.Config{Profile: scim.ProfileRFC}, "GET", "/Users?attributes=" + ent + ":department", "",
+			[]string{"id", ent + ":department"}, []string{ent + ":manager", "title", "userName"}},
+		{"RFC, the extension excluded", scim.Config{Profile: scim.ProfileRFC}, "GET", "/Users?excludedAttributes=" + ent, "",
+			[]string{"title"}, []string{ent + ":department", ent + ":manager"}},
+		{".search", scim.Config{Profile: scim.ProfileRFC}, "POST", "/Users/.search",
+			`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"attributes":["nickName"]}`,
+			[]string{"id", "nickName"}, []string{"title", "userName"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, st := newHandler(t, tt.cfg)
+			if rec := do(t, h, tt.method, tt.target, tt.body); rec.Code != 200 {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+			q := st.queries[len(st.queries)-1]
+			if q.Attributes == nil {
+				t.Fatal("Query.Attributes is nil")
+			}
+			for _, a := range tt.want {
+				if !q.Wants(a) {
+					t.Errorf("Query.Attributes %v lacks %s", q.Attributes, a)
+				}
+			}
+			for _, a := range tt.absent {
+				if q.Wants(a) {
+					t.Errorf("Query.Attributes %v lists %s", q.Attributes, a)
+				}
+			}
+		})
+	}
+	t.Run("groups", func(t *testing.T) {
+		h, st := newGroupHandler(t, scim.Config{})
+		do(t, h, "GET", "/Groups?attributes=displayName", "")
+		if q := st.lastQuery; !q.Wants("displayName") || q.Wants("members") || q.Members {
+			t.Errorf("GET /Groups?attributes=displayName: Attributes %v, Members %v", q.Attributes, q.Members)
+		}
+		do(t, h, "GET", "/Groups", "")
+		if q := st.lastQuery; !q.Wants("displayName") || !q.Wants("members") {
+			t.Errorf("GET /Groups: Attributes %v", q.Attributes)
+		}
+	})
+	if !(&scim.Query{}).Wants("anything") {
+		t.Error("a Query without Attributes does not want every attribute")
+	}
+}

@@ -169,3 +169,32 @@ func (p *projection) wantsCustom(urn, name string, returned schema.Returned) boo
 	}
 	return p.wants(name, returned)
 }
+
+// attributes lists the top-level attributes of n's resource type that p
+// returns, for Query.Attributes: the common and core ones by name, an
+// extension's qualified with its URN. Never nil, so that a Store may
+// leave out what the served schema has no place for even without a
+// projection.
+func (p *projection) attributes(n *names) []string {
+	size := len(n.core)
+	for i := range n.extensions {
+		size += len(n.extensions[i].Attributes)
+	}
+	out := make([]string, 0, size)
+	for i := range n.core {
+		if a := &n.core[i]; p.wants(a.Name, a.Returned) {
+			out = append(out, a.Name)
+		}
+	}
+	for i := range n.extensions {
+		ext := &n.extensions[i]
+		for j := range ext.Attributes {
+			a := &ext.Attributes[j]
+			if p == nil && a.Returned != schema.Request && a.Returned != schema.Never ||
+				p != nil && p.wants(ext.ID+":"+a.Name, a.Returned) {
+				out = append(out, ext.ID+":"+a.Name)
+			}
+		}
+	}
+	return out
+}

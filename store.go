@@ -3,6 +3,7 @@ package scim
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/scimkit/scim/filter"
 )
@@ -84,6 +85,23 @@ type Query struct {
 	// Seek is the position of a keyset page, for KeysetLister and
 	// GroupKeysetLister; List and ListGroups ignore it.
 	Seek Seek
+	// Attributes, when not nil, lists every top-level attribute the
+	// response to the list returns, by canonical name ("userName",
+	// "name", "emails", "members"; an extension's attributes qualified
+	// with its URN, "urn:…:enterprise:2.0:User:department"): the request's
+	// attributes or excludedAttributes (RFC 7644 §3.9) applied to the
+	// served schema. A Store may leave any other attribute out of the
+	// users or groups it returns, so as not to load what is excluded; the
+	// handler never returns one anyway. It must return every listed one
+	// as stored. Nil means every attribute. See Wants.
+	Attributes []string
+}
+
+// Wants reports whether the response to q returns the top-level
+// attribute attr, named as in Query.Attributes: true when Attributes is
+// nil or lists it.
+func (q *Query) Wants(attr string) bool {
+	return q.Attributes == nil || slices.Contains(q.Attributes, attr)
 }
 
 // Page is one page of a List.

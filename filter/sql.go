@@ -94,6 +94,28 @@ type Column struct {
 	// filter, completes the condition and a ")" closes it: the row
 	// matches when some element does.
 	Subquery string
+	// JSON, when set, says that the attribute is held in a JSON document
+	// in the column Name, at JSON's keys (see JSONPath); SQL writes the
+	// dialect's JSON functions around Name. Strings compare as for a
+	// column, except that an empty string is a value (only pr and eq
+	// null treat it as absent, as Match does for the values it is
+	// given) and that on MySQL case-insensitive comparisons compare the
+	// lowered strings byte-wise (lower(x) = BINARY lower(?)), so that a
+	// _ci collation does not equate "e" and "é", and on SQLite they are
+	// GLOB patterns of each letter's case variants, since its lower()
+	// folds only ASCII (gt, ge, lt and le still use lower()).
+	JSON *JSONPath
+	// Otherwise, for a JSON Array, is where a row keeps the attribute
+	// when its document has no element of it: a column holding the one
+	// element there is (the work e-mail of a row written without every
+	// e-mail in the document), as a Column of its own with Type set for
+	// the value sub-attribute. A comparison then holds when some element
+	// of the array satisfies it or, when there is none, the element in
+	// Otherwise does.
+	Otherwise *Column
+
+	// json says that Name and Subquery were written by jsonColumn.
+	json bool
 }
 
 // SQL translates a resolved filter (see AttrPath) into the condition of a
@@ -104,9 +126,10 @@ type Column struct {
 // columns maps each attribute path to its Column; an attribute without
 // one makes the filter unsupported. Inside a value path, the paths looked
 // up are the attribute's sub-attributes, e.g. {Name: "emails", Sub:
-// "value"}; a value path is expressible when its attribute's elements live
-// in one column with Column.Type (the work e-mail), and its filter uses
-// only value and type eq.
+// "value"}; a value path is expressible when its attribute's elements are
+// rows of another table (Column.Subquery) or elements of a JSON array
+// (Column.JSON), or live in one column with Column.Type (the work
+// e-mail) and its filter uses only value and type eq.
 //
 // The condition has the semantics of Match, including for absent values:
 // NULL and the empty string are absent, so title ne "x" is false and not
@@ -144,10 +167,13 @@ type sqlWriter struct {
 	d       Dialect
 	b       strings.Builder
 	args    []any
-	// exists is set inside the subquery of a value path over rows of
-	// another table (Column.Subquery), whose comparisons are not wrapped
-	// again.
+	// exists is set inside the subquery over the elements of a
+	// multi-valued attribute (Column.Subquery, a JSON array), whose
+	// comparisons are not wrapped again.
 	exists bool
+	// otherwise is set while writing the half of such a comparison that
+	// tests the Otherwise column of a row without elements.
+	otherwise bool
 }
 
 func unsupported(format string, a ...any) error {
@@ -199,37 +225,103 @@ func (w *sqlWriter) expr(e Expr, vp *ValuePath) error {
 				return w.elementType(e, vp)
 			}
 		}
-		col, ok := w.columns(path)
-		if !ok {
-			return unsupported("no column for %s", path)
+		col, err := w.column(path)
+		if err != nil {
+			return err
 		}
 		if col.Subquery != "" && !w.exists {
-			w.b.WriteString(col.Subquery + " ")
-			if err := w.compare(e, path, col); err != nil {
-				return err
+			c := e
+			if e.Op == Pr || e.Value.Kind == Null {
+				// Some element has a value (pr, ne null), or none has (eq
+				// null): the quantifier stays outside the subquery.
+				if e.Op == Eq {
+					w.b.WriteString("NOT ")
+				}
+				c = &Compare{Path: e.Path, Op: Pr}
 			}
-			w.b.WriteByte(')')
-			return nil
+			return w.some(col, func() error {
+				col, err := w.column(path)
+				if err != nil {
+					return err
+				}
+				return w.compare(c, path, col)
+			})
 		}
 		return w.compare(e, path, col)
 	}
 	return unsupported("unknown expression %T", e)
 }
 
-// valuePath writes attr[filter] for an attribute whose one element lives
-// in the column of its value sub-attribute.
-func (w *sqlWriter) valuePath(vp *ValuePath) error {
-	p := AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"}
-	col, ok := w.columns(p)
-	if ok && col.Subquery != "" && !w.exists {
+// column looks up path's column as the writer uses it: a JSON column
+// turned into its SQL (see jsonColumn), and while writing the Otherwise
+// half of a comparison, the Otherwise column.
+func (w *sqlWriter) column(path AttrPath) (Column, error) {
+	col, ok := w.columns(path)
+	if ok && w.otherwise {
+		ok = col.Otherwise != nil
+		if ok {
+			col = *col.Otherwise
+		}
+	}
+	if !ok {
+		return col, unsupported("no column for %s", path)
+	}
+	if col.JSON != nil {
+		return w.jsonColumn(col, path)
+	}
+	return col, nil
+}
+
+// some writes that some element of col's Subquery satisfies the
+// condition cond writes, and with col.Otherwise, when there is no
+// element, that the Otherwise column does: cond is then called a second
+// time with w.otherwise set.
+func (w *sqlWriter) some(col Column, cond func() error) error {
+	one := func() error {
 		w.b.WriteString(col.Subquery + " ")
 		w.exists = true
-		err := w.expr(vp.Filter, vp)
+		err := cond()
 		w.exists = false
 		w.b.WriteByte(')')
 		return err
 	}
-	if !ok || col.Type == "" || col.Joined {
+	if col.Otherwise == nil {
+		return one()
+	}
+	w.b.WriteByte('(')
+	if err := one(); err != nil {
+		return err
+	}
+	w.b.WriteString(" OR (NOT " + col.Subquery + " " + sqlTrue + ") AND ")
+	w.otherwise = true
+	err := cond()
+	w.otherwise = false
+	w.b.WriteString("))")
+	return err
+}
+
+// valuePath writes attr[filter]: over the elements of a Subquery or JSON
+// array, or for an attribute whose one element lives in the column of
+// its value sub-attribute.
+func (w *sqlWriter) valuePath(vp *ValuePath) error {
+	p := AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"}
+	col, err := w.column(p)
+	if err == nil && col.Subquery != "" && !w.exists {
+		return w.some(col, func() error {
+			if w.otherwise {
+				return w.oneElement(vp)
+			}
+			return w.expr(vp.Filter, vp)
+		})
+	}
+	return w.oneElement(vp)
+}
+
+// oneElement writes attr[filter] for an attribute whose one element
+// lives in the column of its value sub-attribute (Column.Type).
+func (w *sqlWriter) oneElement(vp *ValuePath) error {
+	col, err := w.column(AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"})
+	if err != nil || col.Type == "" || col.Joined {
 		return unsupported("%s[…]: only the work e-mail's value path is expressible", vp.Path)
 	}
 	w.b.WriteByte('(')
@@ -245,7 +337,7 @@ func (w *sqlWriter) valuePath(vp *ValuePath) error {
 // elementType writes type eq "t" or type ne "t" inside a value path: a
 // constant, since the column holds the element of one type.
 func (w *sqlWriter) elementType(c *Compare, vp *ValuePath) error {
-	col, _ := w.columns(AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"})
+	col, _ := w.column(AttrPath{URN: vp.Path.URN, Name: vp.Path.Name, Sub: "value"})
 	if (c.Op != Eq && c.Op != Ne) || c.Value.Kind != String {
 		return unsupported("%s[type %s …]: only type eq and ne a string are expressible", vp.Path, c.Op)
 	}
@@ -330,6 +422,10 @@ func (w *sqlWriter) compare(c *Compare, path AttrPath, col Column) error {
 			}
 			lit.Time = t
 		}
+		if col.json && w.d == SQLite {
+			w.b.WriteString(col.Name + sqlOps[c.Op] + "julianday(" + w.param(sqliteTime(lit.Time)) + ")")
+			return nil
+		}
 		w.b.WriteString(col.Name + sqlOps[c.Op] + w.param(lit.Time.UTC()))
 	}
 	return nil
@@ -337,14 +433,23 @@ func (w *sqlWriter) compare(c *Compare, path AttrPath, col Column) error {
 
 // compareString writes a string comparison. Every operator that an empty
 // column would satisfy (ne, lt, le, and any with "") also tests that the
-// column is not empty, since Match treats "" as absent.
+// column is not empty, since Match treats "" as absent; a JSON document
+// holds strings as they were given, and "" is then a value.
 func (w *sqlWriter) compareString(c *Compare, col Column) error {
-	guard := c.Op == Ne || c.Op == Lt || c.Op == Le || c.Value.Str == ""
+	guard := !col.json && (c.Op == Ne || c.Op == Lt || c.Op == Le || c.Value.Str == "")
 	if guard {
 		w.b.WriteString("(" + col.Name + " <> '' AND ")
 	}
 	lhs, ph := col.Name, ""
 	switch {
+	case !c.CaseExact && col.json && w.d == SQLite && c.Op != Gt && c.Op != Ge && c.Op != Lt && c.Op != Le:
+		op := c.Op
+		if op == Ne {
+			op = Eq
+			w.b.WriteString("NOT ")
+		}
+		w.b.WriteString("(" + col.Name + " GLOB " + w.param(foldGlob(op, c.Value.Str)) + ")")
+		return nil
 	case !c.CaseExact:
 		lhs = w.fold(col)
 	case w.d == SQLite && (c.Op == Co || c.Op == Sw || c.Op == Ew):
@@ -377,6 +482,8 @@ func (w *sqlWriter) strParam(col Column, s string, exact bool) string {
 	}
 	ph := w.param(s)
 	switch {
+	case !exact && col.json && w.d == MySQL:
+		return "BINARY lower(" + ph + ")"
 	case !exact:
 		return "lower(" + ph + ")"
 	case w.d == MySQL:

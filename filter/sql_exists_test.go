@@ -48,6 +48,9 @@ func TestSQLSubquery(t *testing.T) {
 		{`members[value eq "u1"]`, `g.id IN (SELECT m.group_id FROM members m WHERE m.member_id = $1)`, []any{"u1"}},
 		{`members[value eq "u1" and type eq "User"]`, `g.id IN (SELECT m.group_id FROM members m WHERE (m.member_id = $1 AND m.member_type = $2))`, []any{"u1", "User"}},
 		{`displayName eq "Ops" and not (members.value eq "u1")`, `(lower(g.display_name) = lower($1) AND NOT COALESCE(g.id IN (SELECT m.group_id FROM members m WHERE m.member_id = $2), 1=0))`, []any{"Ops", "u1"}},
+		// No element has a value: the quantifier is outside the subquery.
+		{`members.value eq null`, `NOT g.id IN (SELECT m.group_id FROM members m WHERE (m.member_id IS NOT NULL AND m.member_id <> ''))`, nil},
+		{`members.value pr`, `g.id IN (SELECT m.group_id FROM members m WHERE (m.member_id IS NOT NULL AND m.member_id <> ''))`, nil},
 		{`members pr`, ``, nil},
 	}
 	for _, tt := range tests {

@@ -47,6 +47,18 @@ type Config struct {
 	Custom []Custom
 	// IDs says who makes ids. Default UUIDs.
 	IDs IDs
+	// WorkEmailOnly says that the handler keeps the work e-mail alone
+	// (scim.ProfileStrict without "emails" in scim.Config.Keep), never
+	// every e-mail in Columns.Attributes. With Columns.Attributes set,
+	// emails filters then compare Columns.Email alone, so that its index
+	// serves the lookups identity providers send; a user written with
+	// every e-mail (User.Custom["emails"]) is an error rather than a row
+	// those filters would misread. Without it, a table with
+	// Columns.Attributes filters on the e-mails in the JSON column and,
+	// for a row that has none there, on Columns.Email: right in every
+	// profile, but not an index lookup. It changes nothing without
+	// Columns.Attributes.
+	WorkEmailOnly bool
 
 	// Groups, when set, maps the host's group and membership tables: the
 	// Store then serves groups (scim.GroupStore). Default nil: users only.
@@ -106,7 +118,12 @@ type Columns struct {
 	// of User.Custom without a column of its own, as scim.MarshalCustom
 	// writes them: what a handler in the RFC profile (or with
 	// scim.Config.Keep) stores beyond the typed attributes. Filters on
-	// them are not pushed down: they are a 400 invalidFilter. Default:
+	// the attributes of RFC 7643's User and enterprise extension held
+	// there are pushed down to the database's JSON functions (see the
+	// package doc); filters on a host's own attributes held there are
+	// unsupported (a 400 invalidFilter): map those in Config.Custom.
+	// PostgreSQL reads a jsonb, json or text column (as ::jsonb), MySQL
+	// and MariaDB a JSON or LONGTEXT one, SQLite a TEXT one. Default:
 	// none.
 	Attributes string
 }

@@ -93,10 +93,10 @@
 // both sides so that the indexes serve the lookups Okta and Entra ID send
 // before every create: userName eq, externalId eq and emails[type eq
 // "work" and value eq]. A filter that cannot be expressed (an attribute
-// without a column, gt on a comma-joined list, a value path other than the
-// work e-mail's) is an error wrapping scim.ErrUnsupportedFilter, answered
-// with 400; the store never reads the table into memory to evaluate a
-// filter. Pages come from LIMIT and OFFSET in creation order (by id for
+// without a column, gt on a comma-joined list, a value path over anything
+// but the work e-mail or a JSON array) is an error wrapping
+// scim.ErrUnsupportedFilter, answered with 400; the store never reads the
+// table into memory to evaluate a filter. Pages come from LIMIT and OFFSET in creation order (by id for
 // database ids, by meta.created then id for UUIDs; the handler always
 // sets meta.created, and rows a host writes itself should have one too,
 // since SQLite and MySQL sort NULL first), so that a user created
@@ -105,6 +105,43 @@
 // cursors in the same order with the same WHERE, reading the page from
 // the order's index past the cursor's position ((created, id) > (?, ?)),
 // so a page costs the same at any depth; they report no TotalResults.
+//
+// # Attributes in a JSON column
+//
+// With Columns.Attributes, the attributes without a column of their own
+// (the RFC profile's, or those of scim.Config.Keep) live in one JSON
+// column, as scim.MarshalCustom writes them: jsonb (or json, or text,
+// read as ::jsonb) on PostgreSQL, JSON (or LONGTEXT) on MySQL and
+// MariaDB, TEXT on SQLite. Filters on the attributes of RFC 7643's User
+// and enterprise extension held there are pushed down too, with the
+// semantics of filter.Match: singular ones (title, nickName,
+// name.formatted, the enterprise department and manager.value) through
+// ->> with casts on PostgreSQL, JSON_VALUE on MySQL and MariaDB and
+// json_extract on SQLite; multi-valued ones (phoneNumbers.value,
+// addresses.locality, emails[type eq "home"], roles.value pr) as an
+// EXISTS over the array's elements (jsonb_array_elements, JSON_TABLE,
+// json_each). Case-insensitive comparisons fold with lower() on
+// PostgreSQL, compare the lowered strings byte-wise on MySQL and MariaDB
+// (so that a _ci collation does not equate "e" and "é"), and on SQLite,
+// whose lower() folds only ASCII, are GLOB patterns of each letter's case
+// variants; ordering comparisons (gt, ge, lt, le) ignoring case fold
+// only ASCII there. JSON keys come from the schema and are checked to be
+// attribute names before they reach the SQL text. No index serves these
+// filters: they scan the tenant's rows. A host's own attributes held in
+// the JSON column are not filterable (their types are not known to the
+// store): map them in Config.Custom.
+//
+// Every e-mail is then in the JSON column too (the RFC profile, or Keep
+// "emails"), the work one also in Columns.Email: emails filters test the
+// document's e-mails, or, for a row whose document has none (one the
+// strict profile or the host wrote), the e-mail column. A strict-profile
+// host that keeps other attributes in the JSON column sets
+// Config.WorkEmailOnly, so that the lookups identity providers send stay
+// index lookups on the e-mail column.
+//
+// A user list whose response returns none of the attributes the JSON
+// column may hold (scim.Query.Attributes, e.g. attributes=userName)
+// neither selects nor decodes it, when the table has a version column.
 //
 // # Concurrency
 //

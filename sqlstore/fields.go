@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -136,6 +137,8 @@ func (f field) get(cfg *Config, u *scim.User) (any, error) {
 	return customValue(cfg.Custom[f.custom], u.Custom[cfg.Custom[f.custom].Name])
 }
 
+var errWorkEmailOnly = errors.New("sqlstore: Config.WorkEmailOnly is set, but the handler keeps every e-mail (scim.ProfileRFC, or \"emails\" in scim.Config.Keep): unset it, so that emails filters read the e-mails in Columns.Attributes")
+
 // attributesField is the field of Columns.Attributes, the JSON column.
 const attributesField = "(attributes)"
 
@@ -150,6 +153,9 @@ func attributesValue(cfg *Config, u *scim.User) (any, error) {
 	}
 	if len(rest) == 0 {
 		return nil, nil
+	}
+	if _, ok := rest["emails"]; ok && cfg.WorkEmailOnly {
+		return nil, errWorkEmailOnly
 	}
 	data, err := scim.MarshalCustom(rest)
 	if err != nil {

@@ -33,10 +33,15 @@ func (s *Store) ListKeyset(ctx context.Context, q scim.Query) (*scim.Page, error
 	if err != nil {
 		return nil, err
 	}
+	lean := s.leanList(q)
+	cols := s.selectCols
+	if lean {
+		cols = s.selectLean
+	}
 	src := keysetSource[*scim.User]{
-		s: s, from: s.cfg.Table, cols: s.selectCols, order: s.userOrder(),
+		s: s, from: s.cfg.Table, cols: cols, order: s.userOrder(),
 		scan: func(rows *sql.Rows) (*scim.User, keyPos, error) {
-			u, vals, err := s.scanRow(rows.Scan)
+			u, vals, err := s.scanRow(rows.Scan, lean)
 			if err != nil {
 				return nil, keyPos{}, err
 			}

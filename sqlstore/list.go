@@ -42,6 +42,7 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	lean := s.leanList(q)
 	page := &scim.Page{}
 	var rows *sql.Rows
 	page.TotalResults, rows, err = s.pageRows(ctx, "users", count, list, args, q)
@@ -51,7 +52,7 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 	if rows == nil {
 		return page, nil
 	}
-	if page.Users, err = s.scanAll(rows); err != nil {
+	if page.Users, err = s.scanAll(rows, lean); err != nil {
 		return nil, fmt.Errorf("sqlstore: list users: %w", err)
 	}
 	return page, nil
@@ -66,8 +67,12 @@ func (s *Store) listQueries(ctx context.Context, q scim.Query) (count, list stri
 		return "", "", nil, err
 	}
 	n := len(args)
+	cols := s.selectCols
+	if s.leanList(q) {
+		cols = s.selectLean
+	}
 	count = "SELECT COUNT(*) FROM " + s.cfg.Table + where
-	list = "SELECT " + s.selectCols + " FROM " + s.cfg.Table + where +
+	list = "SELECT " + cols + " FROM " + s.cfg.Table + where +
 		" ORDER BY " + s.order + " LIMIT " + s.ph(n+1) + " OFFSET " + s.ph(n+2)
 	return count, list, args, nil
 }

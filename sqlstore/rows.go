@@ -110,12 +110,13 @@ func customValue(a Custom, v any) (any, error) {
 	return bad()
 }
 
-// scanAll reads users from rows of selectCols and closes rows.
-func (s *Store) scanAll(rows *sql.Rows) ([]*scim.User, error) {
+// scanAll reads users from rows of selectCols (of selectLean when lean)
+// and closes rows.
+func (s *Store) scanAll(rows *sql.Rows, lean bool) ([]*scim.User, error) {
 	defer rows.Close()
 	var users []*scim.User
 	for rows.Next() {
-		u, _, err := s.scanRow(rows.Scan)
+		u, _, err := s.scanRow(rows.Scan, lean)
 		if err != nil {
 			return nil, err
 		}
@@ -124,9 +125,10 @@ func (s *Store) scanAll(rows *sql.Rows) ([]*scim.User, error) {
 	return users, rows.Err()
 }
 
-// scanRow reads one row of selectCols with scan, and returns the user and
-// the values of its columns (Store.cols).
-func (s *Store) scanRow(scan func(...any) error) (*scim.User, []any, error) {
+// scanRow reads one row of selectCols (of selectLean when lean) with
+// scan, and returns the user and the values of its columns (Store.cols;
+// the left-out one nil).
+func (s *Store) scanRow(scan func(...any) error, lean bool) (*scim.User, []any, error) {
 	var (
 		id      sql.NullString
 		version int64
@@ -135,7 +137,9 @@ func (s *Store) scanRow(scan func(...any) error) (*scim.User, []any, error) {
 	dest := make([]any, 0, len(s.cols)+2)
 	dest = append(dest, &id)
 	for i, c := range s.cols {
-		dest = append(dest, hs[i].dest(c))
+		if !lean || i != s.attrsAt {
+			dest = append(dest, hs[i].dest(c))
+		}
 	}
 	if s.cfg.Columns.Version != "" {
 		dest = append(dest, &version)
@@ -202,7 +206,13 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 			if k.Email == k.UserName {
 				folded = k.UserNameLower
 			}
-			return filter.Column{Name: k.Email, Kind: filter.String, Folded: folded, Fold: s.fold(), Type: "work"}, k.Email != ""
+			work := filter.Column{Name: k.Email, Kind: filter.String, Folded: folded, Fold: s.fold(), Type: "work"}
+			if c, ok := s.emailsColumn(p, work); ok {
+				return c, true
+			}
+			return work, k.Email != ""
+		case "emails.type", "emails.primary", "emails.display":
+			return s.emailsColumn(p, filter.Column{})
 		case "active.":
 			return filter.Column{Name: k.Active, Kind: filter.Bool}, k.Active != ""
 		case "meta.created":
@@ -220,7 +230,7 @@ func (s *Store) column(p filter.AttrPath) (filter.Column, bool) {
 			}
 		}
 	}
-	return filter.Column{}, false
+	return s.attributesColumn(p)
 }
 
 // joinValues returns the text of each value of a multi-valued attribute:

@@ -34,6 +34,11 @@ type Store struct {
 
 	// The fixed statements, built once by New.
 	selectCols string // the columns scan reads, in order
+	// attrsAt is the index in cols of Columns.Attributes when a list may
+	// leave it out (see leanList), -1 otherwise; selectLean is
+	// selectCols without it.
+	attrsAt    int
+	selectLean string
 	byID       string // SELECT … WHERE id = ? [AND tenant = ?]
 	exists     string // SELECT version … WHERE id = ? [AND tenant = ?]
 	// order is List's ORDER BY: creation order, so that a user created
@@ -70,6 +75,7 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 		cols = append(cols, k.Version)
 	}
 	s.selectCols = strings.Join(cols, ", ")
+	s.attrsAt, s.selectLean = s.leanColumns()
 	s.order = s.cfg.Columns.ID
 	if s.cfg.IDs == UUIDs && k.Created != "" {
 		s.order = s.cfg.Columns.Created + ", " + s.cfg.Columns.ID
@@ -187,7 +193,7 @@ func (s *Store) User(ctx context.Context, id string) (*scim.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: read user %q: %w", id, err)
 	}
-	users, err := s.scanAll(rows)
+	users, err := s.scanAll(rows, false)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: read user %q: %w", id, err)
 	}

@@ -77,7 +77,7 @@ func sameVersion(a, b string) bool {
 // readRow reads the user and the values of its columns, or an error
 // wrapping scim.ErrNotFound.
 func (s *Store) readRow(ctx context.Context, id string, key []any) (*scim.User, []any, error) {
-	u, vals, err := s.scanRow(s.queryRow(ctx, s.byID, key...).Scan)
+	u, vals, err := s.scanRow(s.queryRow(ctx, s.byID, key...).Scan, false)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
 	} else if err != nil {
