@@ -35,6 +35,10 @@ type names struct {
 	core       []schema.Attribute // common attributes, then the core schema's
 	extensions []schema.Schema
 	fold       bool
+	// returned lists the top-level attributes returned without a
+	// projection, built once (see projection.attributes): every list
+	// passes it to the Store as Query.Attributes.
+	returned []string
 }
 
 // nameError says why a name did not resolve; the caller picks the scimType

@@ -176,6 +176,9 @@ func (p *projection) wantsCustom(urn, name string, returned schema.Returned) boo
 // leave out what the served schema has no place for even without a
 // projection.
 func (p *projection) attributes(n *names) []string {
+	if p == nil && n.returned != nil {
+		return n.returned
+	}
 	size := len(n.core)
 	for i := range n.extensions {
 		size += len(n.extensions[i].Attributes)

@@ -132,6 +132,8 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	h.names.fold = cfg.CaseInsensitiveNames
 	h.names.urn = schema.UserURN
 	h.emailsIndex = slices.IndexFunc(h.names.core, func(a schema.Attribute) bool { return a.Name == "emails" })
+	h.names.returned = (*projection)(nil).attributes(&h.names)
+	h.groupNames.returned = (*projection)(nil).attributes(&h.groupNames)
 	required := cfg.Required
 	if required == nil && cfg.Profile == ProfileStrict {
 		required = []string{"userName", "name.givenName", "name.familyName", "emails"}

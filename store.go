@@ -93,7 +93,8 @@ type Query struct {
 	// served schema. A Store may leave any other attribute out of the
 	// users or groups it returns, so as not to load what is excluded; the
 	// handler never returns one anyway. It must return every listed one
-	// as stored. Nil means every attribute. See Wants.
+	// as stored. Nil means every attribute. See Wants. The slice is
+	// shared between requests: a Store must not modify it.
 	Attributes []string
 }
 
