@@ -13,6 +13,13 @@ import (
 // sub-attributes, a multi-valued one an array, and a dateTime an object
 // {"$time": "<RFC 3339>"}.
 //
+// A document that is not valid JSON (an empty string in a TEXT column)
+// reads as one without attributes on MySQL and SQLite; on PostgreSQL the
+// column must be jsonb or json, which cannot hold one, or a text column
+// holding only valid JSON or NULL (as sqlstore writes it): its values are
+// cast to jsonb, and one that is not JSON fails the statement. On SQLite
+// a dateTime compares at millisecond precision (julianday).
+//
 // Keys are written into the SQL text, so SQL accepts only attribute names
 // (a letter, then letters, digits, "-" and "_"; "$ref" too) and refuses
 // any other key as unsupported: a key can never carry a quote or a path
@@ -70,6 +77,13 @@ func (w *sqlWriter) jsonColumn(col Column, path AttrPath) (Column, error) {
 		keys = append(keys, "$time")
 	}
 	doc := col.Name
+	if w.d != PostgreSQL {
+		// A document the store did not write (an empty string, invalid
+		// JSON in a LONGTEXT or TEXT column) reads as no attributes, as
+		// the store reads such a row back, instead of failing the whole
+		// statement. PostgreSQL's jsonb and json columns cannot hold one.
+		doc = "(CASE WHEN json_valid(" + doc + ") THEN " + doc + " END)"
+	}
 	out := col
 	out.JSON, out.json = nil, true
 	if !p.Array {

@@ -55,8 +55,8 @@ func TestSQLJSON(t *testing.T) {
 	hired := time.Date(2026, 1, 31, 9, 0, 0, 0, time.UTC)
 	const (
 		pgEmails     = `EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof((attrs::jsonb->'emails')) = 'array' THEN (attrs::jsonb->'emails') END) AS scim_el(v) WHERE`
-		sqliteEmails = `EXISTS (SELECT 1 FROM json_each(attrs, '$."emails"') AS scim_el WHERE json_type(attrs, '$."emails"') = 'array' AND`
-		mysqlEmails  = `EXISTS (SELECT 1 FROM JSON_TABLE(attrs, '$."emails"[*]' COLUMNS (v JSON PATH '$')) AS scim_el WHERE`
+		sqliteEmails = `EXISTS (SELECT 1 FROM json_each((CASE WHEN json_valid(attrs) THEN attrs END), '$."emails"') AS scim_el WHERE json_type((CASE WHEN json_valid(attrs) THEN attrs END), '$."emails"') = 'array' AND`
+		mysqlEmails  = `EXISTS (SELECT 1 FROM JSON_TABLE((CASE WHEN json_valid(attrs) THEN attrs END), '$."emails"[*]' COLUMNS (v JSON PATH '$')) AS scim_el WHERE`
 	)
 	tests := []struct {
 		filter string
@@ -65,28 +65,28 @@ func TestSQLJSON(t *testing.T) {
 		args   []any
 	}{
 		{`title eq "Boss"`, filter.PostgreSQL, `lower((attrs::jsonb->>'title')) = lower($1)`, []any{"Boss"}},
-		{`title eq "Boss"`, filter.MySQL, `lower(JSON_VALUE(attrs, '$."title"')) = BINARY lower(?)`, []any{"Boss"}},
-		{`title eq "Zoë"`, filter.SQLite, `(json_extract(attrs, '$."title"') GLOB ?)`, []any{"[Zz][oO][ëË]"}},
-		{`title ne "k*"`, filter.SQLite, `NOT (json_extract(attrs, '$."title"') GLOB ?)`, []any{"[k\u212aK][*]"}},
-		{`title co "a?"`, filter.SQLite, `(json_extract(attrs, '$."title"') GLOB ?)`, []any{"*[aA][?]*"}},
-		{`title gt "m"`, filter.SQLite, `lower(json_extract(attrs, '$."title"')) > lower(?)`, []any{"m"}},
+		{`title eq "Boss"`, filter.MySQL, `lower(JSON_VALUE((CASE WHEN json_valid(attrs) THEN attrs END), '$."title"')) = BINARY lower(?)`, []any{"Boss"}},
+		{`title eq "Zoë"`, filter.SQLite, `(json_extract((CASE WHEN json_valid(attrs) THEN attrs END), '$."title"') GLOB ?)`, []any{"[Zz][oO][ëË]"}},
+		{`title ne "k*"`, filter.SQLite, `NOT (json_extract((CASE WHEN json_valid(attrs) THEN attrs END), '$."title"') GLOB ?)`, []any{"[k\u212aK][*]"}},
+		{`title co "a?"`, filter.SQLite, `(json_extract((CASE WHEN json_valid(attrs) THEN attrs END), '$."title"') GLOB ?)`, []any{"*[aA][?]*"}},
+		{`title gt "m"`, filter.SQLite, `lower(json_extract((CASE WHEN json_valid(attrs) THEN attrs END), '$."title"')) > lower(?)`, []any{"m"}},
 		{`title ne "x"`, filter.PostgreSQL, `lower((attrs::jsonb->>'title')) <> lower($1)`, []any{"x"}},
 		{`title pr`, filter.PostgreSQL, `((attrs::jsonb->>'title') IS NOT NULL AND (attrs::jsonb->>'title') <> '')`, nil},
 		{`name.formatted sw "Ms"`, filter.PostgreSQL, `lower((attrs::jsonb->'name'->>'formatted')) LIKE lower($1) ESCAPE '!'`, []any{"Ms%"}},
-		{`name.formatted sw "Ms"`, filter.MySQL, `lower(JSON_VALUE(attrs, '$."name"."formatted"')) LIKE BINARY lower(?) ESCAPE '!'`, []any{"Ms%"}},
+		{`name.formatted sw "Ms"`, filter.MySQL, `lower(JSON_VALUE((CASE WHEN json_valid(attrs) THEN attrs END), '$."name"."formatted"')) LIKE BINARY lower(?) ESCAPE '!'`, []any{"Ms%"}},
 		{`level ge 3`, filter.PostgreSQL, `(attrs::jsonb->>'level')::numeric >= $1`, []any{int64(3)}},
-		{`level ge 3`, filter.MySQL, `CAST(JSON_VALUE(attrs, '$."level"') AS DOUBLE) >= ?`, []any{int64(3)}},
-		{`level ge 3`, filter.SQLite, `json_extract(attrs, '$."level"') >= ?`, []any{int64(3)}},
+		{`level ge 3`, filter.MySQL, `CAST(JSON_VALUE((CASE WHEN json_valid(attrs) THEN attrs END), '$."level"') AS DOUBLE) >= ?`, []any{int64(3)}},
+		{`level ge 3`, filter.SQLite, `json_extract((CASE WHEN json_valid(attrs) THEN attrs END), '$."level"') >= ?`, []any{int64(3)}},
 		{`hired lt "2026-01-31T09:00:00Z"`, filter.PostgreSQL, `(attrs::jsonb->'hired'->>'$time')::timestamptz < $1`, []any{hired}},
 		{`hired lt "2026-01-31T09:00:00Z"`, filter.MySQL,
-			`CAST(REPLACE(REPLACE(JSON_VALUE(attrs, '$."hired"."$time"'), 'T', ' '), 'Z', '') AS DATETIME(6)) < ?`, []any{hired}},
-		{`hired lt "2026-01-31T09:00:00Z"`, filter.SQLite, `julianday(json_extract(attrs, '$."hired"."$time"')) < julianday(?)`, []any{"2026-01-31 09:00:00"}},
+			`CAST(REPLACE(REPLACE(JSON_VALUE((CASE WHEN json_valid(attrs) THEN attrs END), '$."hired"."$time"'), 'T', ' '), 'Z', '') AS DATETIME(6)) < ?`, []any{hired}},
+		{`hired lt "2026-01-31T09:00:00Z"`, filter.SQLite, `julianday(json_extract((CASE WHEN json_valid(attrs) THEN attrs END), '$."hired"."$time"')) < julianday(?)`, []any{"2026-01-31 09:00:00"}},
 		{`tags eq "a"`, filter.PostgreSQL,
 			`EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof((attrs::jsonb->'tags')) = 'array' THEN (attrs::jsonb->'tags') END) AS scim_el(v) WHERE lower((scim_el.v #>> '{}')) = lower($1))`, []any{"a"}},
 		{`tags eq "a"`, filter.SQLite,
-			`EXISTS (SELECT 1 FROM json_each(attrs, '$."tags"') AS scim_el WHERE json_type(attrs, '$."tags"') = 'array' AND (scim_el.value GLOB ?))`, []any{"[aA]"}},
+			`EXISTS (SELECT 1 FROM json_each((CASE WHEN json_valid(attrs) THEN attrs END), '$."tags"') AS scim_el WHERE json_type((CASE WHEN json_valid(attrs) THEN attrs END), '$."tags"') = 'array' AND (scim_el.value GLOB ?))`, []any{"[aA]"}},
 		{`addresses.locality eq "Hollywood"`, filter.MySQL,
-			`EXISTS (SELECT 1 FROM JSON_TABLE(attrs, '$."addresses"[*]' COLUMNS (v JSON PATH '$')) AS scim_el WHERE lower(JSON_VALUE(scim_el.v, '$."locality"')) = BINARY lower(?))`, []any{"Hollywood"}},
+			`EXISTS (SELECT 1 FROM JSON_TABLE((CASE WHEN json_valid(attrs) THEN attrs END), '$."addresses"[*]' COLUMNS (v JSON PATH '$')) AS scim_el WHERE lower(JSON_VALUE(scim_el.v, '$."locality"')) = BINARY lower(?))`, []any{"Hollywood"}},
 		{`addresses.value eq null`, filter.PostgreSQL,
 			`NOT EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof((attrs::jsonb->'addresses')) = 'array' THEN (attrs::jsonb->'addresses') END) AS scim_el(v) WHERE ((scim_el.v->>'value') IS NOT NULL AND (scim_el.v->>'value') <> ''))`, nil},
 		{`emails.value eq "a@x"`, filter.PostgreSQL,
