@@ -165,26 +165,44 @@ func BenchmarkListScan(b *testing.B) {
 	}
 }
 
-// BenchmarkHeapPerUser reports the live heap a stored user costs, with
-// Okta-shaped users, as the metric heapB/user. Each iteration loads a
-// fresh store; run it with -benchtime=1x.
+// BenchmarkHeapPerUser reports what a stored user costs the heap, with
+// Okta-shaped users: its live bytes (heapB/user), its heap objects
+// (objects/user) and the CPU time a full collection spends on it (gcns/user:
+// the store is what a collection of a large store's process marks, so
+// this is the cost that grows with the number of users). Each iteration
+// loads a fresh store; run it with -benchtime=1x.
 func BenchmarkHeapPerUser(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
-			var perUser float64
+			var bytes, objects, gcns float64
 			for b.Loop() {
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
-				s, ids := load(b, n)
-				ids = nil // the ids slice is the benchmark's, not the store's
+				s := loadStore(b, n)
 				runtime.GC()
 				runtime.ReadMemStats(&after)
-				perUser = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+				bytes = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+				objects = float64(after.HeapObjects-before.HeapObjects) / float64(n)
+				start := cpuTime()
+				runtime.GC()
+				full := cpuTime() - start
 				runtime.KeepAlive(s)
-				_ = ids
+				runtime.GC() // the store is garbage now: the next one marks none of it
+				start = cpuTime()
+				runtime.GC()
+				gcns = float64(full-(cpuTime()-start)) / float64(n)
 			}
-			b.ReportMetric(perUser, "heapB/user")
+			b.ReportMetric(bytes, "heapB/user")
+			b.ReportMetric(objects, "objects/user")
+			b.ReportMetric(gcns, "gcns/user")
 		})
 	}
+}
+
+// loadStore is load without the ids, which are the benchmark's and not the
+// store's heap.
+func loadStore(tb testing.TB, n int) *memstore.Store {
+	s, _ := load(tb, n)
+	return s
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,11 +114,12 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 		e.user.Custom = u.Clone().Custom
 	}
 	e.user.Meta.Version = versionTag(1)
-	key, mail := fold(u.UserName), fold(u.Email)
+	e.user.ID = newID()
+	pack(&e.user)
+	key, mail := fold(e.user.UserName), fold(e.user.Email)
 	out := e.user.Clone() // before the lock: it costs the user's size
 
 	t := s.tenant(ctx, true)
-	e.user.ID = newID()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.byName[key] != nil {
@@ -127,6 +129,7 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	// an id, so a member id names one resource.
 	for t.byID[e.user.ID] != nil || t.groups.byID[e.user.ID] != nil {
 		e.user.ID = newID()
+		pack(&e.user)
 	}
 	t.byID[e.user.ID] = e
 	t.byName[key] = e
@@ -174,7 +177,8 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 	if u.Custom != nil {
 		nu.Custom = u.Clone().Custom
 	}
-	key, mail := fold(u.UserName), fold(u.Email)
+	pack(&nu)
+	key, mail := fold(nu.UserName), fold(nu.Email)
 	out := nu.Clone() // before the lock: it costs the user's size
 
 	t.mu.Lock()
@@ -353,4 +357,25 @@ func versionTag(n uint64) string {
 		return smallVersions[n]
 	}
 	return `W/"` + strconv.FormatUint(n, 10) + `"`
+}
+
+// pack copies u's strings into one allocation and points u's fields into
+// it. A stored user is then two heap objects (its entry and its strings)
+// instead of up to eight, and what a garbage collection of a large store
+// costs is mostly a matter of how many objects it marks.
+func pack(u *scim.User) {
+	fields := [...]*string{&u.ID, &u.ExternalID, &u.UserName, &u.GivenName, &u.FamilyName, &u.DisplayName, &u.Email}
+	n := 0
+	for _, f := range fields {
+		n += len(*f)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		b.WriteString(*f)
+	}
+	all := b.String()
+	for _, f := range fields {
+		*f, all = all[:len(*f)], all[len(*f):]
+	}
 }
