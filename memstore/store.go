@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -327,6 +328,7 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 // copyOut appends pointers to users to dst, with a deep copy of each one's
 // Custom (the stored maps are shared until then).
 func copyOut(dst []*scim.User, users []scim.User) []*scim.User {
+	dst = slices.Grow(dst, len(users))
 	for i := range users {
 		u := &users[i]
 		if u.Custom != nil {
