@@ -2,9 +2,12 @@ package memstore_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/scimkit/scim"
@@ -24,7 +27,21 @@ func benchUser(i int) *scim.User {
 	}
 }
 
-var sizes = []int{10_000, 100_000}
+var benchUsers = flag.String("bench.users", "10000,100000", "comma-separated store sizes of the benchmarks that take one")
+
+// sizes are the store sizes of the benchmarks that take one, from
+// -bench.users: go test -bench . ./memstore -args -bench.users=10000,1000000
+func sizes(b *testing.B) []int {
+	var ns []int
+	for _, f := range strings.Split(*benchUsers, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1024 {
+			b.Fatalf("-bench.users: %q is not a number of users ≥ 1024", f)
+		}
+		ns = append(ns, n)
+	}
+	return ns
+}
 
 func load(tb testing.TB, n int) (*memstore.Store, []string) {
 	tb.Helper()
@@ -54,7 +71,7 @@ func BenchmarkCreate(b *testing.B) {
 }
 
 func BenchmarkUser(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, ids := load(b, n)
 			ctx := context.Background()
@@ -87,7 +104,7 @@ func BenchmarkUserParallel(b *testing.B) {
 // BenchmarkListUserNameEq is Okta's existence check before every create:
 // the cost must not grow with the number of users.
 func BenchmarkListUserNameEq(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, _ := load(b, n)
 			ctx := context.Background()
@@ -109,7 +126,7 @@ func BenchmarkListUserNameEq(b *testing.B) {
 
 // BenchmarkListWorkEmail is Entra ID's lookup by work email.
 func BenchmarkListWorkEmail(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, _ := load(b, n)
 			ctx := context.Background()
@@ -126,7 +143,7 @@ func BenchmarkListWorkEmail(b *testing.B) {
 
 // BenchmarkListPage is Okta's import: pages of 100 at any startIndex.
 func BenchmarkListPage(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, ids := load(b, n)
 			ctx := context.Background()
@@ -151,7 +168,7 @@ func BenchmarkListPage(b *testing.B) {
 // BenchmarkListScan is a filter no index answers, for contrast: it costs
 // a filter.Match per user.
 func BenchmarkListScan(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, _ := load(b, n)
 			ctx := context.Background()
