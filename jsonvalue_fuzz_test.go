@@ -112,3 +112,56 @@ func FuzzUnquote(f *testing.F) {
 		}
 	})
 }
+
+// FuzzValidJSON checks validJSON against json.Valid, which it replaces.
+func FuzzValidJSON(f *testing.F) {
+	for _, s := range []string{
+		``, ` `, `{}`, `[]`, ` [ ] `, `{"a":1}`, `{"a" : [1, 2.5e-3, -0, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9"]}`,
+		`{"a":1,}`, `[1,]`, `[,1]`, `{"a"}`, `{"a":}`, `{:1}`, `{1:1}`, `"\u00g0"`, `"\x"`, "\"a\tb\"", "\"\xff\xfe\"",
+		`01`, `-`, `-01`, `1.`, `.5`, `1e`, `1e+`, `1E-7`, `+1`, `tru`, `nul`, `falsey`, `[}`, `{]`, `[[]]]`, `[[[]]`,
+		`1 2`, `"a" "b"`, "\t\n\r 7 \r\n", `{"a":{"b":{"c":[[],[{}]]}}}`, `"\ud83d\ude00"`, `"\`,
+		`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"new@contoso.com"}]}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if got, want := validJSON(data), json.Valid(data); got != want {
+			t.Fatalf("validJSON(%q) = %t, json.Valid says %t", data, got, want)
+		}
+	})
+}
+
+// validJSON keeps encoding/json's nesting limit, empty containers included.
+func TestValidJSONDepth(t *testing.T) {
+	for _, depth := range []int{jsonMaxDepth - 1, jsonMaxDepth, jsonMaxDepth + 1} {
+		for _, pair := range []string{"[]", "{}"} {
+			var b bytes.Buffer
+			for range depth - 1 {
+				b.WriteString(`[`)
+			}
+			b.WriteString(pair)
+			for range depth - 1 {
+				b.WriteString(`]`)
+			}
+			if got, want := validJSON(b.Bytes()), json.Valid(b.Bytes()); got != want || want != (depth <= jsonMaxDepth) {
+				t.Errorf("depth %d ending in %s: validJSON %t, json.Valid %t", depth, pair, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkValidJSON compares validJSON with json.Valid on Entra ID's
+// PATCH body.
+func BenchmarkValidJSON(b *testing.B) {
+	body := []byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"},{"op":"Replace","path":"emails[type eq \"work\"].value","value":"new@contoso.com"},{"op":"Replace","path":"name.givenName","value":"Ann"},{"op":"Add","path":"externalId","value":"abc"}]}`)
+	b.Run("validJSON", func(b *testing.B) {
+		for b.Loop() {
+			validJSON(body)
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		for b.Loop() {
+			json.Valid(body)
+		}
+	})
+}

@@ -2,9 +2,12 @@ package memstore_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/scimkit/scim"
@@ -24,7 +27,21 @@ func benchUser(i int) *scim.User {
 	}
 }
 
-var sizes = []int{10_000, 100_000}
+var benchUsers = flag.String("bench.users", "10000,100000", "comma-separated store sizes of the benchmarks that take one")
+
+// sizes are the store sizes of the benchmarks that take one, from
+// -bench.users: go test -bench . ./memstore -args -bench.users=10000,1000000
+func sizes(b *testing.B) []int {
+	var ns []int
+	for _, f := range strings.Split(*benchUsers, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1024 {
+			b.Fatalf("-bench.users: %q is not a number of users ≥ 1024", f)
+		}
+		ns = append(ns, n)
+	}
+	return ns
+}
 
 func load(tb testing.TB, n int) (*memstore.Store, []string) {
 	tb.Helper()
@@ -54,7 +71,7 @@ func BenchmarkCreate(b *testing.B) {
 }
 
 func BenchmarkUser(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, ids := load(b, n)
 			ctx := context.Background()
@@ -87,7 +104,7 @@ func BenchmarkUserParallel(b *testing.B) {
 // BenchmarkListUserNameEq is Okta's existence check before every create:
 // the cost must not grow with the number of users.
 func BenchmarkListUserNameEq(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, _ := load(b, n)
 			ctx := context.Background()
@@ -109,7 +126,7 @@ func BenchmarkListUserNameEq(b *testing.B) {
 
 // BenchmarkListWorkEmail is Entra ID's lookup by work email.
 func BenchmarkListWorkEmail(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, _ := load(b, n)
 			ctx := context.Background()
@@ -126,7 +143,7 @@ func BenchmarkListWorkEmail(b *testing.B) {
 
 // BenchmarkListPage is Okta's import: pages of 100 at any startIndex.
 func BenchmarkListPage(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, ids := load(b, n)
 			ctx := context.Background()
@@ -151,7 +168,7 @@ func BenchmarkListPage(b *testing.B) {
 // BenchmarkListScan is a filter no index answers, for contrast: it costs
 // a filter.Match per user.
 func BenchmarkListScan(b *testing.B) {
-	for _, n := range sizes {
+	for _, n := range sizes(b) {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
 			s, _ := load(b, n)
 			ctx := context.Background()
@@ -165,26 +182,44 @@ func BenchmarkListScan(b *testing.B) {
 	}
 }
 
-// BenchmarkHeapPerUser reports the live heap a stored user costs, with
-// Okta-shaped users, as the metric heapB/user. Each iteration loads a
-// fresh store; run it with -benchtime=1x.
+// BenchmarkHeapPerUser reports what a stored user costs the heap, with
+// Okta-shaped users: its live bytes (heapB/user), its heap objects
+// (objects/user) and the CPU time a full collection spends on it (gcns/user:
+// the store is what a collection of a large store's process marks, so
+// this is the cost that grows with the number of users). Each iteration
+// loads a fresh store; run it with -benchtime=1x.
 func BenchmarkHeapPerUser(b *testing.B) {
 	for _, n := range []int{100_000, 1_000_000} {
 		b.Run(fmt.Sprint("users=", n), func(b *testing.B) {
-			var perUser float64
+			var bytes, objects, gcns float64
 			for b.Loop() {
 				var before, after runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&before)
-				s, ids := load(b, n)
-				ids = nil // the ids slice is the benchmark's, not the store's
+				s := loadStore(b, n)
 				runtime.GC()
 				runtime.ReadMemStats(&after)
-				perUser = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+				bytes = float64(after.HeapAlloc-before.HeapAlloc) / float64(n)
+				objects = float64(after.HeapObjects-before.HeapObjects) / float64(n)
+				start := cpuTime()
+				runtime.GC()
+				full := cpuTime() - start
 				runtime.KeepAlive(s)
-				_ = ids
+				runtime.GC() // the store is garbage now: the next one marks none of it
+				start = cpuTime()
+				runtime.GC()
+				gcns = float64(full-(cpuTime()-start)) / float64(n)
 			}
-			b.ReportMetric(perUser, "heapB/user")
+			b.ReportMetric(bytes, "heapB/user")
+			b.ReportMetric(objects, "objects/user")
+			b.ReportMetric(gcns, "gcns/user")
 		})
 	}
+}
+
+// loadStore is load without the ids, which are the benchmark's and not the
+// store's heap.
+func loadStore(tb testing.TB, n int) *memstore.Store {
+	s, _ := load(tb, n)
+	return s
 }

@@ -30,14 +30,15 @@ func (s *Store) ListKeyset(ctx context.Context, q scim.Query) (*scim.Page, error
 		return page, nil
 	}
 	t.mu.RLock()
-	defer t.mu.RUnlock()
+	var users []scim.User
 	var err error
-	page.TotalResults, page.Keys, err = keyset(ctx, q, &t.order, t.index,
-		func(e *entry) filter.Resource { return &e.user },
-		func(e *entry) { page.Users = append(page.Users, e.user.Clone()) })
+	page.TotalResults, page.Keys, err = keyset(ctx, q, &t.order, t.index, t.view,
+		func(r ref) { users = append(users, t.users.at(r).user) })
+	t.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
+	page.Users = copyOut(page.Users, users)
 	return page, nil
 }
 
@@ -94,7 +95,7 @@ func (o *order[E]) prefix(i int) int {
 // answers an index one, and returns the total number of matches and where
 // the page lies. Without a filter, the seek is a binary search over the
 // creation numbers and a Fenwick rank, and the page is read with page.
-func keyset[E slotted](ctx context.Context, q scim.Query, o *order[E], index func(filter.Equality) ([]E, bool), view func(E) filter.Resource, out func(E)) (int, scim.PageKeys, error) {
+func keyset[E comparable](ctx context.Context, q scim.Query, o *order[E], index func(filter.Equality) ([]E, bool), view func(E) filter.Resource, out func(E)) (int, scim.PageKeys, error) {
 	var keys scim.PageKeys
 	k, err := parseKey(q.Seek.Key)
 	if err != nil {
@@ -103,7 +104,7 @@ func keyset[E slotted](ctx context.Context, q scim.Query, o *order[E], index fun
 	count := max(q.Count, 0)
 	back := q.Seek.Backward
 	emit := func(e E) {
-		key := formatKey(o.seqs[*e.slotIndex()])
+		key := formatKey(o.seqs[*o.slot(e)])
 		if keys.First == "" {
 			keys.First = key
 		}
@@ -133,7 +134,7 @@ func keyset[E slotted](ctx context.Context, q scim.Query, o *order[E], index fun
 		keys.After = start+n < o.live
 		return o.live, keys, nil
 	}
-	cands, indexed := candidates(q.Filter, index)
+	cands, indexed := candidates(q.Filter, o, index)
 	if !indexed {
 		cands = o.slots
 	}
@@ -157,7 +158,7 @@ func keyset[E slotted](ctx context.Context, q scim.Query, o *order[E], index fun
 			continue
 		}
 		total++
-		seq := o.seqs[*e.slotIndex()]
+		seq := o.seqs[*o.slot(e)]
 		switch {
 		case !back && seq <= k:
 			keys.Before = true

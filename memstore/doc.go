@@ -24,8 +24,10 @@
 // other filters are evaluated with filter.Match on every user of the
 // tenant. Reads of a tenant run in parallel; writes to one tenant are
 // serialised, writes to different tenants are not. A user as Okta creates
-// one costs about 530 bytes of heap at 100,000 users and 610 at 1,000,000
-// (BenchmarkHeapPerUser), indexes included.
+// one costs about 470 bytes of heap at 100,000 users and 520 at 1,000,000
+// (BenchmarkHeapPerUser), indexes included, and is one heap object: the
+// order and the indexes hold no pointers, so a garbage collection of a
+// large store costs ~0.1 µs of CPU per user rather than several.
 //
 // memstore passes scimtest.TestStore.
 package memstore

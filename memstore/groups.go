@@ -18,8 +18,8 @@ var _ scim.GroupStore = (*Store)(nil)
 // only the groups it is in.
 type groups struct {
 	byID   map[string]*gentry
-	byName chain[*gentry] // fold(displayName)
-	byExt  chain[*gentry]
+	byName chain[string, *gentry] // fold(displayName)
+	byExt  chain[string, *gentry]
 	order  order[*gentry]
 	// memberOf maps a member's id (a user's or a group's) to the groups it
 	// is a direct member of.
@@ -44,8 +44,9 @@ func (g *gentry) slotIndex() *int { return &g.slot }
 func (gs *groups) init() {
 	if gs.byID == nil {
 		gs.byID = make(map[string]*gentry)
-		gs.byName = chain[*gentry]{m: make(map[string]*gentry), link: func(g *gentry) **gentry { return &g.nextName }}
-		gs.byExt = chain[*gentry]{m: make(map[string]*gentry), link: func(g *gentry) **gentry { return &g.nextExt }}
+		gs.byName = chain[string, *gentry]{m: make(map[string]*gentry), link: func(g *gentry) **gentry { return &g.nextName }}
+		gs.byExt = chain[string, *gentry]{m: make(map[string]*gentry), link: func(g *gentry) **gentry { return &g.nextExt }}
+		gs.order.slot = (*gentry).slotIndex
 		gs.memberOf = make(map[string]map[*gentry]struct{})
 	}
 }
@@ -95,7 +96,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 	e.group.MembersOmitted = false
 	e.group.Meta.Version = versionTag(1)
 	e.group.ID = newID()
-	for t.byID[e.group.ID] != nil || gs.byID[e.group.ID] != nil {
+	for t.user(e.group.ID) != 0 || gs.byID[e.group.ID] != nil {
 		e.group.ID = newID()
 	}
 	gs.byID[e.group.ID] = e
@@ -114,7 +115,7 @@ func (t *tenant) resolveMembers(ms []scim.Member) ([]scim.Member, error) {
 	var unknown []string
 	out := make([]scim.Member, 0, len(ms))
 	for _, m := range ms {
-		isUser := t.byID[m.Value] != nil
+		isUser := t.user(m.Value) != 0
 		isGroup := t.groups.byID[m.Value] != nil
 		switch {
 		case m.Type == scim.MemberUser && isUser, m.Type == scim.MemberGroup && isGroup:

@@ -19,9 +19,9 @@ import (
 // which is O(n) but amortised over as many deletes. Appends, deletes and
 // lookups are O(log n); the tree costs 4 bytes a slot.
 //
-// Groups are kept in the same structure: E is *entry or *gentry.
-type order[E slotted] struct {
-	slots []E     // nil where a user was deleted
+// Groups are kept in the same structure: E is a user's ref or a *gentry.
+type order[E comparable] struct {
+	slots []E     // the zero E where a user was deleted
 	tree  []int32 // Fenwick tree over slots, 1-based: tree[0] is unused
 	live  int
 	// seqs[i] is the creation number of the entry in slots[i] (kept for
@@ -30,19 +30,15 @@ type order[E slotted] struct {
 	// cursor.go).
 	seqs []uint64
 	next uint64
-}
-
-// slotted is what order keeps: an entry that knows its slot.
-type slotted interface {
-	comparable
-	slotIndex() *int
+	// slot returns where an entry keeps its index in slots.
+	slot func(E) *int
 }
 
 func (o *order[E]) push(e E) {
 	if len(o.tree) == 0 {
 		o.tree = append(o.tree, 0)
 	}
-	*e.slotIndex() = len(o.slots)
+	*o.slot(e) = len(o.slots)
 	o.slots = append(o.slots, e)
 	o.next++
 	o.seqs = append(o.seqs, o.next)
@@ -58,7 +54,7 @@ func (o *order[E]) push(e E) {
 }
 
 func (o *order[E]) remove(e E) {
-	slot := *e.slotIndex()
+	slot := *o.slot(e)
 	var none E
 	o.slots[slot] = none
 	for i := slot + 1; i < len(o.tree); i += i & -i {
@@ -75,7 +71,7 @@ func (o *order[E]) compact() {
 	var none E
 	for i, e := range o.slots {
 		if e != none {
-			*e.slotIndex() = n
+			*o.slot(e) = n
 			o.seqs[n] = o.seqs[i]
 			o.slots[n] = e
 			n++
@@ -120,23 +116,29 @@ func (o *order[E]) page(start, count int, f func(E)) {
 
 // chain indexes entries by a key that several may share, linking the
 // entries of one key through a field of the entry that link returns.
-type chain[E comparable] struct {
-	m    map[string]E
+// Groups key it by the string itself; users by a hash of it (see
+// userKeys), so that neither the map nor the entries' links hold a
+// pointer for the garbage collector to follow.
+type chain[K, E comparable] struct {
+	m    map[K]E
 	link func(E) *E
 }
 
-// add indexes e under k; the empty string is not indexed, as an empty
-// attribute is absent and never equals a filter's value.
-func (c *chain[E]) add(k string, e E) {
-	if k == "" {
+// add indexes e under k; the zero key is not indexed: it is the empty
+// string, or its hash, and an empty attribute is absent and never equals a
+// filter's value.
+func (c *chain[K, E]) add(k K, e E) {
+	var zero K
+	if k == zero {
 		return
 	}
 	*c.link(e) = c.m[k]
 	c.m[k] = e
 }
 
-func (c *chain[E]) remove(k string, e E) {
-	if k == "" {
+func (c *chain[K, E]) remove(k K, e E) {
+	var zero K
+	if k == zero {
 		return
 	}
 	var none E
@@ -158,7 +160,7 @@ func (c *chain[E]) remove(k string, e E) {
 	}
 }
 
-func (c *chain[E]) appendTo(dst []E, k string) []E {
+func (c *chain[K, E]) appendTo(dst []E, k K) []E {
 	var none E
 	for e := c.m[k]; e != none; e = *c.link(e) {
 		dst = append(dst, e)

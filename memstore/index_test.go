@@ -13,8 +13,8 @@ import (
 func TestOrder(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		r := rand.New(rand.NewPCG(seed, seed))
-		var o order[*entry]
-		var ref []*entry
+		o := order[*gentry]{slot: (*gentry).slotIndex}
+		var ref []*gentry
 		check := func(step int) {
 			t.Helper()
 			if o.live != len(ref) {
@@ -27,8 +27,8 @@ func TestOrder(t *testing.T) {
 			}
 			for _, count := range []int{1, 3, 100} {
 				for start := 1; start <= len(ref)+1; start += 1 + r.IntN(5) {
-					var got []*entry
-					o.page(start, count, func(e *entry) { got = append(got, e) })
+					var got []*gentry
+					o.page(start, count, func(e *gentry) { got = append(got, e) })
 					want := ref[min(start-1, len(ref)):min(start-1+count, len(ref))]
 					if !slices.Equal(got, want) {
 						t.Fatalf("seed %d step %d: page(%d, %d) has %d users, want %d", seed, step, start, count, len(got), len(want))
@@ -46,7 +46,7 @@ func TestOrder(t *testing.T) {
 				}
 				ref = slices.Delete(ref, i, i+n)
 			} else {
-				e := &entry{}
+				e := &gentry{}
 				o.push(e)
 				ref = append(ref, e)
 			}
@@ -81,10 +81,10 @@ func TestFold(t *testing.T) {
 // TestChain checks the chained index through adds and removes at the
 // head, middle and tail of a chain.
 func TestChain(t *testing.T) {
-	c := chain[*entry]{m: map[string]*entry{}, link: func(e *entry) **entry { return &e.nextExt }}
-	es := make([]*entry, 5)
+	c := chain[string, *gentry]{m: map[string]*gentry{}, link: func(e *gentry) **gentry { return &e.nextExt }}
+	es := make([]*gentry, 5)
 	for i := range es {
-		es[i] = &entry{slot: i}
+		es[i] = &gentry{slot: i}
 		c.add("k", es[i])
 	}
 	c.add("", es[0]) // ignored

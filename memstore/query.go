@@ -15,7 +15,7 @@ import (
 // tested with filter.Match through view, so the result is exactly
 // Match's; out receives the page's entries in order. The scan observes
 // ctx, so a request that times out stops scanning.
-func query[E slotted](ctx context.Context, q scim.Query, o *order[E], index func(filter.Equality) ([]E, bool), view func(E) filter.Resource, out func(E)) (int, error) {
+func query[E comparable](ctx context.Context, q scim.Query, o *order[E], index func(filter.Equality) ([]E, bool), view func(E) filter.Resource, out func(E)) (int, error) {
 	start := max(q.StartIndex, 1)
 	count := max(q.Count, 0)
 	if q.Filter == nil {
@@ -24,7 +24,7 @@ func query[E slotted](ctx context.Context, q scim.Query, o *order[E], index func
 		}
 		return o.live, nil
 	}
-	cands, indexed := candidates(q.Filter, index)
+	cands, indexed := candidates(q.Filter, o, index)
 	if !indexed {
 		cands = o.slots
 	}
@@ -55,11 +55,11 @@ func query[E slotted](ctx context.Context, q scim.Query, o *order[E], index func
 	return total, nil
 }
 
-// candidates returns, in creation order, a superset of the entries that
-// match f, taken from the smallest index that an equality of f can use:
+// candidates returns, in creation order (o's), a superset of the entries
+// that match f, taken from the smallest index that an equality of f can use:
 // index answers one equality, reporting false when it has no index for it.
 // candidates reports false when no equality has one.
-func candidates[E slotted](f filter.Expr, index func(filter.Equality) ([]E, bool)) ([]E, bool) {
+func candidates[E comparable](f filter.Expr, o *order[E], index func(filter.Equality) ([]E, bool)) ([]E, bool) {
 	eqs, ok := filter.Equalities(f)
 	if !ok {
 		return nil, false
@@ -82,7 +82,7 @@ func candidates[E slotted](f filter.Expr, index func(filter.Equality) ([]E, bool
 		}
 	}
 	if len(best) > 1 {
-		slices.SortFunc(best, func(a, b E) int { return *a.slotIndex() - *b.slotIndex() })
+		slices.SortFunc(best, func(a, b E) int { return *o.slot(a) - *o.slot(b) })
 	}
 	return best, found
 }

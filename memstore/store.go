@@ -5,7 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +26,9 @@ type Store struct {
 	// tenant (every call) share a read lock.
 	mu      sync.RWMutex
 	tenants map[string]*tenant
+
+	// keyShift is userKeys.shift of every tenant: 0 but in tests.
+	keyShift uint8
 
 	// Now is the clock for meta.lastModified of the groups a deletion
 	// changes (a deleted user or group leaves every group it was in); the
@@ -43,20 +49,25 @@ func (s *Store) now() time.Time {
 // New returns an empty Store.
 func New() *Store { return &Store{} }
 
-// tenant holds one tenant's users. Reads take mu for reading, so they run
-// in parallel; writes take it exclusively.
+// tenant holds one tenant's users (laid out as slab.go explains). Reads
+// take mu for reading, so they run in parallel; writes take it
+// exclusively.
 type tenant struct {
 	mu sync.RWMutex
 
-	byID   map[string]*entry
-	byName map[string]*entry // fold(userName): unique
-	// byExt (exact externalId) and byEmail (fold(email)) are not unique;
-	// their entries are chained through the entries' own link fields, so
-	// the usual key held by one user costs a map slot and no slice.
-	byExt   chain[*entry]
-	byEmail chain[*entry]
+	users slab
+	keys  userKeys
+	// The indexes map a key's hash to the first of the entries with that
+	// hash, chained through the entries' own link fields, so the usual key
+	// held by one user costs a map slot and no slice. byID (exact id) and
+	// byName (fold(userName)) hold one user per key, byExt (exact
+	// externalId) and byEmail (fold(email)) any number.
+	byID    chain[uint64, ref]
+	byName  chain[uint64, ref]
+	byExt   chain[uint64, ref]
+	byEmail chain[uint64, ref]
 
-	order order[*entry]
+	order order[ref]
 
 	// listed counts the users whose every email is kept in Custom (the RFC
 	// profile): byEmail indexes only User.Email, so while there are any,
@@ -66,17 +77,53 @@ type tenant struct {
 	groups groups
 }
 
-// entry is a stored user. The User is held by value so that a user costs
-// one allocation besides its strings.
+// entry is a stored user. The User is held by value, its strings packed
+// into one allocation (see pack).
 type entry struct {
-	user     scim.User
-	ver      uint64 // the counter behind user.Meta.Version
-	slot     int    // index in tenant.order.slots
-	nextExt  *entry // next entry with the same externalId
-	nextMail *entry // next entry with the same folded email
+	user scim.User
+	ver  uint64 // the counter behind user.Meta.Version
+	slot int    // index in tenant.order.slots
+	// The next entries with the same hash of id, folded userName,
+	// externalId and folded email.
+	nextID, nextName, nextExt, nextMail ref
 }
 
-func (e *entry) slotIndex() *int { return &e.slot }
+func newTenant(keyShift uint8) *tenant {
+	t := &tenant{keys: userKeys{maphash.MakeSeed(), keyShift}}
+	link := func(f func(*entry) *ref) func(ref) *ref {
+		return func(r ref) *ref { return f(t.users.at(r)) }
+	}
+	t.byID = chain[uint64, ref]{m: make(map[uint64]ref), link: link(func(e *entry) *ref { return &e.nextID })}
+	t.byName = chain[uint64, ref]{m: make(map[uint64]ref), link: link(func(e *entry) *ref { return &e.nextName })}
+	t.byExt = chain[uint64, ref]{m: make(map[uint64]ref), link: link(func(e *entry) *ref { return &e.nextExt })}
+	t.byEmail = chain[uint64, ref]{m: make(map[uint64]ref), link: link(func(e *entry) *ref { return &e.nextMail })}
+	t.order.slot = func(r ref) *int { return &t.users.at(r).slot }
+	return t
+}
+
+// user returns the user with the given id, or 0.
+func (t *tenant) user(id string) ref {
+	for r := t.byID.m[t.keys.key(id)]; r != 0; r = t.users.at(r).nextID {
+		if t.users.at(r).user.ID == id {
+			return r
+		}
+	}
+	return 0
+}
+
+// named returns the user whose userName is name but for case, or 0; key
+// is the hash of fold(name).
+func (t *tenant) named(name string, key uint64) ref {
+	for r := t.byName.m[key]; r != 0; r = t.users.at(r).nextName {
+		if strings.EqualFold(t.users.at(r).user.UserName, name) {
+			return r
+		}
+	}
+	return 0
+}
+
+// view is the user at r for reading under the tenant's lock.
+func (t *tenant) view(r ref) filter.Resource { return &t.users.at(r).user }
 
 func (s *Store) tenant(ctx context.Context, create bool) *tenant {
 	name := scim.TenantFrom(ctx)
@@ -92,12 +139,7 @@ func (s *Store) tenant(ctx context.Context, create bool) *tenant {
 		if s.tenants == nil {
 			s.tenants = make(map[string]*tenant)
 		}
-		t = &tenant{
-			byID:    make(map[string]*entry),
-			byName:  make(map[string]*entry),
-			byExt:   chain[*entry]{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextExt }},
-			byEmail: chain[*entry]{m: make(map[string]*entry), link: func(e *entry) **entry { return &e.nextMail }},
-		}
+		t = newTenant(s.keyShift)
 		s.tenants[name] = t
 	}
 	return t
@@ -108,33 +150,38 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e := &entry{user: *u, ver: 1}
+	nu := *u
 	if u.Custom != nil {
-		e.user.Custom = u.Clone().Custom
+		nu.Custom = u.Clone().Custom
 	}
-	e.user.Meta.Version = versionTag(1)
-	key, mail := fold(u.UserName), fold(u.Email)
-	out := e.user.Clone() // before the lock: it costs the user's size
+	nu.Meta.Version = versionTag(1)
+	nu.ID = newID()
+	pack(&nu)
+	out := nu.Clone() // before the lock: it costs the user's size
 
 	t := s.tenant(ctx, true)
-	e.user.ID = newID()
+	name, mail := t.keys.key(fold(nu.UserName)), t.keys.key(fold(nu.Email))
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.byName[key] != nil {
+	if t.named(nu.UserName, name) != 0 {
 		return nil, taken(u.UserName)
 	}
 	// 2^-122 per create; cheap to rule out. Users and groups never share
 	// an id, so a member id names one resource.
-	for t.byID[e.user.ID] != nil || t.groups.byID[e.user.ID] != nil {
-		e.user.ID = newID()
+	for t.user(nu.ID) != 0 || t.groups.byID[nu.ID] != nil {
+		nu.ID = newID()
+		pack(&nu)
+		out.ID = nu.ID
 	}
-	t.byID[e.user.ID] = e
-	t.byName[key] = e
-	t.byExt.add(e.user.ExternalID, e)
-	t.byEmail.add(mail, e)
-	t.order.push(e)
-	t.listed += listsEmails(&e.user)
-	out.ID = e.user.ID
+	r := t.users.alloc()
+	e := t.users.at(r)
+	e.user, e.ver = nu, 1
+	t.byID.add(t.keys.key(nu.ID), r)
+	t.byName.add(name, r)
+	t.byExt.add(t.keys.key(nu.ExternalID), r)
+	t.byEmail.add(mail, r)
+	t.order.push(r)
+	t.listed += listsEmails(&nu)
 	return out, nil
 }
 
@@ -148,13 +195,13 @@ func (s *Store) User(ctx context.Context, id string) (*scim.User, error) {
 		return nil, notFound(id)
 	}
 	t.mu.RLock()
-	e := t.byID[id]
+	r := t.user(id)
 	var u scim.User
-	if e != nil {
-		u = e.user // stored Custom maps are never changed, only replaced
+	if r != 0 {
+		u = t.users.at(r).user // stored Custom maps are never changed, only replaced
 	}
 	t.mu.RUnlock()
-	if e == nil {
+	if r == 0 {
 		return nil, notFound(id)
 	}
 	return u.Clone(), nil // outside the lock: it costs the user's size
@@ -174,32 +221,34 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 	if u.Custom != nil {
 		nu.Custom = u.Clone().Custom
 	}
-	key, mail := fold(u.UserName), fold(u.Email)
+	pack(&nu)
+	name, mail := t.keys.key(fold(nu.UserName)), t.keys.key(fold(nu.Email))
 	out := nu.Clone() // before the lock: it costs the user's size
 
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := t.byID[u.ID]
-	if e == nil {
+	r := t.user(u.ID)
+	if r == 0 {
 		return nil, notFound(u.ID)
 	}
+	e := t.users.at(r)
 	if err := checkVersion(e, version); err != nil {
 		return nil, err
 	}
-	if oldKey := fold(e.user.UserName); key != oldKey {
-		if t.byName[key] != nil {
+	if !strings.EqualFold(nu.UserName, e.user.UserName) {
+		if t.named(nu.UserName, name) != 0 {
 			return nil, taken(u.UserName)
 		}
-		delete(t.byName, oldKey)
-		t.byName[key] = e
+		t.byName.remove(t.keys.key(fold(e.user.UserName)), r)
+		t.byName.add(name, r)
 	}
 	if nu.ExternalID != e.user.ExternalID {
-		t.byExt.remove(e.user.ExternalID, e)
-		t.byExt.add(nu.ExternalID, e)
+		t.byExt.remove(t.keys.key(e.user.ExternalID), r)
+		t.byExt.add(t.keys.key(nu.ExternalID), r)
 	}
-	if oldMail := fold(e.user.Email); mail != oldMail {
-		t.byEmail.remove(oldMail, e)
-		t.byEmail.add(mail, e)
+	if !strings.EqualFold(nu.Email, e.user.Email) {
+		t.byEmail.remove(t.keys.key(fold(e.user.Email)), r)
+		t.byEmail.add(mail, r)
 	}
 	nu.ID = e.user.ID
 	t.listed += listsEmails(&nu) - listsEmails(&e.user)
@@ -222,19 +271,21 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	e := t.byID[id]
-	if e == nil {
+	r := t.user(id)
+	if r == 0 {
 		return notFound(id)
 	}
+	e := t.users.at(r)
 	if err := checkVersion(e, version); err != nil {
 		return err
 	}
-	delete(t.byID, id)
-	delete(t.byName, fold(e.user.UserName))
-	t.byExt.remove(e.user.ExternalID, e)
-	t.byEmail.remove(fold(e.user.Email), e)
-	t.order.remove(e)
+	t.byID.remove(t.keys.key(e.user.ID), r)
+	t.byName.remove(t.keys.key(fold(e.user.UserName)), r)
+	t.byExt.remove(t.keys.key(e.user.ExternalID), r)
+	t.byEmail.remove(t.keys.key(fold(e.user.Email)), r)
+	t.order.remove(r)
 	t.listed -= listsEmails(&e.user)
+	t.users.release(r)
 	t.groups.leaveAll(id, s.now())
 	return nil
 }
@@ -258,41 +309,54 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 		return page, nil
 	}
 	t.mu.RLock()
+	var users []scim.User
+	if q.Filter == nil {
+		// One allocation for the page: its size is known.
+		users = make([]scim.User, 0, min(max(q.Count, 0), max(t.order.live-max(q.StartIndex, 1)+1, 0)))
+	}
 	var err error
-	page.TotalResults, err = query(ctx, q, &t.order, t.index,
-		func(e *entry) filter.Resource { return &e.user },
-		func(e *entry) { u := e.user; page.Users = append(page.Users, &u) })
+	page.TotalResults, err = query(ctx, q, &t.order, t.index, t.view,
+		func(r ref) { users = append(users, t.users.at(r).user) })
 	t.mu.RUnlock()
 	if err != nil {
 		return nil, err
 	}
-	// Deep copies outside the lock: they cost the page's size.
-	for i, u := range page.Users {
-		page.Users[i] = u.Clone()
-	}
+	page.Users = copyOut(page.Users, users) // outside the lock: it costs the page's size
 	return page, nil
+}
+
+// copyOut appends pointers to users to dst, with a deep copy of each one's
+// Custom (the stored maps are shared until then).
+func copyOut(dst []*scim.User, users []scim.User) []*scim.User {
+	dst = slices.Grow(dst, len(users))
+	for i := range users {
+		u := &users[i]
+		if u.Custom != nil {
+			u.Custom = u.Clone().Custom
+		}
+		dst = append(dst, u)
+	}
+	return dst
 }
 
 // index answers one equality of a user filter from an index: userName
 // (folded keys give a superset whether or not the compare is case-exact),
-// id and externalId (case-exact), emails.value (folded).
-func (t *tenant) index(eq filter.Equality) ([]*entry, bool) {
+// id and externalId (case-exact), emails.value (folded). As every index
+// is keyed by a hash, what it gives is a superset in any case.
+func (t *tenant) index(eq filter.Equality) ([]ref, bool) {
 	p, v := eq.Path, eq.Value.Str
 	switch {
 	case p.Name == "userName" && p.Sub == "":
-		if e := t.byName[fold(v)]; e != nil {
-			return []*entry{e}, true
-		}
-		return nil, true
+		return t.byName.appendTo(nil, t.keys.key(fold(v))), true
 	case p.Name == "id" && p.Sub == "" && eq.CaseExact:
-		if e := t.byID[v]; e != nil {
-			return []*entry{e}, true
+		if r := t.user(v); r != 0 {
+			return []ref{r}, true
 		}
 		return nil, true
 	case p.Name == "externalId" && p.Sub == "" && eq.CaseExact:
-		return t.byExt.appendTo(nil, v), true
+		return t.byExt.appendTo(nil, t.keys.key(v)), true
 	case p.Name == "emails" && p.Sub == "value" && t.listed == 0:
-		return t.byEmail.appendTo(nil, fold(v)), true
+		return t.byEmail.appendTo(nil, t.keys.key(fold(v))), true
 	}
 	return nil, false
 }
