@@ -196,14 +196,14 @@ func TestGroupsSmoke(t *testing.T) {
 	text := out.String()
 	t.Logf("\n%s", text)
 	for _, c := range groupCases(sizes) {
-		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d scimkit_ns.*$`, c.workload, c.sizeKey, c.size)).FindString(text)
+		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d scimkit_ns.*$`, c.w.Name, c.w.SizeKey, c.size)).FindString(text)
 		if line == "" {
-			t.Errorf("no RESULT line for %s %s=%d", c.workload, c.sizeKey, c.size)
+			t.Errorf("no RESULT line for %s %s=%d", c.w.Name, c.w.SizeKey, c.size)
 			continue
 		}
 		for _, k := range []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"} {
 			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-				t.Errorf("RESULT line for %s %s=%d has no number for %s: %s", c.workload, c.sizeKey, c.size, k, line)
+				t.Errorf("RESULT line for %s %s=%d has no number for %s: %s", c.w.Name, c.w.SizeKey, c.size, k, line)
 			}
 		}
 	}
@@ -219,13 +219,14 @@ func TestGroupPatchAlternates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := groupCase{GroupW6, "members", 10}
+	c := groupCase{w6, 10}
+	g := p.gen(c, 1)
 	for i := range 5 {
-		method, tg, body := p.request(c, nil)
+		st := c.w.next(g)
 		rec := &recorder{h: http.Header{}}
-		r, _ := http.NewRequest(method, tg.uri, bytes.NewReader(body))
+		r, _ := http.NewRequest(st.method, st.t.uri, bytes.NewReader(st.body))
 		p.handler.ServeHTTP(rec, r)
-		if err := p.check(c, tg, rec.code, rec.body); err != nil {
+		if err := checkResponse(c.w, st, rec.code, rec.body); err != nil {
 			t.Fatal(err)
 		}
 		if err := p.checkMembership(); err != nil {

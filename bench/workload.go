@@ -27,6 +27,10 @@ type Workload struct {
 	Unique bool
 	// Status is the status a right answer has.
 	Status int
+	// SizeKey is empty for the user workloads, whose size is the number
+	// of preloaded users; for a group workload it says what the size of a
+	// case counts: "members" (W6–W8) or "groups" (W9).
+	SizeKey string
 
 	next  func(g *gen) step
 	check func(st step, body []byte) error
@@ -82,6 +86,8 @@ type gen struct {
 	filter func(k int) target // Okta's existence check for k
 	id     func(k int) string
 	pages  []target // W3's random startIndex values
+	// groups is the part of a group workload's generator (W6–W9).
+	groups *groupGen
 }
 
 // step is one request and what its answer must say.
@@ -91,7 +97,10 @@ type step struct {
 	body   []byte
 	k      int    // the preloaded user concerned
 	start  int    // W3's startIndex
-	name   string // W4's new userName
+	name   string // W4's new userName; W7–W9's group's displayName
+	// members is how many members W7's and W8's answer lists (-1: any
+	// number).
+	members int
 }
 
 func newGen(seed uint64, n int, pick func(rng *rand.Rand) int, user, filter func(k int) target, id func(k int) string) *gen {
