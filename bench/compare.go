@@ -110,8 +110,10 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 			workloads = append(workloads, w)
 		}
 	}
-	if len(workloads) == 0 {
-		return nil, fmt.Errorf("bench: no workload named %v", o.Workloads)
+	for _, name := range o.Workloads {
+		if WorkloadNamed(name) == nil {
+			return nil, fmt.Errorf("bench: no workload named %q", name)
+		}
 	}
 	restore, err := setBenchTime(o.BenchTime)
 	if err != nil {
@@ -183,6 +185,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 		g := *o.Groups
 		if len(g.Peers) == 0 {
 			g.Peers = GroupPeers()
+		}
+		if len(g.Workloads) == 0 {
+			g.Workloads = o.Workloads
 		}
 		rep.GroupSizes, rep.GroupPeers = g.Sizes.withDefaults(), g.Peers
 		rep.Groups, err = RunGroups(ctx, g, func(r GroupResult) {

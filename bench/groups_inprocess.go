@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -52,6 +53,9 @@ type GroupOptions struct {
 	Sizes GroupSizes
 	// Peers are the group peers, by name. Default GroupPeers().
 	Peers []string
+	// Workloads are the workloads to time, by name; those that are not
+	// group workloads are ignored. Default all.
+	Workloads []string
 }
 
 // RunGroups times every group workload against every group peer in
@@ -75,6 +79,9 @@ func RunGroups(ctx context.Context, o GroupOptions, progress func(GroupResult)) 
 			continue
 		}
 		for _, c := range cases {
+			if len(o.Workloads) > 0 && !slices.Contains(o.Workloads, c.w.Name) {
+				continue
+			}
 			br, ns, err := timeRun(func(b *testing.B) error { return runGroup(b, p, c) })
 			r := GroupResult{Workload: c.w.Name, SizeKey: c.w.SizeKey, Size: c.size, Peer: name, N: br.N,
 				NsPerOp: ns, AllocsPerOp: br.AllocsPerOp(), BytesPerOp: br.AllocedBytesPerOp(), Err: err}

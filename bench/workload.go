@@ -66,9 +66,10 @@ func Workloads() []*Workload {
 	return out
 }
 
-// WorkloadNamed returns the workload with the given name, or nil.
+// WorkloadNamed returns the workload with the given name (W6–W9
+// included), or nil.
 func WorkloadNamed(name string) *Workload {
-	for _, w := range Workloads() {
+	for _, w := range append(Workloads(), groupRegistry...) {
 		if w.Name == name {
 			return w
 		}
