@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -232,5 +233,73 @@ func TestGroupPatchAlternates(t *testing.T) {
 		if err := p.checkMembership(); err != nil {
 			t.Fatalf("after PATCH %d: %v", i+1, err)
 		}
+	}
+}
+
+// TestGroupsOverHTTPSmoke sends every group workload over HTTP to every
+// group peer, each a child process holding a small group fixture: every
+// answer right (W6's PATCHes checked by a GET after), a CPU figure for
+// each, the database's CPU for the PostgreSQL peers, and the RESULT lines
+// and group targets. It times nothing worth reading.
+func TestGroupsOverHTTPSmoke(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := GroupSizes{Small: 10, Big: 2_000, Wide: 500, Groups: 300}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	rep, err := Compare(ctx, Options{
+		HTTP: &HTTPOptions{
+			Executable: exe,
+			Workloads:  []string{GroupW6, GroupW7, GroupW8, GroupW9},
+			Groups:     &sizes,
+			Warmup:     50 * time.Millisecond,
+			Window:     200 * time.Millisecond,
+			Conns:      2,
+			CheckEvery: 1,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(GroupPeers()) * len(groupCases(sizes)); len(rep.HTTP) != want {
+		t.Errorf("%d over-HTTP group results, want %d", len(rep.HTTP), want)
+	}
+	for _, r := range rep.HTTP {
+		if r.Err != nil {
+			t.Errorf("over HTTP %s %s %s=%d: %v", r.Peer, r.Workload, r.SizeKey, r.Users, r.Err)
+			continue
+		}
+		for _, x := range r.Runs {
+			if x.Requests == 0 || x.Errors != 0 || x.DB != isSQLPeer(r.Peer) || x.DB && x.DBCPUus <= 0 {
+				t.Errorf("over HTTP %s %s %s=%d: %d requests, %d errors, database measured %v with %.1f µs/request",
+					r.Peer, r.Workload, r.SizeKey, r.Users, x.Requests, x.Errors, x.DB, x.DBCPUus)
+			}
+		}
+	}
+	var out bytes.Buffer
+	rep.WriteTable(&out)
+	rep.WriteResults(&out)
+	text := out.String()
+	t.Logf("\n%s", text)
+	for _, c := range groupCases(sizes) {
+		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d mode=http .*$`, c.w.Name, c.w.SizeKey, c.size)).FindString(text)
+		if line == "" {
+			t.Errorf("no over-HTTP RESULT line for %s %s=%d", c.w.Name, c.w.SizeKey, c.size)
+			continue
+		}
+		keys := []string{"scimkit_ns", "bare_cpu_us", "elimity_cpu_us", "scimkit_cpu_us", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
+		if slices.Contains(GroupPeers(), PeerSQLStore) {
+			keys = append(keys, "sqlstore_cpu_us", "sqlstore_db_cpu_us", "sqldirect_db_cpu_us", "sqlstore_total_cpu_us", "sqlstore_vs_sqldirect")
+		}
+		for _, k := range keys {
+			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
+				t.Errorf("over-HTTP RESULT line for %s %s=%d has no number for %s: %s", c.w.Name, c.w.SizeKey, c.size, k, line)
+			}
+		}
+	}
+	if !strings.Contains(text, "group targets over HTTP") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity at 2000 members") {
+		t.Error("no group targets over HTTP")
 	}
 }
