@@ -42,7 +42,7 @@ type GroupSizes struct {
 	Wide int
 	// Groups is the number of groups W9 looks one up among [10,000].
 	Groups int
-	// Pairs is the number of outsider pairs [4]: W6 over HTTP sends from
+	// Pairs is the number of outsider pairs [8]: W6 over HTTP sends from
 	// as many connections, each moving its own pair, so that every PATCH
 	// changes two memberships however the connections interleave. The
 	// small and big groups hold one of each pair, so Small > Pairs.
@@ -59,7 +59,7 @@ func (s GroupSizes) withDefaults() GroupSizes {
 	def(&s.Big, 100_000)
 	def(&s.Wide, 10_000)
 	def(&s.Groups, 10_000)
-	def(&s.Pairs, 4)
+	def(&s.Pairs, 8)
 	return s
 }
 
