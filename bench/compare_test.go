@@ -73,16 +73,8 @@ func TestCompareSmoke(t *testing.T) {
 	text := out.String()
 	for _, n := range sizes {
 		for _, w := range Workloads() {
-			line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d scimkit_ns.*$`, w.Name, n)).FindString(text)
-			if line == "" {
-				t.Errorf("no RESULT line for %s at %d users", w.Name, n)
-				continue
-			}
-			for _, k := range []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"} {
-				if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-					t.Errorf("RESULT line for %s at %d users has no number for %s: %s", w.Name, n, k, line)
-				}
-			}
+			resultLine(t, text, fmt.Sprintf("RESULT workload=%s users=%d scimkit_ns", w.Name, n),
+				"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity")
 		}
 	}
 	if !regexp.MustCompile(`(?m)^RESULT workload=heap users=\d+ scimkit_bytes_per_user=\d+`).MatchString(text) {
@@ -114,24 +106,36 @@ func TestCompareSmoke(t *testing.T) {
 		}
 	}
 	for _, w := range Workloads() {
-		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d mode=http .*$`, w.Name, sizes[0])).FindString(text)
-		if line == "" {
-			t.Errorf("no over-HTTP RESULT line for %s", w.Name)
-			continue
-		}
 		keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_cpu_us", "bare_cpu_us", "elimity_cpu_us", "scimkit_allocs", "scimkit_rps", "scimkit_vs_bare", "scimkit_vs_elimity"}
 		if !w.Write {
 			keys = append(keys, "bare_pre_cpu_us")
 		}
-		for _, k := range keys {
-			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-				t.Errorf("over-HTTP RESULT line for %s has no number for %s: %s", w.Name, k, line)
-			}
+		if slices.Contains(Peers(), PeerSQLStore) && serves(PeerSQLDirect, w) {
+			keys = append(keys, "sqlstore_db_cpu_us", "sqlstore_total_cpu_us", "sqldirect_db_cpu_us")
 		}
+		resultLine(t, text, fmt.Sprintf("RESULT workload=%s users=%d mode=http ", w.Name, sizes[0]), keys...)
 	}
 	if !strings.Contains(text, "targets over HTTP") || !strings.Contains(text, "W1 scimkit CPU/request ≤ 1.1× bare") {
 		t.Error("no over-HTTP targets")
 	}
+}
+
+// resultLine returns the RESULT line of text that starts with head, after
+// checking that it has a number for every key; "" (and an error) when
+// there is none.
+func resultLine(t *testing.T, text, head string, keys ...string) string {
+	t.Helper()
+	line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(head) + `.*$`).FindString(text)
+	if line == "" {
+		t.Errorf("no line %q", head)
+		return ""
+	}
+	for _, k := range keys {
+		if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
+			t.Errorf("%s… has no number for %s: %s", head, k, line)
+		}
+	}
+	return line
 }
 
 // TestCompareReportsWrongAnswers checks that a peer answering wrongly is
@@ -197,16 +201,8 @@ func TestGroupsSmoke(t *testing.T) {
 	text := out.String()
 	t.Logf("\n%s", text)
 	for _, c := range groupCases(sizes) {
-		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d scimkit_ns.*$`, c.w.Name, c.w.SizeKey, c.size)).FindString(text)
-		if line == "" {
-			t.Errorf("no RESULT line for %s %s=%d", c.w.Name, c.w.SizeKey, c.size)
-			continue
-		}
-		for _, k := range []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"} {
-			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-				t.Errorf("RESULT line for %s %s=%d has no number for %s: %s", c.w.Name, c.w.SizeKey, c.size, k, line)
-			}
-		}
+		resultLine(t, text, fmt.Sprintf("RESULT workload=%s %s=%d scimkit_ns", c.w.Name, c.w.SizeKey, c.size),
+			"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity")
 	}
 	if !strings.Contains(text, "group targets in process") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity throughput at 2000 members") {
 		t.Error("no group targets")
@@ -283,21 +279,12 @@ func TestGroupsOverHTTPSmoke(t *testing.T) {
 	rep.WriteResults(&out)
 	text := out.String()
 	t.Logf("\n%s", text)
+	keys := []string{"scimkit_ns", "bare_cpu_us", "elimity_cpu_us", "scimkit_cpu_us", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
+	if slices.Contains(GroupPeers(), PeerSQLStore) {
+		keys = append(keys, "sqlstore_cpu_us", "sqlstore_db_cpu_us", "sqldirect_db_cpu_us", "sqlstore_total_cpu_us", "sqlstore_vs_sqldirect")
+	}
 	for _, c := range groupCases(sizes) {
-		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d mode=http .*$`, c.w.Name, c.w.SizeKey, c.size)).FindString(text)
-		if line == "" {
-			t.Errorf("no over-HTTP RESULT line for %s %s=%d", c.w.Name, c.w.SizeKey, c.size)
-			continue
-		}
-		keys := []string{"scimkit_ns", "bare_cpu_us", "elimity_cpu_us", "scimkit_cpu_us", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
-		if slices.Contains(GroupPeers(), PeerSQLStore) {
-			keys = append(keys, "sqlstore_cpu_us", "sqlstore_db_cpu_us", "sqldirect_db_cpu_us", "sqlstore_total_cpu_us", "sqlstore_vs_sqldirect")
-		}
-		for _, k := range keys {
-			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-				t.Errorf("over-HTTP RESULT line for %s %s=%d has no number for %s: %s", c.w.Name, c.w.SizeKey, c.size, k, line)
-			}
-		}
+		resultLine(t, text, fmt.Sprintf("RESULT workload=%s %s=%d mode=http ", c.w.Name, c.w.SizeKey, c.size), keys...)
 	}
 	if !strings.Contains(text, "group targets over HTTP") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity at 2000 members") {
 		t.Error("no group targets over HTTP")

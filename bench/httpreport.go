@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -286,7 +287,7 @@ func (rep *Report) HTTPTargets() []Target {
 // at least 0.8× its throughput, on every case.
 func (rep *Report) GroupHTTPTargets() []Target {
 	s := rep.HTTPOptions.Groups
-	if s == nil {
+	if s == nil || !slices.ContainsFunc(rep.HTTP, func(r HTTPResult) bool { return r.SizeKey != "" }) {
 		return nil
 	}
 	rows := rep.httpRows()
