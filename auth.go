@@ -18,6 +18,13 @@ type Authenticator interface {
 	// return the Principal of a token it knows but refuses (revoked,
 	// expired), so that the refusal is shown in that tenant's activity
 	// log (Config.Activity); the request is refused all the same.
+	//
+	// When the token could not be checked at all (the database holding
+	// the tokens is down), return an *Error with Status 503 (wrapping the
+	// cause in Err), or the context's error: the request is answered 503,
+	// not 401, and is not counted as a failed token. An IdP treats 401s as
+	// a revoked credential (Entra ID quarantines the app after a run of
+	// them); an outage must not look like one.
 	Authenticate(ctx context.Context, token string) (Principal, error)
 }
 
@@ -59,7 +66,13 @@ func (h *Handler) authenticate(r *http.Request) (context.Context, *Error) {
 		if p.Tenant != "" && h.cfg.Activity != nil {
 			ctx = WithTenant(r.Context(), p.Tenant)
 		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return ctx, ctxError(r.Context())
+		}
 		var e *Error
+		if errors.As(err, &e) && e.Status == http.StatusServiceUnavailable {
+			return ctx, &Error{Status: http.StatusServiceUnavailable, Detail: e.Detail, Err: err}
+		}
 		if errors.As(err, &e) {
 			return ctx, errorf(http.StatusUnauthorized, "", e.Detail)
 		}

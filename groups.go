@@ -170,8 +170,7 @@ func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, req reque
 // §3.5.2 allows it) unless the request asks for attributes, so that a large
 // group's member list is never sent back unasked.
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, req request, id string) {
-	q := r.URL.Query()
-	p, e := h.parseProjection(&h.groupNames, q)
+	p, e := h.requestProjection(&h.groupNames, r)
 	if e != nil {
 		h.writeError(w, r, e)
 		return

@@ -57,7 +57,7 @@ func (h *Handler) listProjection(n *names, lp *listParams) (*projection, *Error)
 	if lp.attributes == "" && lp.excluded == "" {
 		return nil, nil
 	}
-	return h.parseProjection(n, url.Values{"attributes": {lp.attributes}, "excludedAttributes": {lp.excluded}})
+	return h.parseProjection(n, lp.attributes, lp.excluded)
 }
 
 // resolveList turns lp into a Query for the resource type with names n at

@@ -341,7 +341,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		ctx, e := h.authenticate(r)
-		if e != nil && h.failedAuth != nil {
+		refused := e != nil && e.Status == http.StatusUnauthorized
+		if refused && h.failedAuth != nil {
 			if wait := h.failedAuth.failed(clientAddr(r)); wait > 0 {
 				e = tooManyFailures(w, wait)
 			}
@@ -350,7 +351,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if ctx != nil { // the refused token's tenant, for the activity log
 				r = r.WithContext(ctx)
 			}
-			w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+			if refused {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+			}
 			h.writeError(w, r, e)
 			return
 		}

@@ -246,7 +246,7 @@ func (h *Handler) rootProjection(n *names, lp *listParams) (*projection, *Error)
 	keep := func(list string) string {
 		var kept []string
 		for name := range strings.SplitSeq(list, ",") {
-			if _, e := h.parseProjection(n, url.Values{"attributes": {name}}); e == nil {
+			if _, e := h.parseProjection(n, name, ""); e == nil {
 				kept = append(kept, name)
 			} else if !h.knownToAnyType(name) {
 				return "\x00" // no type knows it: the error stands

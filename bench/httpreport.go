@@ -243,15 +243,16 @@ func (rep *Report) HTTPTargets() []Target {
 		}
 		out = append(out, t)
 	}
-	for _, w := range registry {
+	base := slices.DeleteFunc(slices.Clone(registry), func(w *Workload) bool { return w.Base != "" })
+	for _, w := range base {
 		ceiling(w.Name+" scimkit CPU/request ≤ 1.1× bare (json.Marshal)", w.Name, PeerScimkit, PeerBare, 1.1)
 	}
-	for _, w := range registry {
+	for _, w := range base {
 		if !w.Write {
 			ceiling(w.Name+" scimkit CPU/request ≤ 1.5× bare-pre (the read limit)", w.Name, PeerScimkit, PeerBarePre, 1.5)
 		}
 	}
-	for _, w := range registry {
+	for _, w := range base {
 		t := Target{Goal: w.Name + " scimkit CPU/request at 1,000,000 users ≤ 1.25× at 10,000"}
 		lo, okLo := find(w.Name, 10_000)
 		hi, okHi := find(w.Name, 1_000_000)
@@ -270,6 +271,36 @@ func (rep *Report) HTTPTargets() []Target {
 	// throughput, i.e. at most 1.25× its CPU per request.
 	for _, w := range []string{"W1", "W2"} {
 		ceiling(w+" scimkit-rfc (ProfileRFC) CPU/request ≤ 1.25× scimkit (strict), i.e. ≥ 0.8× its throughput", w, PeerScimkitRFC, PeerScimkit, 1.25)
+	}
+	// Issue 13: projection costs no more than it saves: a projected
+	// request (attributes=userName) at most the CPU of the same request
+	// unprojected, in either profile.
+	for _, w := range registry {
+		if w.Base == "" {
+			continue
+		}
+		for _, p := range []string{PeerScimkit, PeerScimkitRFC} {
+			if !serves(p, w) {
+				continue
+			}
+			t := Target{Goal: fmt.Sprintf("%s %s CPU/request ≤ 1.0× %s's (projection costs no more than it saves)", w.Name, p, w.Base)}
+			worst, worstN, wa, wb := math.NaN(), 0, 0.0, 0.0
+			for _, n := range sizes {
+				a, okA := find(w.Name, n)
+				b, okB := find(w.Base, n)
+				if !okA || !okB {
+					continue
+				}
+				if v := a.cpu(p) / b.cpu(p); !math.IsNaN(v) && (math.IsNaN(worst) || v > worst) {
+					worst, worstN, wa, wb = v, n, a.cpu(p), b.cpu(p)
+				}
+			}
+			if !math.IsNaN(worst) {
+				t.Known, t.Met = true, worst <= 1.0
+				t.Measured = fmt.Sprintf("%.2f× at %d users (%s vs %s µs)", worst, worstN, formatUs(wa), formatUs(wb))
+			}
+			out = append(out, t)
+		}
 	}
 	// Issue 16: the activity sink within 3% of no sink.
 	for _, w := range []string{"W1", "W5okta", "W5entra"} {

@@ -39,7 +39,16 @@ func loadInProcess(t *testing.T, p *Peer, h http.Handler, workload string) loadR
 // checked.
 func TestLoadGenerator(t *testing.T) {
 	p := newBare(false, 500)
+	// The projected workloads need a server that projects: scimkit.
+	sk, err := NewPeer(context.Background(), PeerScimkit, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, w := range Workloads() {
+		p := p
+		if !serves(PeerBare, w) {
+			p = sk
+		}
 		r := loadInProcess(t, p, p.Handler, w.Name)
 		if r.Errors != 0 || r.Requests == 0 || r.P50 == 0 {
 			t.Errorf("%s: %d requests, %d errors (%s), p50 %s", w.Name, r.Requests, r.Errors, r.FirstError, r.P50)

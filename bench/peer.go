@@ -117,8 +117,14 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 // the baselines for sqlstore's lookups and creates; the scimkit variants
 // serve only the workloads their targets name (W1 and W2 for the RFC
 // profile, W1 and the W5 PATCHes for the activity sink), to keep the
-// -short run short.
+// -short run short. The projected workloads (Workload.Base) are served
+// only by scimkit, and W1a by scimkit-rfc: the bare peers implement no
+// projection, and what is compared is scimkit's request with and without
+// it.
 func serves(peer string, w *Workload) bool {
+	if w.Base != "" {
+		return peer == PeerScimkit || (peer == PeerScimkitRFC && w.Name == "W1a")
+	}
 	switch peer {
 	case PeerScimkitRFC:
 		return w.Name == "W1" || w.Name == "W2"

@@ -31,6 +31,11 @@ type Workload struct {
 	// of preloaded users; for a group workload it says what the size of a
 	// case counts: "members" (W6–W8) or "groups" (W9).
 	SizeKey string
+	// Base, on a projected workload (W1a, W3a), names the workload whose
+	// requests it repeats with an attributes parameter: only the scimkit
+	// peers serve it, and its target compares its CPU per request with
+	// Base's, so that projection is seen to cost no more than it saves.
+	Base string
 
 	next  func(g *gen) step
 	check func(st step, body []byte) error
@@ -46,7 +51,7 @@ type Workload struct {
 // the in-process benchmarks and the over-HTTP load generator then run it,
 // and its rows, RESULT lines and the per-workload targets (targets.go)
 // follow.
-var registry = []*Workload{w1, w2, w3, w4, w5okta, w5entra}
+var registry = []*Workload{w1, w2, w3, w4, w5okta, w5entra, w1a, w3a}
 
 // Workloads returns the workloads in the order they run against a peer:
 // the reads, then the writes that change preloaded users, then those that
@@ -130,6 +135,31 @@ func peerGen(p *Peer, seed uint64) *gen {
 		func(k int) target { return users[k] },
 		func(k int) target { return filters[k] },
 		p.ID)
+}
+
+// projected returns t with attributes=userName added to its query: the
+// projection of W1a and W3a, the one Okta and Entra-style importers ask
+// for when they want ids and names only (RFC 7644 §3.9).
+func projected(t target) target {
+	const q = "attributes=userName"
+	if t.query == "" {
+		t.query, t.uri = q, t.uri+"?"+q
+	} else {
+		t.query, t.uri = t.query+"&"+q, t.uri+"&"+q
+	}
+	return t
+}
+
+// checkProjected checks a projected user: userName and id as asked (id is
+// returned always), nothing of the returned-by-default attributes left.
+func checkProjected(u *checkedUser) error {
+	if u.ID == "" {
+		return fmt.Errorf("no id in a projected user")
+	}
+	if u.Active != nil || u.ExternalID != "" || u.Name.GivenName != "" || len(u.Emails) > 0 {
+		return fmt.Errorf("attributes=userName returned more: %+v", *u)
+	}
+	return nil
 }
 
 // created numbers the users W4 creates, unique in the process.
@@ -232,6 +262,43 @@ var (
 			}
 			return want("externalId", u.ExternalID, "abc")
 		}),
+	}
+	w1a = &Workload{
+		Name: "W1a", Title: "GET /Users/{id}?attributes=userName", Status: http.StatusOK, Base: "W1",
+		next: func(g *gen) step {
+			st := w1.next(g)
+			st.t = projected(st.t)
+			return st
+		},
+		check: checkUser(func(st step, u *checkedUser) error {
+			if err := checkProjected(u); err != nil {
+				return err
+			}
+			return want("userName", u.UserName, UserName(st.k))
+		}),
+	}
+	w3a = &Workload{
+		Name: "W3a", Title: "GET /Users?startIndex=S&count=100&attributes=userName", Status: http.StatusOK, Base: "W3",
+		next: func(g *gen) step {
+			st := w3.next(g)
+			st.t = projected(st.t)
+			return st
+		},
+		check: func(st step, body []byte) error {
+			if err := w3.check(st, body); err != nil {
+				return err
+			}
+			var l checkedList
+			if err := json.Unmarshal(body, &l); err != nil {
+				return err
+			}
+			for i := range l.Resources {
+				if err := checkProjected(&l.Resources[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 	}
 )
 

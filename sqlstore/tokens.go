@@ -189,7 +189,11 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (scim.Principal
 	if errors.Is(err, sql.ErrNoRows) {
 		return scim.Principal{}, unauthorized("the bearer token is not recognised")
 	} else if err != nil {
-		return scim.Principal{}, fmt.Errorf("sqlstore: authenticate: %w", err)
+		// Not a refusal: the token could not be checked. A 503 tells the
+		// IdP to try again; a 401 would read as a revoked token.
+		return scim.Principal{}, &scim.Error{Status: http.StatusServiceUnavailable,
+			Detail: "the bearer token could not be checked (the token store did not answer); try again",
+			Err:    fmt.Errorf("sqlstore: authenticate: %w", err)}
 	}
 	now := t.now()
 	if !info.Revoked.IsZero() {

@@ -4,12 +4,15 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/sqlstore"
 )
 
@@ -157,4 +160,41 @@ func TestTokens(t *testing.T) {
 func unauthorizedSaying(err error, detail string) bool {
 	var e *scim.Error
 	return errors.As(err, &e) && e.Status == 401 && strings.Contains(e.Detail, detail)
+}
+
+// TestTokensOutage: when the tokens table cannot be read (here it was
+// dropped; in production the database is down), a request is answered 503
+// without WWW-Authenticate, never 401: an IdP reads 401s as a revoked
+// token and Entra ID quarantines the app after a run of them.
+func TestTokensOutage(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		db := d.open(t)
+		cfg := d.tokensTable(t, db, nil)
+		tokens := must(sqlstore.NewTokens(db, cfg))(t)
+		tok, _, err := tokens.IssueToken(bg, "acme", "okta", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := must(scim.NewHandler(memstore.New(), scim.Config{Authenticator: tokens}))(t)
+		get := func() *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodGet, "/Users", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			return rec
+		}
+		if rec := get(); rec.Code != http.StatusOK {
+			t.Fatalf("before the outage: %d %s", rec.Code, rec.Body)
+		}
+		if _, err := db.Exec("DROP TABLE " + cfg.Table); err != nil {
+			t.Fatal(err)
+		}
+		rec := get()
+		if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("WWW-Authenticate") != "" {
+			t.Fatalf("tokens table gone: status %d, WWW-Authenticate %q, want 503 and none: %s", rec.Code, rec.Header().Get("WWW-Authenticate"), rec.Body)
+		}
+		if strings.Contains(rec.Body.String(), cfg.Table) {
+			t.Errorf("the 503 leaks the database's error: %s", rec.Body)
+		}
+	})
 }
