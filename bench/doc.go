@@ -9,9 +9,10 @@
 //
 // From the repository root (the go.work workspace):
 //
-//	go run ./bench/cmd/compare -short   # over HTTP, 10,000 and 100,000 users, one round: a few minutes
+//	go run ./bench/cmd/compare -short   # over HTTP, 10,000 and 100,000 users and the group workloads, one round: a few minutes
 //	go run ./bench/cmd/compare -full    # adds 1,000,000 users (bare-pre, bare, scimkit) and three rounds
 //	go run ./bench/cmd/compare -short -inprocess   # adds the in-process benchmarks
+//	go run ./bench/cmd/compare -full -workloads W6,W7,W8,W9   # the group workloads alone
 //
 // The headline is the over-HTTP comparison (RunHTTP): a table per
 // workload, size and peer with the server's CPU µs per request, req/s,
@@ -32,8 +33,9 @@
 //	go test -run '^$' -bench SCIM ./bench [-args -bench.users=10000,100000,1000000]
 //
 // TestCompareSmoke runs both modes briefly on every go test of the
-// module, -race included: it checks that every peer answers every
-// workload correctly, in process and over HTTP, not how fast.
+// module, -race included, and TestGroupsSmoke and TestGroupsOverHTTPSmoke
+// do the same for the group workloads: they check that every peer answers
+// every workload correctly, in process and over HTTP, not how fast.
 //
 // # Peers
 //
@@ -53,7 +55,9 @@
 //   - sqlstore and sqldirect, when SCIMKIT_TEST_POSTGRES names a
 //     PostgreSQL database: scimkit over sqlstore, and a bare handler that
 //     runs the same statements directly through the driver (reads and
-//     creates).
+//     creates). Both read tables that one builder (sqlfixture.go) makes
+//     with sqlstore's Schema and fills through the driver, for the user
+//     and the group workloads alike.
 //
 // Every peer preloads its users through its store directly, not over
 // HTTP.
