@@ -71,8 +71,8 @@ func newSQLGroups(ctx context.Context, name string, s GroupSizes) (*groupPeer, e
 //     INSERT … ON CONFLICT DO NOTHING of the added one, and the group's
 //     version bump;
 //   - W7: the group's row; W8: the row and its members;
-//   - W9: COUNT and a page by lower(display_name), as sqlstore's
-//     ListGroups pages.
+//   - W9: a page by lower(display_name), and COUNT only when the page
+//     cannot tell the total, as sqlstore's ListGroups pages.
 type sqlDirectGroups struct {
 	db                                     *sql.DB
 	byID, members, count, page             *sql.Stmt
@@ -175,13 +175,20 @@ func (h *sqlDirectGroups) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		l := bareGroupList{Schemas: listSchemas, StartIndex: start, Resources: []bareGroupJSON{}}
-		err := h.count.QueryRowContext(ctx, name).Scan(&l.TotalResults)
-		if err == nil && count > 0 && start <= l.TotalResults {
-			var rows *sql.Rows
-			if rows, err = h.page.QueryContext(ctx, name, count, start-1); err == nil {
-				l.Resources, err = h.group(ctx, rows, false)
-			}
-		}
+		var err error
+		l.TotalResults, err = sqlPage(start, count,
+			func() (int, error) {
+				rows, err := h.page.QueryContext(ctx, name, count, start-1)
+				if err != nil {
+					return 0, err
+				}
+				gs, err := h.group(ctx, rows, false)
+				if gs != nil {
+					l.Resources = gs
+				}
+				return len(gs), err
+			},
+			func() (n int, err error) { return n, h.count.QueryRowContext(ctx, name).Scan(&n) })
 		if err != nil {
 			bareError(w, http.StatusInternalServerError)
 			return

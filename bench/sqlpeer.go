@@ -53,7 +53,8 @@ func newUUID() string {
 
 // sqlDirect is the baseline for sqlstore: a bare handler that runs the
 // statements sqlstore runs for a read (the same SQL, prepared once; pages
-// in creation order, as sqlstore's UUID tables are),
+// in creation order, as sqlstore's UUID tables are, with COUNT(*) only
+// when the page cannot tell the total),
 // scans the rows into the bare handler's User and calls json.Marshal.
 type sqlDirect struct {
 	byID, countName, pageName, countAll, pageAll, insert *sql.Stmt
@@ -159,26 +160,26 @@ func (h *sqlDirect) list(w http.ResponseWriter, r *http.Request) {
 	start, count := pageParams(q)
 	ctx := r.Context()
 	l := bareList{Schemas: listSchemas, StartIndex: start, Resources: []*bareUser{}}
-	var (
-		rows *sql.Rows
-		err  error
-	)
+	countQ, pageQ, args := h.countAll, h.pageAll, []any{}
 	if f := q.Get("filter"); f != "" {
 		v, ok := strings.CutPrefix(f, `userName eq "`)
 		if !ok || !strings.HasSuffix(v, `"`) {
 			bareError(w, http.StatusBadRequest)
 			return
 		}
-		v = v[:len(v)-1]
-		if err = h.countName.QueryRowContext(ctx, v).Scan(&l.TotalResults); err == nil && count > 0 && start <= l.TotalResults {
-			rows, err = h.pageName.QueryContext(ctx, v, count, start-1)
-		}
-	} else if err = h.countAll.QueryRowContext(ctx).Scan(&l.TotalResults); err == nil && count > 0 && start <= l.TotalResults {
-		rows, err = h.pageAll.QueryContext(ctx, count, start-1)
+		countQ, pageQ, args = h.countName, h.pageName, []any{v[:len(v)-1]}
 	}
-	if err == nil && rows != nil {
-		l.Resources, err = scanBare(rows, "http://"+r.Host+"/Users/")
-	}
+	var err error
+	l.TotalResults, err = sqlPage(start, count,
+		func() (int, error) {
+			rows, err := pageQ.QueryContext(ctx, append(args, count, start-1)...)
+			if err != nil {
+				return 0, err
+			}
+			l.Resources, err = scanBare(rows, "http://"+r.Host+"/Users/")
+			return len(l.Resources), err
+		},
+		func() (n int, err error) { return n, countQ.QueryRowContext(ctx, args...).Scan(&n) })
 	if err != nil {
 		bareError(w, http.StatusInternalServerError)
 		return
@@ -186,6 +187,19 @@ func (h *sqlDirect) list(w http.ResponseWriter, r *http.Request) {
 	l.ItemsPerPage = len(l.Resources)
 	b, _ := json.Marshal(&l)
 	w.Write(b)
+}
+
+// sqlPage runs a list's page (page returns how many rows it read) and,
+// only when the page cannot tell, its count, as sqlstore does: a first
+// page that is not full gives totalResults itself.
+func sqlPage(start, count int, page, total func() (int, error)) (int, error) {
+	if count > 0 {
+		n, err := page()
+		if err != nil || start == 1 && n < count {
+			return n, err
+		}
+	}
+	return total()
 }
 
 // scanBare reads rows of sqlCols into the bare handler's User and closes
