@@ -110,8 +110,10 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 			workloads = append(workloads, w)
 		}
 	}
-	if len(workloads) == 0 {
-		return nil, fmt.Errorf("bench: no workload named %v", o.Workloads)
+	for _, name := range o.Workloads {
+		if WorkloadNamed(name) == nil {
+			return nil, fmt.Errorf("bench: no workload named %q", name)
+		}
 	}
 	restore, err := setBenchTime(o.BenchTime)
 	if err != nil {
@@ -184,6 +186,9 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 		if len(g.Peers) == 0 {
 			g.Peers = GroupPeers()
 		}
+		if len(g.Workloads) == 0 {
+			g.Workloads = o.Workloads
+		}
 		rep.GroupSizes, rep.GroupPeers = g.Sizes.withDefaults(), g.Peers
 		rep.Groups, err = RunGroups(ctx, g, func(r GroupResult) {
 			if o.Progress != nil {
@@ -208,21 +213,29 @@ func Compare(ctx context.Context, o Options) (*Report, error) {
 
 // benchmark times w against p with testing.Benchmark.
 func benchmark(p *Peer, w *Workload) Result {
+	br, ns, err := timeRun(func(b *testing.B) error { return run(b, p.Handler, w, peerGen(p, uint64(b.N))) })
+	return Result{Workload: w.Name, Users: p.Users(), Peer: p.Name, N: br.N, NsPerOp: ns,
+		AllocsPerOp: br.AllocsPerOp(), BytesPerOp: br.AllocedBytesPerOp(), Err: err}
+}
+
+// timeRun runs f with testing.Benchmark and returns its result, the time
+// per request, and the wrong answer that stopped it (testing.Benchmark
+// reports no failure of its own).
+func timeRun(f func(b *testing.B) error) (testing.BenchmarkResult, float64, error) {
 	var failed error
 	br := testing.Benchmark(func(b *testing.B) {
-		if err := run(b, p, w); err != nil {
+		if err := f(b); err != nil {
 			failed = err
 			b.FailNow()
 		}
 	})
-	r := Result{Workload: w.Name, Users: p.Users(), Peer: p.Name, N: br.N, AllocsPerOp: br.AllocsPerOp(), BytesPerOp: br.AllocedBytesPerOp(), Err: failed}
-	if br.N > 0 {
-		r.NsPerOp = float64(br.T.Nanoseconds()) / float64(br.N)
+	if br.N == 0 {
+		if failed == nil {
+			failed = fmt.Errorf("the benchmark did not run")
+		}
+		return br, 0, failed
 	}
-	if r.Err == nil && br.N == 0 {
-		r.Err = fmt.Errorf("the benchmark did not run")
-	}
-	return r
+	return br, float64(br.T.Nanoseconds()) / float64(br.N), failed
 }
 
 // setBenchTime sets testing's -test.benchtime, which testing.Benchmark

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -72,20 +73,11 @@ func TestCompareSmoke(t *testing.T) {
 	text := out.String()
 	for _, n := range sizes {
 		for _, w := range Workloads() {
-			line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d scimkit_ns.*$`, w.Name, n)).FindString(text)
-			if line == "" {
-				t.Errorf("no RESULT line for %s at %d users", w.Name, n)
-				continue
-			}
 			keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
 			if w.Base != "" {
 				keys = []string{"scimkit_ns", "scimkit_allocs"}
 			}
-			for _, k := range keys {
-				if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-					t.Errorf("RESULT line for %s at %d users has no number for %s: %s", w.Name, n, k, line)
-				}
-			}
+			resultLine(t, text, fmt.Sprintf("RESULT workload=%s users=%d scimkit_ns", w.Name, n), keys...)
 		}
 	}
 	if !regexp.MustCompile(`(?m)^RESULT workload=heap users=\d+ scimkit_bytes_per_user=\d+`).MatchString(text) {
@@ -117,32 +109,44 @@ func TestCompareSmoke(t *testing.T) {
 		}
 	}
 	for _, w := range Workloads() {
-		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s users=%d mode=http .*$`, w.Name, sizes[0])).FindString(text)
-		if line == "" {
-			t.Errorf("no over-HTTP RESULT line for %s", w.Name)
-			continue
-		}
 		keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_cpu_us", "bare_cpu_us", "elimity_cpu_us", "scimkit_allocs", "scimkit_rps", "scimkit_vs_bare", "scimkit_vs_elimity"}
 		if w.Base != "" {
 			// A projected workload: scimkit alone, compared with its
-			// Base in the targets; no other peer's key may appear.
+			// Base in the targets.
 			keys = []string{"scimkit_ns", "scimkit_cpu_us", "scimkit_allocs", "scimkit_rps"}
-			if regexp.MustCompile(` (bare|bare_pre|elimity)_`).MatchString(line) {
-				t.Errorf("over-HTTP RESULT line for %s has another peer's figures: %s", w.Name, line)
-			}
 		} else if !w.Write {
 			keys = append(keys, "bare_pre_cpu_us")
 		}
-		for _, k := range keys {
-			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-				t.Errorf("over-HTTP RESULT line for %s has no number for %s: %s", w.Name, k, line)
-			}
+		if slices.Contains(Peers(), PeerSQLStore) && serves(PeerSQLDirect, w) {
+			keys = append(keys, "sqlstore_db_cpu_us", "sqlstore_total_cpu_us", "sqldirect_db_cpu_us")
+		}
+		line := resultLine(t, text, fmt.Sprintf("RESULT workload=%s users=%d mode=http ", w.Name, sizes[0]), keys...)
+		if w.Base != "" && regexp.MustCompile(` (bare|bare_pre|elimity)_`).MatchString(line) {
+			t.Errorf("over-HTTP RESULT line for %s has another peer's figures (no other peer may serve it): %s", w.Name, line)
 		}
 	}
 	if !strings.Contains(text, "targets over HTTP") || !strings.Contains(text, "W1 scimkit CPU/request ≤ 1.1× bare") ||
 		!strings.Contains(text, "W1a scimkit CPU/request ≤ 1.0× W1's") {
 		t.Error("no over-HTTP targets")
 	}
+}
+
+// resultLine returns the RESULT line of text that starts with head, after
+// checking that it has a number for every key; "" (and an error) when
+// there is none.
+func resultLine(t *testing.T, text, head string, keys ...string) string {
+	t.Helper()
+	line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(head) + `.*$`).FindString(text)
+	if line == "" {
+		t.Errorf("no line %q", head)
+		return ""
+	}
+	for _, k := range keys {
+		if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
+			t.Errorf("%s… has no number for %s: %s", head, k, line)
+		}
+	}
+	return line
 }
 
 // TestCompareReportsWrongAnswers checks that a peer answering wrongly is
@@ -208,16 +212,8 @@ func TestGroupsSmoke(t *testing.T) {
 	text := out.String()
 	t.Logf("\n%s", text)
 	for _, c := range groupCases(sizes) {
-		line := regexp.MustCompile(fmt.Sprintf(`(?m)^RESULT workload=%s %s=%d scimkit_ns.*$`, c.workload, c.sizeKey, c.size)).FindString(text)
-		if line == "" {
-			t.Errorf("no RESULT line for %s %s=%d", c.workload, c.sizeKey, c.size)
-			continue
-		}
-		for _, k := range []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"} {
-			if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
-				t.Errorf("RESULT line for %s %s=%d has no number for %s: %s", c.workload, c.sizeKey, c.size, k, line)
-			}
-		}
+		resultLine(t, text, fmt.Sprintf("RESULT workload=%s %s=%d scimkit_ns", c.w.Name, c.w.SizeKey, c.size),
+			"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity")
 	}
 	if !strings.Contains(text, "group targets in process") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity throughput at 2000 members") {
 		t.Error("no group targets")
@@ -231,17 +227,77 @@ func TestGroupPatchAlternates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := groupCase{GroupW6, "members", 10}
+	c := groupCase{w6, 10}
+	g := p.gen(c, 1)
 	for i := range 5 {
-		method, tg, body := p.request(c, nil)
+		st := c.w.next(g)
 		rec := &recorder{h: http.Header{}}
-		r, _ := http.NewRequest(method, tg.uri, bytes.NewReader(body))
+		r, _ := http.NewRequest(st.method, st.t.uri, bytes.NewReader(st.body))
 		p.handler.ServeHTTP(rec, r)
-		if err := p.check(c, tg, rec.code, rec.body); err != nil {
+		if err := checkResponse(c.w, st, rec.code, rec.body); err != nil {
 			t.Fatal(err)
 		}
 		if err := p.checkMembership(); err != nil {
 			t.Fatalf("after PATCH %d: %v", i+1, err)
 		}
+	}
+}
+
+// TestGroupsOverHTTPSmoke sends every group workload over HTTP to every
+// group peer, each a child process holding a small group fixture: every
+// answer right (W6's PATCHes checked by a GET after), a CPU figure for
+// each, the database's CPU for the PostgreSQL peers, and the RESULT lines
+// and group targets. It times nothing worth reading.
+func TestGroupsOverHTTPSmoke(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sizes := GroupSizes{Small: 10, Big: 2_000, Wide: 500, Groups: 300}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	rep, err := Compare(ctx, Options{
+		HTTP: &HTTPOptions{
+			Executable: exe,
+			Workloads:  []string{GroupW6, GroupW7, GroupW8, GroupW9},
+			Groups:     &sizes,
+			Warmup:     50 * time.Millisecond,
+			Window:     200 * time.Millisecond,
+			Conns:      2,
+			CheckEvery: 1,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(GroupPeers()) * len(groupCases(sizes)); len(rep.HTTP) != want {
+		t.Errorf("%d over-HTTP group results, want %d", len(rep.HTTP), want)
+	}
+	for _, r := range rep.HTTP {
+		if r.Err != nil {
+			t.Errorf("over HTTP %s %s %s=%d: %v", r.Peer, r.Workload, r.SizeKey, r.Users, r.Err)
+			continue
+		}
+		for _, x := range r.Runs {
+			if x.Requests == 0 || x.Errors != 0 || x.DB != isSQLPeer(r.Peer) || x.DB && x.DBCPUus <= 0 {
+				t.Errorf("over HTTP %s %s %s=%d: %d requests, %d errors, database measured %v with %.1f µs/request",
+					r.Peer, r.Workload, r.SizeKey, r.Users, x.Requests, x.Errors, x.DB, x.DBCPUus)
+			}
+		}
+	}
+	var out bytes.Buffer
+	rep.WriteTable(&out)
+	rep.WriteResults(&out)
+	text := out.String()
+	t.Logf("\n%s", text)
+	keys := []string{"scimkit_ns", "bare_cpu_us", "elimity_cpu_us", "scimkit_cpu_us", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
+	if slices.Contains(GroupPeers(), PeerSQLStore) {
+		keys = append(keys, "sqlstore_cpu_us", "sqlstore_db_cpu_us", "sqldirect_db_cpu_us", "sqlstore_total_cpu_us", "sqlstore_vs_sqldirect")
+	}
+	for _, c := range groupCases(sizes) {
+		resultLine(t, text, fmt.Sprintf("RESULT workload=%s %s=%d mode=http ", c.w.Name, c.w.SizeKey, c.size), keys...)
+	}
+	if !strings.Contains(text, "group targets over HTTP") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity at 2000 members") {
+		t.Error("no group targets over HTTP")
 	}
 }

@@ -37,6 +37,7 @@ type bareGroupJSON struct {
 	Schemas     []string     `json:"schemas"`
 	ID          string       `json:"id"`
 	DisplayName string       `json:"displayName"`
+	ExternalID  string       `json:"externalId,omitempty"`
 	Members     []bareMember `json:"members,omitempty"`
 	Meta        bareMeta     `json:"meta"`
 }
@@ -63,12 +64,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func newBareGroups(s GroupSizes) *groupPeer {
 	h := &bareGroups{users: map[string]struct{}{}, groups: map[string]*bareGroup{}, byName: map[string][]string{}}
-	ids := make([]string, s.users()+2)
+	ids := make([]string, s.users())
 	for k := range ids {
 		ids[k] = "u" + strconv.Itoa(k)
 		h.users[ids[k]] = struct{}{}
 	}
-	p := &groupPeer{handler: h, out: [2]string{ids[len(ids)-2], ids[len(ids)-1]}}
+	small, big, wide, out := s.layout(ids)
+	p := &groupPeer{handler: h, fix: groupFixture{Out: out}}
 	mk := func(name string, members []string) string {
 		g := &bareGroup{id: "g" + strconv.Itoa(len(h.groups)), displayName: name, members: make(map[string]struct{}, len(members)), version: 1, created: epoch, modified: epoch}
 		for _, m := range members {
@@ -78,9 +80,7 @@ func newBareGroups(s GroupSizes) *groupPeer {
 		h.byName[strings.ToLower(name)] = append(h.byName[strings.ToLower(name)], g.id)
 		return g.id
 	}
-	p.small = mk("small", fixtureMembers(ids, s.Small, p.out[1]))
-	p.big = mk("big", fixtureMembers(ids, s.Big, p.out[1]))
-	p.wide = mk("wide", fixtureMembers(ids, s.Wide, ""))
+	p.fix.Small, p.fix.Big, p.fix.Wide = mk("small", small), mk("big", big), mk("wide", wide)
 	for k := range s.Groups {
 		mk(groupName(k), nil)
 	}

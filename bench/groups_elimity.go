@@ -28,11 +28,12 @@ import (
 // the handler, and its example does not).
 func newElimityGroups(s GroupSizes) (*groupPeer, error) {
 	h := &elimityGroups{byID: map[string]*elimityGroup{}}
-	ids := make([]string, s.users()+2)
+	ids := make([]string, s.users())
 	for k := range ids {
 		ids[k] = "u" + strconv.Itoa(k)
 	}
-	p := &groupPeer{out: [2]string{ids[len(ids)-2], ids[len(ids)-1]}}
+	small, big, wide, out := s.layout(ids)
+	p := &groupPeer{fix: groupFixture{Out: out}}
 	mk := func(name string, members []string) string {
 		list := make([]interface{}, len(members))
 		for i, m := range members {
@@ -48,9 +49,7 @@ func newElimityGroups(s GroupSizes) (*groupPeer, error) {
 		h.order = append(h.order, g.id)
 		return g.id
 	}
-	p.small = mk("small", fixtureMembers(ids, s.Small, p.out[1]))
-	p.big = mk("big", fixtureMembers(ids, s.Big, p.out[1]))
-	p.wide = mk("wide", fixtureMembers(ids, s.Wide, ""))
+	p.fix.Small, p.fix.Big, p.fix.Wide = mk("small", small), mk("big", big), mk("wide", wide)
 	for k := range s.Groups {
 		mk(groupName(k), nil)
 	}

@@ -4,110 +4,62 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/sqlstore"
 )
 
-// newSQLGroups creates a user table, a group table and a membership table
-// of its own in the PostgresEnv database with sqlstore's Schema, fills
-// them straight through the driver (users 1,000 to a statement, members
-// from an array, W9's groups from generate_series), and serves them with
-// scimkit over sqlstore (sqlstore) or with a bare handler running the
-// same kind of statements directly (sqldirect). Close drops the tables.
+// newSQLGroups builds a group fixture (newSQLFixture with group tables:
+// users 1,000 to a statement, members from an array, W9's groups from
+// generate_series) and serves it with scimkit over sqlstore (sqlstore) or
+// with a bare handler running the statements sqlstore runs directly
+// (sqldirect). Close drops the tables.
 func newSQLGroups(ctx context.Context, name string, s GroupSizes) (*groupPeer, error) {
-	dsn := os.Getenv(PostgresEnv)
-	if dsn == "" {
-		return nil, fmt.Errorf("%s is not set", PostgresEnv)
-	}
-	db, err := sql.Open("pgx", dsn)
+	f, err := newSQLFixture(ctx, s.users(), true)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	base := fmt.Sprintf("scimkit_bench_%d_%d", os.Getpid(), sqlTables.Add(1))
-	users, groups, members := base, base+"_g", base+"_m"
-	cfg := sqlstore.Config{Dialect: sqlstore.PostgreSQL, Table: users,
-		Groups: &sqlstore.GroupTables{Table: groups, Members: members}}
-	stmts, err := cfg.Schema()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	closeAll := func() error {
-		_, err := db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+members+", "+groups+", "+users)
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-	fail := func(err error) (*groupPeer, error) {
-		closeAll()
-		return nil, err
-	}
-	for _, st := range stmts {
-		if _, err := db.ExecContext(ctx, st); err != nil {
-			return fail(fmt.Errorf("%s: %w", st, err))
-		}
-	}
-	ids, err := fillTable(ctx, db, users, s.users()+2)
-	if err != nil {
-		return fail(err)
-	}
-	p := &groupPeer{out: [2]string{ids[len(ids)-2], ids[len(ids)-1]}}
+	g := f.cfg.Groups
+	small, big, wide, out := s.layout(f.ids)
+	p := &groupPeer{fix: groupFixture{Out: out}}
 	mk := func(name string, ms []string) (string, error) {
 		id := newUUID()
-		if _, err := db.ExecContext(ctx, "INSERT INTO "+groups+" (id, display_name, created, last_modified, version) VALUES ($1, $2, $3, $3, 1)", id, name, epoch); err != nil {
+		if _, err := f.db.ExecContext(ctx, "INSERT INTO "+g.Table+" (id, display_name, created, last_modified, version) VALUES ($1, $2, $3, $3, 1)", id, name, epoch); err != nil {
 			return "", err
 		}
-		if _, err := db.ExecContext(ctx, "INSERT INTO "+members+" (group_id, member_id, member_type) SELECT $1, x, 'User' FROM unnest($2::text[]) AS x", id, ms); err != nil {
+		if _, err := f.db.ExecContext(ctx, "INSERT INTO "+g.Members+" (group_id, member_id, member_type) SELECT $1, x, 'User' FROM unnest($2::text[]) AS x", id, ms); err != nil {
 			return "", err
 		}
 		return id, nil
 	}
-	if p.small, err = mk("small", fixtureMembers(ids, s.Small, p.out[1])); err != nil {
-		return fail(err)
+	if p.fix.Small, err = mk("small", small); err != nil {
+		return nil, f.fail(err)
 	}
-	if p.big, err = mk("big", fixtureMembers(ids, s.Big, p.out[1])); err != nil {
-		return fail(err)
+	if p.fix.Big, err = mk("big", big); err != nil {
+		return nil, f.fail(err)
 	}
-	if p.wide, err = mk("wide", fixtureMembers(ids, s.Wide, "")); err != nil {
-		return fail(err)
+	if p.fix.Wide, err = mk("wide", wide); err != nil {
+		return nil, f.fail(err)
 	}
-	if _, err := db.ExecContext(ctx, "INSERT INTO "+groups+" (id, display_name, created, last_modified, version) SELECT gen_random_uuid()::text, 'Team ' || k, $1, $1, 1 FROM generate_series(0, $2::int - 1) AS k", epoch, s.Groups); err != nil {
-		return fail(err)
+	if _, err := f.db.ExecContext(ctx, "INSERT INTO "+g.Table+" (id, display_name, created, last_modified, version) SELECT gen_random_uuid()::text, 'Team ' || k, $1, $1, 1 FROM generate_series(0, $2::int - 1) AS k", epoch, s.Groups); err != nil {
+		return nil, f.fail(err)
 	}
-	for _, t := range []string{users, groups, members} {
-		if _, err := db.ExecContext(ctx, "ANALYZE "+t); err != nil {
-			return fail(err)
-		}
+	if err := f.analyze(ctx); err != nil {
+		return nil, f.fail(err)
 	}
 	if name == PeerSQLDirect {
-		h, err := newSQLDirectGroups(ctx, db, users, groups, members)
+		h, err := newSQLDirectGroups(ctx, f.db, f.cfg.Table, g.Table, g.Members)
 		if err != nil {
-			return fail(err)
+			return nil, f.fail(err)
 		}
 		p.handler = h
-		p.close = func() error { h.close(); return closeAll() }
+		p.close = func() error { h.close(); return f.close() }
 		return p, nil
 	}
-	store, err := sqlstore.New(db, cfg)
-	if err != nil {
-		return fail(err)
+	if p.handler, p.close, err = f.scimkit(); err != nil {
+		return nil, f.fail(err)
 	}
-	h, err := scim.NewHandler(store, scim.Config{})
-	if err != nil {
-		return fail(err)
-	}
-	p.handler = h
-	p.close = func() error { store.Close(); return closeAll() }
 	return p, nil
 }
 
@@ -119,8 +71,8 @@ func newSQLGroups(ctx context.Context, name string, s GroupSizes) (*groupPeer, e
 //     INSERT … ON CONFLICT DO NOTHING of the added one, and the group's
 //     version bump;
 //   - W7: the group's row; W8: the row and its members;
-//   - W9: COUNT and a page by lower(display_name), as sqlstore's
-//     ListGroups pages.
+//   - W9: a page by lower(display_name), and COUNT only when the page
+//     cannot tell the total, as sqlstore's ListGroups pages.
 type sqlDirectGroups struct {
 	db                                     *sql.DB
 	byID, members, count, page             *sql.Stmt
@@ -128,38 +80,28 @@ type sqlDirectGroups struct {
 }
 
 func newSQLDirectGroups(ctx context.Context, db *sql.DB, users, groups, members string) (*sqlDirectGroups, error) {
-	const cols = "id, display_name, created, last_modified, version"
+	// sqlstore's columns: a handler that answers with externalId reads it.
+	const cols = "id, display_name, external_id, created, last_modified, version"
 	h := &sqlDirectGroups{db: db}
-	for _, s := range []struct {
-		dst **sql.Stmt
-		q   string
-	}{
-		{&h.byID, "SELECT " + cols + " FROM " + groups + " WHERE id = $1"},
-		{&h.members, "SELECT member_id, member_type FROM " + members + " WHERE group_id = $1"},
-		{&h.count, "SELECT COUNT(*) FROM " + groups + " WHERE lower(display_name) = lower($1)"},
-		{&h.page, "SELECT " + cols + " FROM " + groups + " WHERE lower(display_name) = lower($1) ORDER BY created, id LIMIT $2 OFFSET $3"},
-		{&h.userExists, "SELECT id FROM " + users + " WHERE id IN ($1) FOR SHARE"},
-		{&h.lock, "SELECT version FROM " + groups + " WHERE id = $1 FOR UPDATE"},
-		{&h.remove, "DELETE FROM " + members + " WHERE group_id = $1 AND member_id IN ($2)"},
-		{&h.insert, "INSERT INTO " + members + " (group_id, member_id, member_type) VALUES ($1, $2, 'User') ON CONFLICT DO NOTHING"},
-		{&h.bump, "UPDATE " + groups + " SET last_modified = $1, version = version + 1 WHERE id = $2"},
-	} {
-		st, err := db.PrepareContext(ctx, s.q)
-		if err != nil {
-			h.close()
-			return nil, err
-		}
-		*s.dst = st
+	err := prepare(ctx, db, map[**sql.Stmt]string{
+		&h.byID:       "SELECT " + cols + " FROM " + groups + " WHERE id = $1",
+		&h.members:    "SELECT member_id, member_type FROM " + members + " WHERE group_id = $1",
+		&h.count:      "SELECT COUNT(*) FROM " + groups + " WHERE lower(display_name) = lower($1)",
+		&h.page:       "SELECT " + cols + " FROM " + groups + " WHERE lower(display_name) = lower($1) ORDER BY created, id LIMIT $2 OFFSET $3",
+		&h.userExists: "SELECT id FROM " + users + " WHERE id IN ($1) FOR SHARE",
+		&h.lock:       "SELECT version FROM " + groups + " WHERE id = $1 FOR UPDATE",
+		&h.remove:     "DELETE FROM " + members + " WHERE group_id = $1 AND member_id IN ($2)",
+		&h.insert:     "INSERT INTO " + members + " (group_id, member_id, member_type) VALUES ($1, $2, 'User') ON CONFLICT DO NOTHING",
+		&h.bump:       "UPDATE " + groups + " SET last_modified = $1, version = version + 1 WHERE id = $2",
+	})
+	if err != nil {
+		return nil, err
 	}
 	return h, nil
 }
 
 func (h *sqlDirectGroups) close() {
-	for _, s := range []*sql.Stmt{h.byID, h.members, h.count, h.page, h.userExists, h.lock, h.remove, h.insert, h.bump} {
-		if s != nil {
-			s.Close()
-		}
-	}
+	closeStmts(h.byID, h.members, h.count, h.page, h.userExists, h.lock, h.remove, h.insert, h.bump)
 }
 
 // group reads one group's row, and its members when asked.
@@ -169,11 +111,13 @@ func (h *sqlDirectGroups) group(ctx context.Context, rows *sql.Rows, withMembers
 	for rows.Next() {
 		var (
 			g       bareGroupJSON
+			ext     sql.NullString
 			version int
 		)
-		if err := rows.Scan(&g.ID, &g.DisplayName, &g.Meta.Created, &g.Meta.LastModified, &version); err != nil {
+		if err := rows.Scan(&g.ID, &g.DisplayName, &ext, &g.Meta.Created, &g.Meta.LastModified, &version); err != nil {
 			return nil, err
 		}
+		g.ExternalID = ext.String
 		g.Schemas = []string{"urn:ietf:params:scim:schemas:core:2.0:Group"}
 		g.Meta.ResourceType, g.Meta.Version, g.Meta.Location = "Group", `W/"`+strconv.Itoa(version)+`"`, bareHost+"/Groups/"+g.ID
 		out = append(out, g)
@@ -231,13 +175,20 @@ func (h *sqlDirectGroups) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		l := bareGroupList{Schemas: listSchemas, StartIndex: start, Resources: []bareGroupJSON{}}
-		err := h.count.QueryRowContext(ctx, name).Scan(&l.TotalResults)
-		if err == nil && count > 0 && start <= l.TotalResults {
-			var rows *sql.Rows
-			if rows, err = h.page.QueryContext(ctx, name, count, start-1); err == nil {
-				l.Resources, err = h.group(ctx, rows, false)
-			}
-		}
+		var err error
+		l.TotalResults, err = sqlPage(start, count,
+			func() (int, error) {
+				rows, err := h.page.QueryContext(ctx, name, count, start-1)
+				if err != nil {
+					return 0, err
+				}
+				gs, err := h.group(ctx, rows, false)
+				if gs != nil {
+					l.Resources = gs
+				}
+				return len(gs), err
+			},
+			func() (n int, err error) { return n, h.count.QueryRowContext(ctx, name).Scan(&n) })
 		if err != nil {
 			bareError(w, http.StatusInternalServerError)
 			return

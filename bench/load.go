@@ -37,8 +37,15 @@ type HTTPOptions struct {
 	Sizes []int
 	// Peers are the peers to load, by name. Default Peers().
 	Peers []string
-	// Workloads are the workloads to send, by name. Default all.
+	// Workloads are the workloads to send, by name, the group ones
+	// included. Default all.
 	Workloads []string
+	// Groups, when not nil, also runs the group workloads W6–W9 against
+	// GroupPeers, each server holding the group fixture of these sizes
+	// (defaults filled in).
+	Groups *GroupSizes
+	// GroupPeers are the group peers, by name. Default GroupPeers().
+	GroupPeers []string
 	// MemoryOnlyAbove: at sizes above it only the in-memory peers that
 	// the targets compare (bare-pre, bare and scimkit) run; elimity's
 	// filters scan every user (1.7 s a request at 1,000,000) and filling
@@ -71,8 +78,15 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 		o.Peers = Peers()
 	}
 	if len(o.Workloads) == 0 {
-		for _, w := range registry {
+		for _, w := range append(slices.Clone(registry), groupRegistry...) {
 			o.Workloads = append(o.Workloads, w.Name)
+		}
+	}
+	if o.Groups != nil {
+		s := o.Groups.withDefaults()
+		o.Groups = &s
+		if len(o.GroupPeers) == 0 {
+			o.GroupPeers = GroupPeers()
 		}
 	}
 	if o.MemoryOnlyAbove == 0 {
@@ -102,13 +116,19 @@ func (o HTTPOptions) runsAt(peer string, n int) bool {
 	return peer == PeerBarePre || peer == PeerBare || peer == PeerScimkit
 }
 
-// connsFor is the number of connections for peer and w: one for
-// elimity's userName filter, which scans every user; with more, the one
-// core shares itself among all the scans in flight and a window sees few
-// or no answers, so CPU per request cannot be told.
-func connsFor(peer string, w *Workload, conns int) int {
-	if peer == PeerElimity && w.Name == "W2" {
+// connsFor is the number of connections for peer and w at size (s is
+// the group fixture, for a group workload): one where elimity scans every
+// user or member (its userName filter, its displayName filter, its GET
+// and PATCH of a large group); with more, the one core shares itself
+// among all the scans in flight and a window sees few or no answers, so
+// CPU per request cannot be told. W6 sends from one connection per
+// outsider pair at most, so that each moves its own.
+func connsFor(peer string, w *Workload, size, conns int, s GroupSizes) int {
+	if peer == PeerElimity && (w == w2 || w.SizeKey != "" && size != s.Small) {
 		return 1
+	}
+	if w == w6 {
+		return min(conns, s.Pairs)
 	}
 	return conns
 }
@@ -117,9 +137,12 @@ func connsFor(peer string, w *Workload, conns int) int {
 type HTTPRun struct {
 	Peer     string
 	Workload string
-	Users    int
-	Round    int
-	Conns    int
+	// Users is the number of preloaded users of a user workload; for a
+	// group workload, the size of its case, which SizeKey names.
+	Users   int
+	SizeKey string
+	Round   int
+	Conns   int
 	// Requests were answered in the window; Errors counts wrong statuses,
 	// failed body checks and broken connections in the warm-up and the
 	// window, FirstError describes the first.
@@ -134,6 +157,11 @@ type HTTPRun struct {
 	// CPUus is the server's CPU time (utime+stime from /proc/PID/stat)
 	// over the window divided by Requests, in µs.
 	CPUus float64
+	// DB says the peer's database was measured (sqlstore, sqldirect):
+	// DBCPUus is the CPU time of the PostgreSQL backends serving the
+	// server's connections over the window divided by Requests, in µs.
+	DB      bool
+	DBCPUus float64
 	// Busy is the server's CPU time over the window divided by the
 	// window: near 1, the one core it may use was saturated; well below,
 	// the load generator (or another process on its core) held it back,
@@ -166,8 +194,12 @@ type HTTPRun struct {
 type HTTPResult struct {
 	Peer     string
 	Workload string
-	Users    int
-	Runs     []HTTPRun
+	// Users is the number of preloaded users of a user workload; for a
+	// group workload, the size of its case, which SizeKey names
+	// ("members" or "groups"; "" for users).
+	Users   int
+	SizeKey string
+	Runs    []HTTPRun
 	// Err is a wrong answer, or a failure to start the peer; the figures
 	// are then meaningless.
 	Err error
@@ -194,6 +226,18 @@ func statOf(runs []HTTPRun, f func(HTTPRun) float64) stat {
 
 // CPU is the server's CPU µs per request over the rounds.
 func (r HTTPResult) CPU() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.CPUus }) }
+
+// DBCPU is the database's CPU µs per request over the rounds (zero for
+// a peer without one).
+func (r HTTPResult) DBCPU() stat {
+	return statOf(r.Runs, func(x HTTPRun) float64 { return x.DBCPUus })
+}
+
+// TotalCPU is the server's and its database's CPU µs per request over
+// the rounds: what a request costs, wherever it runs.
+func (r HTTPResult) TotalCPU() stat {
+	return statOf(r.Runs, func(x HTTPRun) float64 { return x.CPUus + x.DBCPUus })
+}
 
 // RPS is the requests per second over the rounds.
 func (r HTTPResult) RPS() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.RPS }) }
@@ -239,20 +283,27 @@ func (r HTTPResult) few() bool {
 
 // RunHTTP runs the over-HTTP comparison: for every size and round, every
 // peer (order rotated by one each round) as a fresh server process, sent
-// every workload it serves by the load generator in turn. A peer that
-// answers wrongly gets an Err in its results; the run goes on.
+// every workload it serves by the load generator in turn; then, with
+// o.Groups, every round of the group peers, each a fresh server with the
+// group fixture, sent every group workload at each of its sizes. A peer
+// that answers wrongly gets an Err in its results; the run goes on.
 func RunHTTP(ctx context.Context, o HTTPOptions) ([]HTTPResult, error) {
 	o = o.withDefaults()
 	if o.Executable == "" {
 		return nil, errors.New("bench: HTTPOptions.Executable is required")
 	}
-	var workloads []*Workload
+	var workloads, groupWorkloads []*Workload
 	for _, w := range Workloads() {
 		if slices.Contains(o.Workloads, w.Name) {
 			workloads = append(workloads, w)
 		}
 	}
-	if len(workloads) == 0 {
+	for _, w := range groupRegistry {
+		if o.Groups != nil && slices.Contains(o.Workloads, w.Name) {
+			groupWorkloads = append(groupWorkloads, w)
+		}
+	}
+	if len(workloads)+len(groupWorkloads) == 0 {
 		return nil, fmt.Errorf("bench: no workload named %v", o.Workloads)
 	}
 	pin := runtime.NumCPU() >= 2
@@ -264,110 +315,188 @@ func RunHTTP(ctx context.Context, o HTTPOptions) ([]HTTPResult, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-
-	var out []HTTPResult
-	index := map[[3]string]int{}
-	add := func(peer, w string, n int, run *HTTPRun, err error) {
-		k := [3]string{peer, w, strconv.Itoa(n)}
-		i, ok := index[k]
-		if !ok {
-			i = len(out)
-			index[k] = i
-			out = append(out, HTTPResult{Peer: peer, Workload: w, Users: n})
-		}
-		if run != nil {
-			out[i].Runs = append(out[i].Runs, *run)
-		}
-		if err != nil && out[i].Err == nil {
-			out[i].Err = err
-		}
-	}
-	seed := uint64(0)
+	r := &httpRunner{o: o, pin: pin, ids: filepath.Join(dir, "ids"), index: map[httpKey]int{}}
 	for _, n := range o.Sizes {
+		if len(workloads) == 0 {
+			break
+		}
 		for round := 1; round <= o.Rounds; round++ {
-			peers := slices.Clone(o.Peers)
-			if len(peers) > 0 {
-				r := (round - 1) % len(peers)
-				peers = append(peers[r:], peers[:r]...)
-			}
-			for _, peer := range peers {
+			for _, peer := range rotate(o.Peers, round) {
 				if !o.runsAt(peer, n) {
 					continue
 				}
-				if err := ctx.Err(); err != nil {
-					return out, err
-				}
-				ids := filepath.Join(dir, "ids")
-				srv, err := startServer(ctx, o.Executable, peer, n, ids, pin)
-				if err != nil {
-					for _, w := range workloads {
-						if serves(peer, w) {
-							add(peer, w.Name, n, nil, err)
-						}
-					}
-					continue
-				}
+				var jobs []loadJob
 				for _, w := range workloads {
-					if !serves(peer, w) {
-						continue
-					}
-					seed++
-					spec := loadSpec{
-						Addr: srv.addr, StatsAddr: srv.stats, ServerPID: srv.pid,
-						Workload: w.Name, Users: n, IDsFile: ids,
-						Conns: connsFor(peer, w, o.Conns), Warmup: o.Warmup, Window: o.Window,
-						CheckEvery: o.CheckEvery, Seed: seed,
-					}
-					if o.ProfileDir != "" {
-						spec.Profile, _ = filepath.Abs(filepath.Join(o.ProfileDir, fmt.Sprintf("%s-%s-%d-r%d.pprof", peer, w.Name, n, round)))
-					}
-					lr, err := runLoadChild(ctx, o.Executable, spec, pin)
-					if err != nil {
-						add(peer, w.Name, n, nil, fmt.Errorf("load generator: %w", err))
-						if o.Progress != nil {
-							fmt.Fprintf(o.Progress, "http round %d/%d %-8s users=%-8d %-9s error: %v\n", round, o.Rounds, w.Name, n, peer, err)
-						}
-						continue
-					}
-					run := HTTPRun{
-						Peer: peer, Workload: w.Name, Users: n, Round: round, Conns: spec.Conns,
-						Requests: lr.Requests, Errors: lr.Errors, FirstError: lr.FirstError,
-						Window: lr.Window, P50: lr.P50, P99: lr.P99, GCs: lr.GCs,
-						PeakRSSKB: peakRSS(srv.pid), Pinned: pin,
-					}
-					run.Busy = float64(lr.CPUTicks) / userHZ / lr.Window.Seconds()
-					run.FullGC, run.HeapLive = time.Duration(lr.FullGC.CPUns), lr.FullGC.HeapLive
-					if lr.Requests > 0 {
-						run.RPS = float64(lr.Requests) / lr.Window.Seconds()
-						run.CPUus = float64(lr.CPUTicks) * (1e6 / userHZ) / float64(lr.Requests)
-						run.Allocs = float64(lr.Mallocs) / float64(lr.Requests)
-						run.Bytes = float64(lr.AllocBytes) / float64(lr.Requests)
-						if lr.FullGC.HeapLive > 0 {
-							run.GCus = float64(lr.FullGC.CPUns) / 1e3 * run.Bytes / float64(lr.FullGC.HeapLive)
-						}
-					}
-					var rerr error
-					switch {
-					case lr.Errors > 0:
-						rerr = fmt.Errorf("%d wrong answers or broken connections; the first: %s", lr.Errors, lr.FirstError)
-					case lr.Requests == 0:
-						rerr = errors.New("no answer in the window")
-					}
-					add(peer, w.Name, n, &run, rerr)
-					if o.Progress != nil {
-						verdict := ""
-						if rerr != nil {
-							verdict = " error: " + rerr.Error()
-						}
-						fmt.Fprintf(o.Progress, "http round %d/%d %-8s users=%-8d %-9s %7.0f req/s  p50 %-8s  cpu %6.1fµs/req  busy %3.0f%%  %5.1f allocs/req%s\n",
-							round, o.Rounds, w.Name, n, peer, run.RPS, formatNs(float64(run.P50)), run.CPUus, run.Busy*100, run.Allocs, verdict)
+					if serves(peer, w) {
+						jobs = append(jobs, loadJob{w: w, size: n, conns: connsFor(peer, w, n, o.Conns, GroupSizes{})})
 					}
 				}
-				srv.stop()
+				if err := r.serve(ctx, peer, strconv.Itoa(n), n, round, jobs); err != nil {
+					return r.out, err
+				}
 			}
 		}
 	}
-	return out, nil
+	if len(groupWorkloads) > 0 {
+		s := o.Groups.withDefaults()
+		if err := s.validate(); err != nil {
+			return nil, err
+		}
+		for round := 1; round <= o.Rounds; round++ {
+			for _, peer := range rotate(o.GroupPeers, round) {
+				var jobs []loadJob
+				for _, c := range groupCases(s) {
+					if slices.Contains(groupWorkloads, c.w) {
+						jobs = append(jobs, loadJob{w: c.w, size: c.size, conns: connsFor(peer, c.w, c.size, o.Conns, s)})
+					}
+				}
+				if err := r.serve(ctx, peer, s.String(), s.users(), round, jobs); err != nil {
+					return r.out, err
+				}
+			}
+		}
+	}
+	return r.out, nil
+}
+
+// rotate returns peers rotated left by round-1.
+func rotate(peers []string, round int) []string {
+	if len(peers) == 0 {
+		return nil
+	}
+	r := (round - 1) % len(peers)
+	return append(slices.Clone(peers[r:]), peers[:r]...)
+}
+
+// loadJob is one run of the load generator against a server: w at size
+// (the server's users, or a group case's size) over conns connections.
+type loadJob struct {
+	w     *Workload
+	size  int
+	conns int
+}
+
+type httpKey struct {
+	peer, workload string
+	size           int
+}
+
+// httpRunner collects the runs of RunHTTP into results.
+type httpRunner struct {
+	o     HTTPOptions
+	pin   bool
+	ids   string // the file a server writes its fixture's ids to
+	seed  uint64
+	out   []HTTPResult
+	index map[httpKey]int
+}
+
+func (r *httpRunner) add(peer string, w *Workload, size int, run *HTTPRun, err error) {
+	k := httpKey{peer, w.Name, size}
+	i, ok := r.index[k]
+	if !ok {
+		i = len(r.out)
+		r.index[k] = i
+		r.out = append(r.out, HTTPResult{Peer: peer, Workload: w.Name, Users: size, SizeKey: w.SizeKey})
+	}
+	if run != nil {
+		r.out[i].Runs = append(r.out[i].Runs, *run)
+	}
+	if err != nil && r.out[i].Err == nil {
+		r.out[i].Err = err
+	}
+}
+
+// serve starts peer with the fixture (of users users) as a fresh server
+// and runs every job against it in turn. Only a cancelled ctx is an
+// error; a peer that fails is an Err in its results.
+func (r *httpRunner) serve(ctx context.Context, peer, fixture string, users, round int, jobs []loadJob) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	o := r.o
+	srv, err := startServer(ctx, o.Executable, peer, fixture, r.ids, r.pin)
+	if err != nil {
+		for _, j := range jobs {
+			r.add(peer, j.w, j.size, nil, err)
+		}
+		return nil
+	}
+	defer srv.stop()
+	for _, j := range jobs {
+		r.seed++
+		spec := loadSpec{
+			Addr: srv.addr, StatsAddr: srv.stats, ServerPID: srv.pid, Peer: peer,
+			Workload: j.w.Name, Users: users, IDsFile: r.ids, Size: j.size,
+			Conns: j.conns, Warmup: o.Warmup, Window: o.Window,
+			CheckEvery: o.CheckEvery, Seed: r.seed, DBCPU: isSQLPeer(peer),
+		}
+		what := fmt.Sprintf("%-8s %s=%-8d %-9s", j.w.Name, sizeKey(j.w), j.size, peer)
+		if o.ProfileDir != "" {
+			spec.Profile, _ = filepath.Abs(filepath.Join(o.ProfileDir, fmt.Sprintf("%s-%s-%d-r%d.pprof", peer, j.w.Name, j.size, round)))
+		}
+		lr, err := runLoadChild(ctx, o.Executable, spec, r.pin)
+		if err != nil {
+			r.add(peer, j.w, j.size, nil, fmt.Errorf("load generator: %w", err))
+			if o.Progress != nil {
+				fmt.Fprintf(o.Progress, "http round %d/%d %s error: %v\n", round, o.Rounds, what, err)
+			}
+			continue
+		}
+		run := HTTPRun{
+			Peer: peer, Workload: j.w.Name, Users: j.size, SizeKey: j.w.SizeKey, Round: round, Conns: spec.Conns,
+			Requests: lr.Requests, Errors: lr.Errors, FirstError: lr.FirstError,
+			Window: lr.Window, P50: lr.P50, P99: lr.P99, GCs: lr.GCs,
+			PeakRSSKB: peakRSS(srv.pid), Pinned: r.pin, DB: spec.DBCPU,
+		}
+		run.Busy = float64(lr.CPUTicks) / userHZ / lr.Window.Seconds()
+		run.FullGC, run.HeapLive = time.Duration(lr.FullGC.CPUns), lr.FullGC.HeapLive
+		if lr.Requests > 0 {
+			run.RPS = float64(lr.Requests) / lr.Window.Seconds()
+			run.CPUus = float64(lr.CPUTicks) * (1e6 / userHZ) / float64(lr.Requests)
+			run.DBCPUus = float64(lr.DBCPUns) / 1e3 / float64(lr.Requests)
+			run.Allocs = float64(lr.Mallocs) / float64(lr.Requests)
+			run.Bytes = float64(lr.AllocBytes) / float64(lr.Requests)
+			if lr.FullGC.HeapLive > 0 {
+				run.GCus = float64(lr.FullGC.CPUns) / 1e3 * run.Bytes / float64(lr.FullGC.HeapLive)
+			}
+		}
+		var rerr error
+		switch {
+		case lr.Errors > 0:
+			rerr = fmt.Errorf("%d wrong answers or broken connections; the first: %s", lr.Errors, lr.FirstError)
+		case lr.Requests == 0:
+			rerr = errors.New("no answer in the window")
+		}
+		r.add(peer, j.w, j.size, &run, rerr)
+		if o.Progress != nil {
+			verdict := ""
+			if rerr != nil {
+				verdict = " error: " + rerr.Error()
+			}
+			db := ""
+			if run.DB {
+				db = fmt.Sprintf(" + db %6.1fµs", run.DBCPUus)
+			}
+			fmt.Fprintf(o.Progress, "http round %d/%d %s %7.0f req/s  p50 %-8s  cpu %6.1fµs/req%s  busy %3.0f%%  %5.1f allocs/req%s\n",
+				round, o.Rounds, what, run.RPS, formatNs(float64(run.P50)), run.CPUus, db, run.Busy*100, run.Allocs, verdict)
+		}
+	}
+	return nil
+}
+
+// isSQLPeer reports whether the peer's work is partly the database's.
+func isSQLPeer(peer string) bool { return peer == PeerSQLStore || peer == PeerSQLDirect }
+
+// sizeKey is what a workload's size counts: users, members or groups.
+func sizeKey(w *Workload) string {
+	if w.SizeKey == "" {
+		return "users"
+	}
+	return w.SizeKey
 }
 
 type server struct {
@@ -377,11 +506,12 @@ type server struct {
 	stop  func()
 }
 
-// startServer starts peer preloaded with n users as a child process with
-// GOMAXPROCS=1, pinned to core 0 when pin is set, and waits until it
-// listens (which it does once it has written the ids of its users to ids).
-func startServer(ctx context.Context, exe, peer string, n int, ids string, pin bool) (*server, error) {
-	args := []string{exe, serveFlag, peer, strconv.Itoa(n), ids}
+// startServer starts peer preloaded with the fixture (see RunChild) as a
+// child process with GOMAXPROCS=1, pinned to core 0 when pin is set, and
+// waits until it listens (which it does once it has written the ids of
+// its fixture to ids).
+func startServer(ctx context.Context, exe, peer, fixture, ids string, pin bool) (*server, error) {
+	args := []string{exe, serveFlag, peer, fixture, ids}
 	if pin {
 		args = append([]string{"taskset", "-c", "0"}, args...)
 	}
@@ -463,18 +593,17 @@ const (
 // RunChild runs a child process of the over-HTTP comparison when args
 // (os.Args[1:]) ask for one, and reports whether they did:
 //
-//	-serve <peer> <users> <ids file>   serve the peer on 127.0.0.1 until stdin closes
-//	-loadgen <json>                    run one load and print what it measured as JSON
+//	-serve <peer> <fixture> <ids file>   serve the peer on 127.0.0.1 until stdin closes
+//	-loadgen <json>                      run one load and print what it measured as JSON
+//
+// where the fixture is a number of users, or GroupSizes.String() for the
+// group fixture.
 //
 // A binary that passes itself as HTTPOptions.Executable calls it first
 // thing in main.
 func RunChild(args []string) (bool, error) {
 	if len(args) == 4 && args[0] == serveFlag {
-		n, err := strconv.Atoi(args[2])
-		if err != nil {
-			return true, err
-		}
-		return true, serveChild(args[1], n, args[3])
+		return true, serveChild(args[1], args[2], args[3])
 	}
 	if len(args) == 2 && args[0] == loadgenFlag {
 		var spec loadSpec
@@ -490,18 +619,45 @@ func RunChild(args []string) (bool, error) {
 	return false, nil
 }
 
-// serveChild preloads the peer, writes its users' ids to the ids file,
-// collects the preload's garbage, and serves the peer on one loopback
-// listener and its runtime statistics (and CPU profiles) on another, so
-// that the peer's handler is exactly what NewPeer built. It prints
-// "LISTEN <peer addr> <stats addr>" and serves until stdin closes.
-func serveChild(peer string, n int, idsFile string) error {
-	p, err := NewPeer(context.Background(), peer, n)
-	if err != nil {
-		return err
+// serveChild builds the peer with its fixture, preloaded through its
+// store: a number of users (NewPeer), whose ids it writes to the ids
+// file, one a line, or the group fixture (GroupSizes.String), which it
+// writes there as JSON. It collects the preload's garbage and serves the
+// peer on one loopback listener and its runtime statistics (and CPU
+// profiles) on another, so that the peer's handler is exactly what was
+// built. It prints "LISTEN <peer addr> <stats addr>" and serves until
+// stdin closes.
+func serveChild(peer, fixture, idsFile string) error {
+	var (
+		h     http.Handler
+		ids   []byte
+		close func() error
+	)
+	if s, ok := parseGroupSizes(fixture); ok {
+		p, err := newGroupPeer(context.Background(), peer, s)
+		if err != nil {
+			return err
+		}
+		h, close = p.handler, p.close
+		if ids, err = json.Marshal(p.fix); err != nil {
+			return err
+		}
+	} else {
+		n, err := strconv.Atoi(fixture)
+		if err != nil {
+			return fmt.Errorf("bench: fixture %q is neither a number of users nor groups=…", fixture)
+		}
+		p, err := NewPeer(context.Background(), peer, n)
+		if err != nil {
+			return err
+		}
+		h, close = p.Handler, p.Close
+		ids = []byte(strings.Join(p.ids, "\n") + "\n")
 	}
-	defer p.Close()
-	if err := os.WriteFile(idsFile, []byte(strings.Join(p.ids, "\n")+"\n"), 0o600); err != nil {
+	if close != nil {
+		defer close()
+	}
+	if err := os.WriteFile(idsFile, ids, 0o600); err != nil {
 		return err
 	}
 	runtime.GC()
@@ -513,7 +669,7 @@ func serveChild(peer string, n int, idsFile string) error {
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: p.Handler, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	ss := &http.Server{Handler: statsHandler(), ReadHeaderTimeout: 10 * time.Second}
 	go ss.Serve(sln)
 	go func() {

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -30,12 +31,19 @@ type loadSpec struct {
 	// ServerPID is the server's process, whose CPU time /proc/PID/stat
 	// gives; 0 when the server runs in this process (tests only).
 	ServerPID int
-	Workload  string
+	// Peer is the server's peer name.
+	Peer     string
+	Workload string
 	// Users is the number of preloaded users, IDsFile the file with their
-	// ids, one a line, line k for user k.
+	// ids, one a line, line k for user k. For a group workload IDsFile is
+	// the group fixture as JSON (groupFixture) and Size the case's size.
 	Users   int
 	IDsFile string
+	Size    int
 	Conns   int
+	// DBCPU measures the CPU time of the server's PostgreSQL backends
+	// over the window too (dbcpu.go).
+	DBCPU bool
 	// Warmup is sent before the window and not counted; Window is the
 	// measured time.
 	Warmup, Window time.Duration
@@ -63,6 +71,9 @@ type loadResult struct {
 	// CPUTicks is the server's utime+stime over the window, in clock
 	// ticks (USER_HZ, 100 a second).
 	CPUTicks int64
+	// DBCPUns is the CPU time of the server's database backends over the
+	// window, in ns (loadSpec.DBCPU).
+	DBCPUns int64
 	// Mallocs, AllocBytes and GCs are the server's runtime.MemStats
 	// deltas over the window.
 	Mallocs, AllocBytes uint64
@@ -156,6 +167,59 @@ func readIDs(path string, n int) ([]string, error) {
 	return ids, nil
 }
 
+// loadGens returns what makes the requests of connection i: over the
+// server's users, or for a group workload over its group fixture (also
+// returned), connection i moving outsider pair i in W6.
+func loadGens(spec loadSpec, w *Workload) (func(i int) *gen, *groupFixture, error) {
+	if w.SizeKey == "" {
+		ids, err := readIDs(spec.IDsFile, spec.Users)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(i int) *gen {
+			return newGen(spec.Seed*1000+uint64(i), spec.Users,
+				func(rng *rand.Rand) int { return rng.IntN(len(ids)) },
+				func(k int) target { return userTarget(ids[k]) },
+				func(k int) target { return filterTarget(UserName(k)) },
+				func(k int) string { return ids[k] })
+		}, nil, nil
+	}
+	b, err := os.ReadFile(spec.IDsFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	fix := &groupFixture{}
+	if err := json.Unmarshal(b, fix); err != nil {
+		return nil, nil, fmt.Errorf("bench: group fixture %s: %w", spec.IDsFile, err)
+	}
+	if w == w6 && spec.Conns > len(fix.Out) {
+		return nil, nil, fmt.Errorf("bench: W6 over %d connections, but the fixture has %d outsider pairs", spec.Conns, len(fix.Out))
+	}
+	return func(i int) *gen {
+		return newGroupGen(spec.Seed*1000+uint64(i), fix, w, spec.Size, i%len(fix.Out), new(int), spec.Peer == PeerElimity)
+	}, fix, nil
+}
+
+// checkMovedOver GETs W6's group after the run and checks that every
+// connection's PATCHes moved its pair (groupFixture.checkMoved).
+func checkMovedOver(ctx context.Context, addr string, fix *groupFixture, id string, sent map[int]int) error {
+	c := &http.Client{Timeout: 2 * time.Minute}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/Groups/"+url.PathEscape(id), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET /Groups/%s after W6: %w", id, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /Groups/%s after W6: status %d, %v: %.300s", id, resp.StatusCode, err, body)
+	}
+	return fix.checkMoved(id, body, sent)
+}
+
 // ringSize is the number of requests each connection builds before the
 // run and sends round and round: with 16 connections, 32,768 different
 // requests, more than any window sends, spread over every user.
@@ -186,7 +250,7 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 	if spec.Conns < 1 || spec.Window <= 0 {
 		return res, fmt.Errorf("bench: %d connections for %s", spec.Conns, spec.Window)
 	}
-	ids, err := readIDs(spec.IDsFile, spec.Users)
+	newGen, fix, err := loadGens(spec, w)
 	if err != nil {
 		return res, err
 	}
@@ -224,11 +288,7 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 		if err != nil {
 			return res, err
 		}
-		g := newGen(spec.Seed*1000+uint64(i), spec.Users,
-			func(rng *rand.Rand) int { return rng.IntN(len(ids)) },
-			func(k int) target { return userTarget(ids[k]) },
-			func(k int) target { return filterTarget(UserName(k)) },
-			func(k int) string { return ids[k] })
+		g := newGen(i)
 		c := &loadConn{nc: nc, br: bufio.NewReaderSize(nc, 64<<10), w: w, g: g, host: spec.Addr, every: every}
 		if !w.Unique {
 			c.steps = make([]step, ringSize)
@@ -284,6 +344,12 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 		}
 	}
 	var cpu0, cpu1 int64
+	var db *dbWindow
+	if spec.DBCPU && spec.ServerPID != 0 {
+		if db, err = startDBWindow(spec.ServerPID); err != nil {
+			return fail(fmt.Errorf("database CPU: %w", err))
+		}
+	}
 	if spec.ServerPID != 0 {
 		if cpu0, err = procCPU(spec.ServerPID); err != nil {
 			return fail(err)
@@ -307,6 +373,11 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 			return fail(err)
 		}
 	}
+	if db != nil {
+		if res.DBCPUns, err = db.stop(); err != nil {
+			return fail(fmt.Errorf("database CPU: %w", err))
+		}
+	}
 	if spec.Profile != "" {
 		if err := postStats(stats, spec.StatsAddr, "/profile/stop"); err != nil {
 			return fail(err)
@@ -325,6 +396,17 @@ func runLoad(ctx context.Context, spec loadSpec) (loadResult, error) {
 		res.Errors += c.errors
 		if res.FirstError == "" && c.firstErr != "" {
 			res.FirstError = c.firstErr
+		}
+	}
+	if w == w6 && res.Errors == 0 {
+		// What W6's PATCHes did: each connection moved its own pair.
+		sent := map[int]int{}
+		for _, c := range conns {
+			sent[c.g.groups.pair] = c.total
+		}
+		if err := checkMovedOver(ctx, spec.Addr, fix, fix.group(w, spec.Size), sent); err != nil {
+			res.Errors++
+			res.FirstError = err.Error()
 		}
 	}
 	slices.Sort(lat)

@@ -13,15 +13,14 @@ import (
 // so that what b measures is the peer's work. The first response of every
 // round is checked (status and a field of the body); a wrong one fails b.
 func Run(b *testing.B, p *Peer, w *Workload) {
-	if err := run(b, p, w); err != nil {
+	if err := run(b, p.Handler, w, peerGen(p, uint64(b.N))); err != nil {
 		b.Fatalf("%s %s: %v", p.Name, w.Name, err)
 	}
 }
 
 // run is Run without failing b, for testing.Benchmark, whose failures are
-// not reported anywhere.
-func run(b *testing.B, p *Peer, w *Workload) (err error) {
-	g := peerGen(p, uint64(b.N))
+// not reported anywhere: w's requests from g, served by h.
+func run(b *testing.B, h http.Handler, w *Workload, g *gen) (err error) {
 	r := &http.Request{
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		URL:        &url.URL{},
@@ -44,7 +43,7 @@ func run(b *testing.B, p *Peer, w *Workload) (err error) {
 			r.Body, r.ContentLength = http.NoBody, 0
 		}
 		rec.reset()
-		p.Handler.ServeHTTP(rec, r)
+		h.ServeHTTP(rec, r)
 		if i == 0 {
 			b.StopTimer()
 			if err := checkResponse(w, st, rec.code, rec.body); err != nil {

@@ -6,135 +6,40 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib" // the driver sqlstore's own PostgreSQL tests use
-
-	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/sqlstore"
 )
-
-// sqlPeersAvailable says whether this build has the sqlstore peers.
-const sqlPeersAvailable = true
-
-// sqlTables numbers the tables of this process, so that concurrent runs
-// (go test and go test -race, a load test's servers) never share one.
-var sqlTables atomic.Int64
 
 // sqlCols are the columns sqlstore reads, in its order.
 const sqlCols = "id, external_id, user_name, given_name, family_name, display_name, email, active, created, last_modified, version"
 
-// newSQLPeer creates a table of its own in the PostgresEnv database with
-// sqlstore's Schema, fills it with multi-row INSERTs straight through the
-// driver (a million Store.Create round trips would take minutes), and
-// serves it with scimkit over sqlstore (sqlstore) or with a bare handler
-// running sqlstore's queries directly (sqldirect). Close drops the table.
+// newSQLPeer builds a user fixture (newSQLFixture) of n users and serves
+// it with scimkit over sqlstore (sqlstore) or with a bare handler running
+// sqlstore's queries directly (sqldirect). Close drops the table.
 func newSQLPeer(ctx context.Context, name string, n int) (*Peer, error) {
-	dsn := os.Getenv(PostgresEnv)
-	if dsn == "" {
-		return nil, fmt.Errorf("%s is not set", PostgresEnv)
-	}
-	db, err := sql.Open("pgx", dsn)
+	f, err := newSQLFixture(ctx, n, false)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	table := fmt.Sprintf("scimkit_bench_%d_%d", os.Getpid(), sqlTables.Add(1))
-	cfg := sqlstore.Config{Dialect: sqlstore.PostgreSQL, Table: table}
-	stmts, err := cfg.Schema()
-	if err != nil {
-		db.Close()
-		return nil, err
+	if err := f.analyze(ctx); err != nil {
+		return nil, f.fail(err)
 	}
-	drop := func() error {
-		_, err := db.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+table)
-		return err
-	}
-	closeAll := func() error {
-		err := drop()
-		if cerr := db.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-	fail := func(err error) (*Peer, error) {
-		closeAll()
-		return nil, err
-	}
-	for _, s := range stmts {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return fail(fmt.Errorf("%s: %w", s, err))
-		}
-	}
-	ids, err := fillTable(ctx, db, table, n)
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := db.ExecContext(ctx, "ANALYZE "+table); err != nil {
-		return fail(err)
-	}
-	p := &Peer{ids: ids}
+	p := &Peer{ids: f.ids}
 	if name == PeerSQLDirect {
-		h, err := newSQLDirect(ctx, db, table)
+		h, err := newSQLDirect(ctx, f.db, f.cfg.Table)
 		if err != nil {
-			return fail(err)
+			return nil, f.fail(err)
 		}
 		p.Handler = h
-		p.close = func() error { h.close(); return closeAll() }
+		p.close = func() error { h.close(); return f.close() }
 		return p, nil
 	}
-	store, err := sqlstore.New(db, cfg)
-	if err != nil {
-		return fail(err)
+	if p.Handler, p.close, err = f.scimkit(); err != nil {
+		return nil, f.fail(err)
 	}
-	h, err := scim.NewHandler(store, scim.Config{})
-	if err != nil {
-		return fail(err)
-	}
-	p.Handler = h
-	p.close = func() error { store.Close(); return closeAll() }
 	return p, nil
-}
-
-// fillTable inserts users 0…n-1 as sqlstore would store them (a random
-// UUID for id, version 1), 1,000 to a statement.
-func fillTable(ctx context.Context, db *sql.DB, table string, n int) ([]string, error) {
-	ids := make([]string, n)
-	const batch = 1000
-	var (
-		q    strings.Builder
-		args []any
-	)
-	for from := 0; from < n; from += batch {
-		q.Reset()
-		args = args[:0]
-		q.WriteString("INSERT INTO " + table + " (id, external_id, user_name, given_name, family_name, display_name, email, active, created, last_modified, version) VALUES ")
-		for k := from; k < min(from+batch, n); k++ {
-			u := seed(k)
-			ids[k] = newUUID()
-			if k > from {
-				q.WriteByte(',')
-			}
-			b := len(args)
-			q.WriteString("(")
-			for i := range 10 {
-				q.WriteString("$" + strconv.Itoa(b+i+1) + ",")
-			}
-			q.WriteString("1)")
-			args = append(args, ids[k], u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email, u.Active, u.Meta.Created, u.Meta.LastModified)
-		}
-		if _, err := db.ExecContext(ctx, q.String(), args...); err != nil {
-			return nil, fmt.Errorf("filling %s: %w", table, err)
-		}
-	}
-	return ids, nil
 }
 
 func newUUID() string {
@@ -148,7 +53,8 @@ func newUUID() string {
 
 // sqlDirect is the baseline for sqlstore: a bare handler that runs the
 // statements sqlstore runs for a read (the same SQL, prepared once; pages
-// in creation order, as sqlstore's UUID tables are),
+// in creation order, as sqlstore's UUID tables are, with COUNT(*) only
+// when the page cannot tell the total),
 // scans the rows into the bare handler's User and calls json.Marshal.
 type sqlDirect struct {
 	byID, countName, pageName, countAll, pageAll, insert *sql.Stmt
@@ -156,33 +62,22 @@ type sqlDirect struct {
 
 func newSQLDirect(ctx context.Context, db *sql.DB, table string) (*sqlDirect, error) {
 	h := &sqlDirect{}
-	for _, s := range []struct {
-		dst **sql.Stmt
-		q   string
-	}{
-		{&h.byID, "SELECT " + sqlCols + " FROM " + table + " WHERE id = $1"},
-		{&h.countName, "SELECT COUNT(*) FROM " + table + " WHERE lower(user_name) = lower($1)"},
-		{&h.pageName, "SELECT " + sqlCols + " FROM " + table + " WHERE lower(user_name) = lower($1) ORDER BY created, id LIMIT $2 OFFSET $3"},
-		{&h.countAll, "SELECT COUNT(*) FROM " + table},
-		{&h.pageAll, "SELECT " + sqlCols + " FROM " + table + " ORDER BY created, id LIMIT $1 OFFSET $2"},
-		{&h.insert, "INSERT INTO " + table + " (" + sqlCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)"},
-	} {
-		st, err := db.PrepareContext(ctx, s.q)
-		if err != nil {
-			h.close()
-			return nil, err
-		}
-		*s.dst = st
+	err := prepare(ctx, db, map[**sql.Stmt]string{
+		&h.byID:      "SELECT " + sqlCols + " FROM " + table + " WHERE id = $1",
+		&h.countName: "SELECT COUNT(*) FROM " + table + " WHERE lower(user_name) = lower($1)",
+		&h.pageName:  "SELECT " + sqlCols + " FROM " + table + " WHERE lower(user_name) = lower($1) ORDER BY created, id LIMIT $2 OFFSET $3",
+		&h.countAll:  "SELECT COUNT(*) FROM " + table,
+		&h.pageAll:   "SELECT " + sqlCols + " FROM " + table + " ORDER BY created, id LIMIT $1 OFFSET $2",
+		&h.insert:    "INSERT INTO " + table + " (" + sqlCols + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+	})
+	if err != nil {
+		return nil, err
 	}
 	return h, nil
 }
 
 func (h *sqlDirect) close() {
-	for _, s := range []*sql.Stmt{h.byID, h.countName, h.pageName, h.countAll, h.pageAll, h.insert} {
-		if s != nil {
-			s.Close()
-		}
-	}
+	closeStmts(h.byID, h.countName, h.pageName, h.countAll, h.pageAll, h.insert)
 }
 
 func (h *sqlDirect) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -265,26 +160,26 @@ func (h *sqlDirect) list(w http.ResponseWriter, r *http.Request) {
 	start, count := pageParams(q)
 	ctx := r.Context()
 	l := bareList{Schemas: listSchemas, StartIndex: start, Resources: []*bareUser{}}
-	var (
-		rows *sql.Rows
-		err  error
-	)
+	countQ, pageQ, args := h.countAll, h.pageAll, []any{}
 	if f := q.Get("filter"); f != "" {
 		v, ok := strings.CutPrefix(f, `userName eq "`)
 		if !ok || !strings.HasSuffix(v, `"`) {
 			bareError(w, http.StatusBadRequest)
 			return
 		}
-		v = v[:len(v)-1]
-		if err = h.countName.QueryRowContext(ctx, v).Scan(&l.TotalResults); err == nil && count > 0 && start <= l.TotalResults {
-			rows, err = h.pageName.QueryContext(ctx, v, count, start-1)
-		}
-	} else if err = h.countAll.QueryRowContext(ctx).Scan(&l.TotalResults); err == nil && count > 0 && start <= l.TotalResults {
-		rows, err = h.pageAll.QueryContext(ctx, count, start-1)
+		countQ, pageQ, args = h.countName, h.pageName, []any{v[:len(v)-1]}
 	}
-	if err == nil && rows != nil {
-		l.Resources, err = scanBare(rows, "http://"+r.Host+"/Users/")
-	}
+	var err error
+	l.TotalResults, err = sqlPage(start, count,
+		func() (int, error) {
+			rows, err := pageQ.QueryContext(ctx, append(args, count, start-1)...)
+			if err != nil {
+				return 0, err
+			}
+			l.Resources, err = scanBare(rows, "http://"+r.Host+"/Users/")
+			return len(l.Resources), err
+		},
+		func() (n int, err error) { return n, countQ.QueryRowContext(ctx, args...).Scan(&n) })
 	if err != nil {
 		bareError(w, http.StatusInternalServerError)
 		return
@@ -292,6 +187,19 @@ func (h *sqlDirect) list(w http.ResponseWriter, r *http.Request) {
 	l.ItemsPerPage = len(l.Resources)
 	b, _ := json.Marshal(&l)
 	w.Write(b)
+}
+
+// sqlPage runs a list's page (page returns how many rows it read) and,
+// only when the page cannot tell, its count, as sqlstore does: a first
+// page that is not full gives totalResults itself.
+func sqlPage(start, count int, page, total func() (int, error)) (int, error) {
+	if count > 0 {
+		n, err := page()
+		if err != nil || start == 1 && n < count {
+			return n, err
+		}
+	}
+	return total()
 }
 
 // scanBare reads rows of sqlCols into the bare handler's User and closes

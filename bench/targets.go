@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 )
 
 // Target is one of the speed and size goals of BENCHMARKS.md, checked
@@ -118,8 +119,18 @@ func (rep *Report) Targets() []Target {
 // as tables with a verdict for each.
 func (rep *Report) WriteTargets(w io.Writer) {
 	if len(rep.HTTP) > 0 {
-		fmt.Fprintln(w, "targets over HTTP (server CPU per request, medians):")
-		writeTargetTable(w, rep.HTTPTargets())
+		users := slices.ContainsFunc(rep.HTTP, func(r HTTPResult) bool { return r.SizeKey == "" })
+		if users {
+			fmt.Fprintln(w, "targets over HTTP (server CPU per request, with the database's for sqlstore and sqldirect; medians):")
+			writeTargetTable(w, rep.HTTPTargets())
+		}
+		if g := rep.GroupHTTPTargets(); len(g) > 0 {
+			if users {
+				fmt.Fprintln(w)
+			}
+			fmt.Fprintln(w, "group targets over HTTP (issue 12; CPU per request, the server's and its database's; medians):")
+			writeTargetTable(w, g)
+		}
 	}
 	if len(rep.Results) > 0 || len(rep.Heap) > 0 {
 		if len(rep.HTTP) > 0 {

@@ -27,6 +27,10 @@ type Workload struct {
 	Unique bool
 	// Status is the status a right answer has.
 	Status int
+	// SizeKey is empty for the user workloads, whose size is the number
+	// of preloaded users; for a group workload it says what the size of a
+	// case counts: "members" (W6–W8) or "groups" (W9).
+	SizeKey string
 	// Base, on a projected workload (W1a, W3a), names the workload whose
 	// requests it repeats with an attributes parameter: only the scimkit
 	// peers serve it, and its target compares its CPU per request with
@@ -67,9 +71,10 @@ func Workloads() []*Workload {
 	return out
 }
 
-// WorkloadNamed returns the workload with the given name, or nil.
+// WorkloadNamed returns the workload with the given name (W6–W9
+// included), or nil.
 func WorkloadNamed(name string) *Workload {
-	for _, w := range Workloads() {
+	for _, w := range append(Workloads(), groupRegistry...) {
 		if w.Name == name {
 			return w
 		}
@@ -87,6 +92,8 @@ type gen struct {
 	filter func(k int) target // Okta's existence check for k
 	id     func(k int) string
 	pages  []target // W3's random startIndex values
+	// groups is the part of a group workload's generator (W6–W9).
+	groups *groupGen
 }
 
 // step is one request and what its answer must say.
@@ -96,7 +103,10 @@ type step struct {
 	body   []byte
 	k      int    // the preloaded user concerned
 	start  int    // W3's startIndex
-	name   string // W4's new userName
+	name   string // W4's new userName; W7–W9's group's displayName
+	// members is how many members W7's and W8's answer lists (-1: any
+	// number).
+	members int
 }
 
 func newGen(seed uint64, n int, pick func(rng *rand.Rand) int, user, filter func(k int) target, id func(k int) string) *gen {

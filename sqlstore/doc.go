@@ -101,7 +101,10 @@
 // sets meta.created, and rows a host writes itself should have one too,
 // since SQLite and MySQL sort NULL first), so that a user created
 // during an import lands on a later page; TotalResults comes from COUNT(*)
-// with the same WHERE. ListKeyset and ListGroupsKeyset serve RFC 9865
+// with the same WHERE, run only when the page cannot tell: a first page
+// that is not full (the lookup by userName or displayName an identity
+// provider sends before every create) gives it, in one statement.
+// ListKeyset and ListGroupsKeyset serve RFC 9865
 // cursors in the same order with the same WHERE, reading the page from
 // the order's index past the cursor's position ((created, id) > (?, ?)),
 // so a page costs the same at any depth; they report no TotalResults.

@@ -19,10 +19,11 @@ import (
 
 // rowCounter is a database/sql driver over modernc.org/sqlite that counts
 // the rows every query hands back, so that a test can prove a statement
-// reads no member list: a count, not a timing.
+// reads no member list, and the queries, so that a test can prove a read
+// takes one statement: counts, not timings.
 type rowCounter struct {
 	sqlite.Driver
-	rows atomic.Int64
+	rows, queries atomic.Int64
 }
 
 var (
@@ -35,12 +36,12 @@ func (d *rowCounter) Open(name string) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countConn{Conn: c, n: &d.rows}, nil
+	return &countConn{Conn: c, n: &d.rows, q: &d.queries}, nil
 }
 
 type countConn struct {
 	driver.Conn
-	n *atomic.Int64
+	n, q *atomic.Int64
 }
 
 func (c *countConn) Prepare(q string) (driver.Stmt, error) {
@@ -52,7 +53,7 @@ func (c *countConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, 
 	if err != nil {
 		return nil, err
 	}
-	return &countStmt{Stmt: st, n: c.n}, nil
+	return &countStmt{Stmt: st, n: c.n, q: c.q}, nil
 }
 
 func (c *countConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -61,7 +62,7 @@ func (c *countConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.
 
 type countStmt struct {
 	driver.Stmt
-	n *atomic.Int64
+	n, q *atomic.Int64
 }
 
 func (s *countStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
@@ -69,6 +70,7 @@ func (s *countStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 }
 
 func (s *countStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.q.Add(1)
 	r, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {
 		return nil, err
@@ -89,6 +91,19 @@ func (r *countRows) Next(dest []driver.Value) error {
 	return err
 }
 
+// openCounted opens a new SQLite database through the counting driver.
+func openCounted(t *testing.T) (*sql.DB, database) {
+	t.Helper()
+	counterOnce.Do(func() { sql.Register("sqlite-rowcount", counter) })
+	dsn := "file:" + filepath.Join(t.TempDir(), "counted.db") + "?_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
+	db, err := sql.Open("sqlite-rowcount", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, database{name: "SQLite", dialect: sqlstore.SQLite, driver: "sqlite-rowcount"}
+}
+
 // TestGroupLargeNoMemberLoad proves on a group of 100,000 members that
 // adding one member, removing one, and reading the group without members
 // read a handful of rows, never the member list: the membership change
@@ -97,14 +112,7 @@ func TestGroupLargeNoMemberLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills a group of 100,000 members")
 	}
-	counterOnce.Do(func() { sql.Register("sqlite-rowcount", counter) })
-	dsn := "file:" + filepath.Join(t.TempDir(), "large.db") + "?_time_format=sqlite&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)"
-	db, err := sql.Open("sqlite-rowcount", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	d := database{name: "SQLite", dialect: sqlstore.SQLite, driver: "sqlite-rowcount"}
+	db, d := openCounted(t)
 	cfg := d.groupTables(t, db, sqlstore.Config{Columns: sqlstore.Columns{Tenant: "tenant"}})
 	s := must(sqlstore.New(db, cfg))(t)
 	defer s.Close()

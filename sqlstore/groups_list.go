@@ -11,7 +11,7 @@ import (
 
 // ListGroups runs q.Filter as a WHERE clause over the group table, with
 // members.value as a subquery over the join table, pages with LIMIT and
-// OFFSET in creation order, and loads members only when q.Members: first
+// OFFSET in creation order (TotalResults as List's), and loads members only when q.Members: first
 // a count per group of the page when q.MaxMembers caps them, then the
 // members of the groups that fit, in one query.
 func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, error) {
@@ -20,26 +20,20 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 		return nil, err
 	}
 	page := &scim.GroupPage{}
-	var rows *sql.Rows
-	page.TotalResults, rows, err = s.pageRows(ctx, "groups", count, list, args, q)
+	page.TotalResults, err = s.pageRows(ctx, "groups", count, list, args, q, func(rows *sql.Rows) (int, error) {
+		defer rows.Close()
+		for rows.Next() {
+			g, err := scanGroup(rows)
+			if err != nil {
+				return 0, err
+			}
+			page.Groups = append(page.Groups, g)
+		}
+		return len(page.Groups), rows.Err()
+	})
 	if err != nil {
 		return nil, err
 	}
-	if rows == nil {
-		return page, nil
-	}
-	defer rows.Close()
-	for rows.Next() {
-		g, err := scanGroup(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlstore: list groups: %w", err)
-		}
-		page.Groups = append(page.Groups, g)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlstore: list groups: %w", err)
-	}
-	rows.Close()
 	if q.Members && len(page.Groups) > 0 {
 		if err := s.pageMembers(ctx, page.Groups, q.MaxMembers); err != nil {
 			return nil, err

@@ -13,30 +13,40 @@ import (
 	"github.com/scimkit/scim/filter"
 )
 
-// pageRows runs a list's count query and, when the page holds anything,
-// its page query with LIMIT q.Count OFFSET q.StartIndex-1; rows is nil
-// for an empty page. what names the resources, for errors.
-func (s *Store) pageRows(ctx context.Context, what, count, list string, args []any, q scim.Query) (int, *sql.Rows, error) {
+// pageRows runs a list's page query with LIMIT q.Count OFFSET
+// q.StartIndex-1, hands its rows to scan (which closes them and returns
+// how many it read), and returns TotalResults: from the page itself when
+// it is a first page that is not full, else from the count query. The
+// lookup identity providers send before every create (userName or
+// displayName eq, startIndex 1, one match or none) so costs one
+// statement, not two. what names the resources, for errors.
+func (s *Store) pageRows(ctx context.Context, what, count, list string, args []any, q scim.Query, scan func(*sql.Rows) (int, error)) (int, error) {
+	start := max(q.StartIndex, 1)
+	if q.Count > 0 {
+		rows, err := s.query(ctx, list, append(args[:len(args):len(args)], int64(q.Count), int64(start-1))...)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: list %s: %w", what, err)
+		}
+		n, err := scan(rows)
+		if err != nil {
+			return 0, fmt.Errorf("sqlstore: list %s: %w", what, err)
+		}
+		if start == 1 && n < q.Count {
+			return n, nil
+		}
+	}
 	var total int
 	if err := s.queryRow(ctx, count, args...).Scan(&total); err != nil {
-		return 0, nil, fmt.Errorf("sqlstore: count %s: %w", what, err)
+		return 0, fmt.Errorf("sqlstore: count %s: %w", what, err)
 	}
-	start := max(q.StartIndex, 1)
-	if q.Count <= 0 || start > total {
-		return total, nil, nil
-	}
-	rows, err := s.query(ctx, list, append(args, int64(q.Count), int64(start-1))...)
-	if err != nil {
-		return 0, nil, fmt.Errorf("sqlstore: list %s: %w", what, err)
-	}
-	return total, rows, nil
+	return total, nil
 }
 
 // List runs q.Filter as a WHERE clause (see filter.SQL): a filter it
 // cannot express is an error wrapping scim.ErrUnsupportedFilter, never a
 // scan of the table into memory. Pages come from LIMIT and OFFSET in the
 // order of the id column, and TotalResults from COUNT(*) with the same
-// WHERE.
+// WHERE, or from a first page that is not full (see pageRows).
 func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 	count, list, args, err := s.listQueries(ctx, q)
 	if err != nil {
@@ -44,16 +54,13 @@ func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 	}
 	lean := s.leanList(q)
 	page := &scim.Page{}
-	var rows *sql.Rows
-	page.TotalResults, rows, err = s.pageRows(ctx, "users", count, list, args, q)
+	page.TotalResults, err = s.pageRows(ctx, "users", count, list, args, q, func(rows *sql.Rows) (int, error) {
+		var err error
+		page.Users, err = s.scanAll(rows, lean)
+		return len(page.Users), err
+	})
 	if err != nil {
 		return nil, err
-	}
-	if rows == nil {
-		return page, nil
-	}
-	if page.Users, err = s.scanAll(rows, lean); err != nil {
-		return nil, fmt.Errorf("sqlstore: list users: %w", err)
 	}
 	return page, nil
 }

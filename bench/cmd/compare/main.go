@@ -9,8 +9,10 @@
 //	go run ./bench/cmd/compare -full    # adds 1,000,000 users (in-memory peers) and three rounds
 //	go run ./bench/cmd/compare -inprocess -short   # adds the in-process benchmarks, a CPU-profile aid
 //
-// The group workloads W6–W9 (issue 12) run in process in every mode
-// (-groups=false leaves them out), with the in-process benchtime.
+// The group workloads W6–W9 (issue 12) run over HTTP in every mode
+// (-groups=false leaves them out), each group peer a server holding
+// groups of 10 and 100,000 members, one of 10,000 and 10,000 groups
+// (-group-sizes), and in process too with -inprocess.
 //
 // Over HTTP, each peer runs as a child process of this binary (a hidden
 // -serve mode) with GOMAXPROCS=1 on 127.0.0.1 and the load generator as
@@ -55,7 +57,8 @@ func main() {
 		inprocess  = flag.Bool("inprocess", false, "also run the in-process testing.Benchmark comparison (ServeHTTP without net/http), a CPU-profile aid")
 		benchtime  = flag.String("benchtime", "", "in process: benchtime of each benchmark, a duration or Nx (default 100ms with -short, else 1s)")
 		heap       = flag.Bool("heap", true, "in process: measure the in-memory stores' heap per user at the largest size")
-		groups     = flag.Bool("groups", true, "run the group workloads W6–W9 in process (groups of 10 and 100,000 members, 10,000 groups)")
+		groups     = flag.Bool("groups", true, "run the group workloads W6–W9 (over HTTP, and in process with -inprocess)")
+		groupSizes = flag.String("group-sizes", "10,100000,10000,10000", "the group fixture: small and big group (W6, W7), wide group (W8), number of groups (W9)")
 		groupPeers = flag.String("group-peers", "", "comma-separated group peers (default: "+strings.Join(bench.GroupPeers(), ",")+")")
 	)
 	flag.Parse()
@@ -105,10 +108,27 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	var gs bench.GroupSizes
 	if *groups {
-		o.Groups = &bench.GroupOptions{}
-		if *groupPeers != "" {
-			o.Groups.Peers = strings.Split(*groupPeers, ",")
+		var n []int
+		for _, s := range strings.Split(*groupSizes, ",") {
+			v, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || v < 1 {
+				fmt.Fprintf(os.Stderr, "compare: -group-sizes: %q is not a positive number\n", s)
+				os.Exit(2)
+			}
+			n = append(n, v)
+		}
+		if len(n) != 4 {
+			fmt.Fprintln(os.Stderr, "compare: -group-sizes takes four numbers: small,big,wide,groups")
+			os.Exit(2)
+		}
+		gs = bench.GroupSizes{Small: n[0], Big: n[1], Wide: n[2], Groups: n[3]}
+		if *inprocess {
+			o.Groups = &bench.GroupOptions{Sizes: gs}
+			if *groupPeers != "" {
+				o.Groups.Peers = strings.Split(*groupPeers, ",")
+			}
 		}
 	}
 	if *heap && *inprocess {
@@ -124,6 +144,12 @@ func main() {
 		}
 		ho.Executable = exe
 		ho.Sizes, ho.Peers, ho.Workloads = o.Sizes, o.Peers, o.Workloads
+		if *groups {
+			ho.Groups = &gs
+			if *groupPeers != "" {
+				ho.GroupPeers = strings.Split(*groupPeers, ",")
+			}
+		}
 		o.HTTP = &ho
 	}
 
