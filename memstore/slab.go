@@ -79,6 +79,13 @@ func (k userKeys) key(s string) uint64 {
 	return max(maphash.String(k.seed, s)>>k.shift, 1)
 }
 
+// name returns the hash of fold(userName) for byName, which unlike the
+// other indexes holds the empty userName too: userName is unique, the
+// empty one included, so the index must find a user without one.
+func (k userKeys) name(userName string) uint64 {
+	return max(maphash.String(k.seed, fold(userName))>>k.shift, 1)
+}
+
 // pack copies u's strings into one allocation and points u's fields into
 // it. A stored user is then two heap objects (its entry and its strings)
 // instead of up to eight, and the pointers a collection follows from its
