@@ -27,8 +27,16 @@ type ref int32
 // chunkBits sets a slab chunk's size: 1024 entries, ~230 KB.
 const chunkBits = 10
 
-// slab holds a tenant's user entries. Chunks never move, so an entry's
-// address is stable while it is stored; a deleted entry's place is reused.
+// firstChunk is the size of a new slab's first chunk.
+const firstChunk = 8
+
+// slab holds a tenant's user entries; a deleted entry's place is reused.
+// The first chunk starts at firstChunk entries and doubles until it is a
+// full one, so that a tenant of a few users does not hold a chunk of
+// 1,024 (~230 KB); later chunks are full from the start. The first chunk
+// moves while it grows, which alloc does only under the tenant's write
+// lock: nothing keeps an entry's address past it (readers copy what they
+// return before they unlock).
 type slab struct {
 	chunks [][]entry
 	used   int // places ever handed out
@@ -47,7 +55,15 @@ func (s *slab) alloc() ref {
 		s.free, e.nextID = e.nextID, 0
 		return r
 	}
-	if s.used == len(s.chunks)<<chunkBits {
+	switch n := len(s.chunks); {
+	case n == 0:
+		s.chunks = [][]entry{make([]entry, firstChunk)}
+	case s.used < (n-1)<<chunkBits+len(s.chunks[n-1]):
+	case n == 1 && len(s.chunks[0]) < 1<<chunkBits:
+		c := make([]entry, 2*len(s.chunks[0]))
+		copy(c, s.chunks[0])
+		s.chunks[0] = c
+	default:
 		s.chunks = append(s.chunks, make([]entry, 1<<chunkBits))
 	}
 	s.used++
@@ -77,6 +93,13 @@ func (k userKeys) key(s string) uint64 {
 		return 0
 	}
 	return max(maphash.String(k.seed, s)>>k.shift, 1)
+}
+
+// name returns the hash of fold(userName) for byName, which unlike the
+// other indexes holds the empty userName too: userName is unique, the
+// empty one included, so the index must find a user without one.
+func (k userKeys) name(userName string) uint64 {
+	return max(maphash.String(k.seed, fold(userName))>>k.shift, 1)
 }
 
 // pack copies u's strings into one allocation and points u's fields into

@@ -160,7 +160,7 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	out := nu.Clone() // before the lock: it costs the user's size
 
 	t := s.tenant(ctx, true)
-	name, mail := t.keys.key(fold(nu.UserName)), t.keys.key(fold(nu.Email))
+	name, mail := t.keys.name(nu.UserName), t.keys.key(fold(nu.Email))
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.named(nu.UserName, name) != 0 {
@@ -222,7 +222,7 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 		nu.Custom = u.Clone().Custom
 	}
 	pack(&nu)
-	name, mail := t.keys.key(fold(nu.UserName)), t.keys.key(fold(nu.Email))
+	name, mail := t.keys.name(nu.UserName), t.keys.key(fold(nu.Email))
 	out := nu.Clone() // before the lock: it costs the user's size
 
 	t.mu.Lock()
@@ -239,7 +239,7 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 		if t.named(nu.UserName, name) != 0 {
 			return nil, taken(u.UserName)
 		}
-		t.byName.remove(t.keys.key(fold(e.user.UserName)), r)
+		t.byName.remove(t.keys.name(e.user.UserName), r)
 		t.byName.add(name, r)
 	}
 	if nu.ExternalID != e.user.ExternalID {
@@ -280,7 +280,7 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 		return err
 	}
 	t.byID.remove(t.keys.key(e.user.ID), r)
-	t.byName.remove(t.keys.key(fold(e.user.UserName)), r)
+	t.byName.remove(t.keys.name(e.user.UserName), r)
 	t.byExt.remove(t.keys.key(e.user.ExternalID), r)
 	t.byEmail.remove(t.keys.key(fold(e.user.Email)), r)
 	t.order.remove(r)
@@ -347,7 +347,7 @@ func (t *tenant) index(eq filter.Equality) ([]ref, bool) {
 	p, v := eq.Path, eq.Value.Str
 	switch {
 	case p.Name == "userName" && p.Sub == "":
-		return t.byName.appendTo(nil, t.keys.key(fold(v))), true
+		return t.byName.appendTo(nil, t.keys.name(v)), true
 	case p.Name == "id" && p.Sub == "" && eq.CaseExact:
 		if r := t.user(v); r != 0 {
 			return []ref{r}, true
