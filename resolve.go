@@ -52,7 +52,53 @@ func (h *Handler) parseFilter(n *names, s string) (filter.Expr, *Error) {
 	if err := checkFilterValues(e); err != nil {
 		return nil, err
 	}
-	return e, nil
+	return expandComplexPr(n, e), nil
+}
+
+// expandComplexPr rewrites pr on a complex attribute compared whole (name,
+// addresses, meta, the enterprise manager; a multi-valued one with a value
+// sub-attribute already means its value) as pr on any of its
+// sub-attributes: RFC 7644 §3.4.2.2 matches pr when a complex attribute
+// "contains a non-empty node", and stores (filter.Match, filter.SQL)
+// compare sub-attributes, never a complex attribute whole. The expansion
+// is bounded by the schema, not by the request.
+func expandComplexPr(n *names, e filter.Expr) filter.Expr {
+	switch x := e.(type) {
+	case *filter.Logical:
+		x.Left, x.Right = expandComplexPr(n, x.Left), expandComplexPr(n, x.Right)
+	case *filter.Not:
+		x.X = expandComplexPr(n, x.X)
+	case *filter.Compare:
+		if x.Op != filter.Pr || x.Path.Sub != "" {
+			return e
+		}
+		ref, ne := n.resolve(x.Path.URN, x.Path.Name, "")
+		if ne != nil || ref.def.Type != schema.Complex {
+			return e
+		}
+		if ref.urn == "" && ref.def.Name == "meta" {
+			// Every resource has a meta, as it has an id; stores map id
+			// but not every sub-attribute of meta.
+			return &filter.Compare{Path: filter.AttrPath{Name: "id"}, Op: filter.Pr, CaseExact: true}
+		}
+		var out filter.Expr
+		for i := range ref.def.SubAttributes {
+			sub := &ref.def.SubAttributes[i]
+			if sub.Mutability == schema.WriteOnly || sub.Returned == schema.Never {
+				continue
+			}
+			c := &filter.Compare{Path: filter.AttrPath{URN: x.Path.URN, Name: x.Path.Name, Sub: sub.Name}, Op: filter.Pr, CaseExact: sub.CaseExact}
+			if out == nil {
+				out = c
+			} else {
+				out = &filter.Logical{Op: filter.Or, Left: out, Right: c}
+			}
+		}
+		if out != nil {
+			return out
+		}
+	}
+	return e
 }
 
 // resolveExpr resolves e in place. Inside a value path, within is the

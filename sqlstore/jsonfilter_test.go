@@ -67,6 +67,11 @@ var jsonFilters = []struct {
 	{`name.middleName pr`, "full"},
 	{`name.honorificPrefix eq "ms."`, "full"},
 	{`name.formatted sw "ZOË"`, "zoe"},
+	{`name pr`, "full ent zoe"},
+	{`not (name pr)`, "multi noemail min"},
+	{`addresses pr`, "full multi noemail"},
+	{`meta pr`, "full ent zoe multi noemail min"},
+	{ent + `manager pr`, "ent multi zoe"},
 	{`userType eq "employee"`, "full"},
 	{`locale eq "en-us"`, "full multi"},
 	{`timezone co "los_"`, "full"},
@@ -80,7 +85,9 @@ var jsonFilters = []struct {
 	{ent + `manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d"`, "ent"},
 	{ent + `manager.value eq "BOSS-1"`, "zoe"},
 	{ent + `manager.displayName sw "john"`, "ent multi"},
-	{ent + `manager pr`, "ent zoe"},
+	// manager pr holds for multi too, whose manager has only a
+	// displayName: RFC 7644 §3.4.2.2, "contains a non-empty node".
+	{ent + `manager.value pr`, "ent zoe"},
 	{ent + `department pr or ` + ent + `manager.value pr`, "ent zoe multi"},
 	{`phoneNumbers.value eq "555-555-5555"`, "full"},
 	{`phoneNumbers.value co "555"`, "full zoe"},
