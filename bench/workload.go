@@ -150,6 +150,15 @@ func projected(t target) target {
 	return t
 }
 
+// projectedNext makes base's requests with attributes=userName.
+func projectedNext(base *Workload) func(*gen) step {
+	return func(g *gen) step {
+		st := base.next(g)
+		st.t = projected(st.t)
+		return st
+	}
+}
+
 // checkProjected checks a projected user: userName and id as asked (id is
 // returned always), nothing of the returned-by-default attributes left.
 func checkProjected(u *checkedUser) error {
@@ -265,11 +274,7 @@ var (
 	}
 	w1a = &Workload{
 		Name: "W1a", Title: "GET /Users/{id}?attributes=userName", Status: http.StatusOK, Base: "W1",
-		next: func(g *gen) step {
-			st := w1.next(g)
-			st.t = projected(st.t)
-			return st
-		},
+		next: projectedNext(w1),
 		check: checkUser(func(st step, u *checkedUser) error {
 			if err := checkProjected(u); err != nil {
 				return err
@@ -279,11 +284,7 @@ var (
 	}
 	w3a = &Workload{
 		Name: "W3a", Title: "GET /Users?startIndex=S&count=100&attributes=userName", Status: http.StatusOK, Base: "W3",
-		next: func(g *gen) step {
-			st := w3.next(g)
-			st.t = projected(st.t)
-			return st
-		},
+		next: projectedNext(w3),
 		check: func(st step, body []byte) error {
 			if err := w3.check(st, body); err != nil {
 				return err
