@@ -298,13 +298,7 @@ func (h *bareHandler) patch(w http.ResponseWriter, r *http.Request, id string) {
 		bareError(w, http.StatusBadRequest)
 		return
 	}
-	var req struct {
-		Operations []struct {
-			Op    string          `json:"op"`
-			Path  string          `json:"path"`
-			Value json.RawMessage `json:"value"`
-		} `json:"Operations"`
-	}
+	var req patchRequest
 	if err := json.Unmarshal(body, &req); err != nil || len(req.Operations) == 0 {
 		bareError(w, http.StatusBadRequest)
 		return
@@ -420,4 +414,14 @@ func (u *bareUser) set(path string, v json.RawMessage) bool {
 		return false
 	}
 	return true
+}
+
+// patchRequest is a PATCH body as the bare peers read it: the operations,
+// each value left raw for the peer's own shape.
+type patchRequest struct {
+	Operations []struct {
+		Op    string          `json:"op"`
+		Path  string          `json:"path"`
+		Value json.RawMessage `json:"value"`
+	} `json:"Operations"`
 }

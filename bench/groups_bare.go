@@ -138,13 +138,7 @@ func (h *bareGroups) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		list.TotalResults, list.ItemsPerPage = len(list.Resources), len(list.Resources)
 		writeJSON(w, http.StatusOK, list)
 	case r.Method == http.MethodPatch && one:
-		var req struct {
-			Operations []struct {
-				Op    string          `json:"op"`
-				Path  string          `json:"path"`
-				Value json.RawMessage `json:"value"`
-			} `json:"Operations"`
-		}
+		var req patchRequest
 		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return

@@ -205,13 +205,7 @@ func (h *sqlDirectGroups) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // patch serves W6's shape only: one add of one member and one remove by
 // members[value eq "…"].
 func (h *sqlDirectGroups) patch(w http.ResponseWriter, r *http.Request, id string) {
-	var req struct {
-		Operations []struct {
-			Op    string          `json:"op"`
-			Path  string          `json:"path"`
-			Value json.RawMessage `json:"value"`
-		} `json:"Operations"`
-	}
+	var req patchRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || len(req.Operations) != 2 {
 		bareError(w, http.StatusBadRequest)
 		return
