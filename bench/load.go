@@ -246,6 +246,8 @@ func (r HTTPResult) RPS() stat { return statOf(r.Runs, func(x HTTPRun) float64 {
 func (r HTTPResult) P50() stat {
 	return statOf(r.Runs, func(x HTTPRun) float64 { return float64(x.P50) })
 }
+
+// P99 is the 99th latency percentile over the rounds, in ns (see P50).
 func (r HTTPResult) P99() stat {
 	return statOf(r.Runs, func(x HTTPRun) float64 { return float64(x.P99) })
 }
@@ -253,7 +255,9 @@ func (r HTTPResult) P99() stat {
 // Allocs and Bytes are the server's allocations per request over the
 // rounds.
 func (r HTTPResult) Allocs() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Allocs }) }
-func (r HTTPResult) Bytes() stat  { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Bytes }) }
+
+// Bytes is the server's bytes allocated per request over the rounds.
+func (r HTTPResult) Bytes() stat { return statOf(r.Runs, func(x HTTPRun) float64 { return x.Bytes }) }
 
 // GCs is the number of collections the server ran in a window over the
 // rounds: at 1,000,000 users a cycle comes every few hundred megabytes
