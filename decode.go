@@ -223,6 +223,11 @@ func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
 	}
 	var work, untypedPrimary, primary, first *email
 	e := elements(v, "emails", func(i int, el rawValue) *Error {
+		if i >= h.cfg.Limits.MaxValues {
+			// One is kept, but every element sent is read: the same cap
+			// as every multi-valued attribute.
+			return tooManyValues("emails", i+1, h.cfg.Limits.MaxValues)
+		}
 		m, e := h.decodeEmail(el, i)
 		if e != nil {
 			return e

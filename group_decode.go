@@ -102,6 +102,13 @@ func (h *Handler) decodeMember(el rawValue, where string) (Member, *Error) {
 		switch sub.Name {
 		case "value":
 			return setString(&m.Value, "members.value", v)
+		case "$ref":
+			// Derived, so not kept; still a value, under the limits.
+			var ref string
+			if e := setString(&ref, "members.$ref", v); e != nil {
+				return e
+			}
+			return checkString("members.$ref", ref, h.cfg.Limits.MaxStringLength, "MaxStringLength")
 		case "type":
 			var t string
 			if e := setString(&t, "members.type", v); e != nil {

@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode/utf8"
+	"time"
 
 	"github.com/scimkit/scim/filter"
-	"github.com/scimkit/scim/schema"
 )
 
 // Limits bounds what one request may store, ask for and be answered with,
@@ -33,17 +32,31 @@ type Limits struct {
 	// Default 254, the longest address SMTP can deliver to (RFC 5321).
 	MaxEmailLength int
 
-	// MaxStringLength caps every other string: externalId, displayName,
-	// name.givenName and name.familyName, each value of a host-declared
-	// string attribute, a group's displayName and externalId and a
-	// member's value. Default 1024.
+	// MaxStringLength caps every other string: each value and
+	// sub-attribute value of every attribute the resource type's schemas
+	// declare (core, extension, kept and host-declared alike), such as
+	// externalId, displayName, name.formatted, addresses[0].formatted, the
+	// enterprise manager.value, a group's displayName and a member's
+	// value. Default 1024.
 	MaxStringLength int
 
-	// MaxValues caps the values of one multi-valued attribute (such as a
-	// host-declared "regions"), after a PATCH as after a POST or PUT; it
-	// bounds the work each PATCH operation on the attribute does. Default
-	// 1000. Group members are capped by Config.MaxMembersPerRequest.
+	// MaxValues caps the values of one multi-valued attribute (such as
+	// phoneNumbers or a host-declared "regions"), after a PATCH as after
+	// a POST or PUT; it bounds the work each PATCH operation on the
+	// attribute does. Default 1000. Group members, kept apart from the
+	// group, are capped by Config.MaxMembersPerRequest instead.
 	MaxValues int
+
+	// MaxResourceBytes caps the size of one resource: the JSON of the
+	// values a client sets (id and meta aside, group members aside). A
+	// write that would make a resource larger is a 413 naming the limit,
+	// and nothing is written; so no resource is larger than one response
+	// may be, and reading one costs memory in proportion to this limit,
+	// not to what a client managed to store. Default 64 KiB (a user with
+	// every RFC 7643 attribute filled in at a realistic length is 2–4 KiB),
+	// or MaxResponseBytes when that is smaller; it may not be set above
+	// MaxResponseBytes.
+	MaxResourceBytes int
 
 	// MaxOperations caps the operations of one PATCH request; more is a
 	// 413. Default 1000 (identity providers send one operation per
@@ -67,6 +80,7 @@ const (
 	defaultMaxValues         = 1000
 	defaultMaxOperations     = 1000
 	defaultMaxResponseBytes  = 8 << 20
+	defaultMaxResourceBytes  = 64 << 10
 )
 
 // withDefaults validates l and fills in the defaults.
@@ -82,6 +96,7 @@ func (l Limits) withDefaults() (Limits, error) {
 		{"MaxValues", &l.MaxValues, defaultMaxValues},
 		{"MaxOperations", &l.MaxOperations, defaultMaxOperations},
 		{"MaxResponseBytes", &l.MaxResponseBytes, defaultMaxResponseBytes},
+		{"MaxResourceBytes", &l.MaxResourceBytes, -1}, // below
 	} {
 		switch {
 		case *f.v < 0:
@@ -89,6 +104,12 @@ func (l Limits) withDefaults() (Limits, error) {
 		case *f.v == 0:
 			*f.v = f.def
 		}
+	}
+	if l.MaxResourceBytes == -1 {
+		l.MaxResourceBytes = min(defaultMaxResourceBytes, l.MaxResponseBytes)
+	}
+	if l.MaxResourceBytes > l.MaxResponseBytes {
+		return l, fmt.Errorf("scim: Config.Limits.MaxResourceBytes (%d) must not be larger than MaxResponseBytes (%d): a resource must fit in a response", l.MaxResourceBytes, l.MaxResponseBytes)
 	}
 	return l, nil
 }
@@ -116,110 +137,23 @@ func checkString(attr, s string, max int, knob string) *Error {
 // or PUT body is decoded (decoding is linear in the body, which
 // MaxBodyBytes bounds) and after a PATCH is applied.
 func (h *Handler) checkUser(u *User) *Error {
-	l := &h.cfg.Limits
-	for _, f := range []struct {
-		attr, s string
-		max     int
-		knob    string
-	}{
-		{"userName", u.UserName, l.MaxUserNameLength, "MaxUserNameLength"},
-		{"emails.value", u.Email, l.MaxEmailLength, "MaxEmailLength"},
-		{"externalId", u.ExternalID, l.MaxStringLength, "MaxStringLength"},
-		{"displayName", u.DisplayName, l.MaxStringLength, "MaxStringLength"},
-		{"name.givenName", u.GivenName, l.MaxStringLength, "MaxStringLength"},
-		{"name.familyName", u.FamilyName, l.MaxStringLength, "MaxStringLength"},
-	} {
-		if e := checkString(f.attr, f.s, f.max, f.knob); e != nil {
-			return e
-		}
-	}
-	if len(u.Custom) == 0 {
-		return nil
-	}
-	return h.eachCustom(func(d *schema.Attribute) *Error { return h.checkCustomValue(u, d, true) })
+	_, e := h.names.limits.check(&h.cfg.Limits, storedUser{u})
+	return e
 }
 
-// eachCustom calls fn for every host-declared attribute, in declaration
-// order, so that the first breach reported is the same on every run.
-func (h *Handler) eachCustom(fn func(d *schema.Attribute) *Error) *Error {
-	for i := range h.cfg.Attributes {
-		if e := fn(&h.cfg.Attributes[i]); e != nil {
-			return e
-		}
-	}
-	for i := range h.names.extensions {
-		for j := range h.names.extensions[i].Attributes {
-			if e := fn(&h.names.extensions[i].Attributes[j]); e != nil {
-				return e
-			}
-		}
-	}
-	return nil
-}
-
-// checkCustomValue checks the value of the custom attribute d: its count of
-// values, and with checkStrings set, each string.
-func (h *Handler) checkCustomValue(u *User, d *schema.Attribute, checkStrings bool) *Error {
-	v, ok := u.Custom[d.Name]
-	if !ok {
-		return nil
-	}
-	l := &h.cfg.Limits
-	if n := customLen(v); d.MultiValued && n > l.MaxValues {
-		return badRequest(ScimTypeInvalidValue, fmt.Sprintf("attribute %q has %d values; the most this service provider accepts is %d (Limits.MaxValues)", d.Name, n, l.MaxValues))
-	}
-	if !checkStrings {
-		return nil
-	}
-	switch v := v.(type) {
-	case string:
-		return checkString(d.Name, v, l.MaxStringLength, "MaxStringLength")
-	case []string:
-		for _, s := range v {
-			if e := checkString(d.Name, s, l.MaxStringLength, "MaxStringLength"); e != nil {
-				return e
-			}
-		}
-	}
-	return nil
-}
-
-// checkValueCounts checks the count of values of every multi-valued custom
+// checkValueCounts checks the count of values of every multi-valued
 // attribute of u; applyPatch calls it after each operation, so that no
 // operation works on a list longer than MaxValues.
 func (h *Handler) checkValueCounts(u *User) *Error {
-	if len(u.Custom) == 0 {
-		return nil
-	}
-	return h.eachCustom(func(d *schema.Attribute) *Error {
-		if !d.MultiValued {
-			return nil
-		}
-		return h.checkCustomValue(u, d, false)
-	})
+	return h.names.limits.counts(&h.cfg.Limits, storedUser{u})
 }
 
-// checkGroup checks a group's strings against the limits before it is
-// stored.
+// checkGroup checks a group against the limits before it is stored; its
+// members are checked as ids (MaxStringLength), their number by
+// decodeMembers (Config.MaxMembersPerRequest).
 func (h *Handler) checkGroup(g *Group) *Error {
-	l := &h.cfg.Limits
-	if e := checkString("displayName", g.DisplayName, l.MaxStringLength, "MaxStringLength"); e != nil {
-		return e
-	}
-	if e := checkString("externalId", g.ExternalID, l.MaxStringLength, "MaxStringLength"); e != nil {
-		return e
-	}
-	return h.checkMembers(g.Members)
-}
-
-// checkMembers checks member values (ids) against MaxStringLength.
-func (h *Handler) checkMembers(ms []Member) *Error {
-	for i := range ms {
-		if e := checkString("members.value", ms[i].Value, h.cfg.Limits.MaxStringLength, "MaxStringLength"); e != nil {
-			return e
-		}
-	}
-	return nil
+	_, e := h.groupNames.limits.check(&h.cfg.Limits, g)
+	return e
 }
 
 // tooManyOperations is the 413 for a PATCH over MaxOperations.
@@ -258,42 +192,56 @@ func ctxError(ctx context.Context) *Error {
 	return errorf(http.StatusServiceUnavailable, "", "the request took longer than this service provider allows; try again")
 }
 
-// userBytes is an upper bound of the size of u's JSON in a list response,
-// computed without encoding it: every byte of a string as it could be
-// escaped (a control character takes six), plus room for the names and
-// punctuation around each value and for meta.
+// userBytes is the size of u's JSON in a list response, computed without
+// encoding it: every value's bytes as the encoder writes them, plus room
+// for the names and punctuation around each value and for meta. A user
+// is at most Limits.MaxResourceBytes of values, so no single user passes
+// the response budget by much.
 func userBytes(u *User) int {
 	n := 512 // schemas, id, meta, active, location
 	for _, s := range [...]string{u.ID, u.ExternalID, u.UserName, u.GivenName, u.FamilyName, u.DisplayName, u.Email} {
-		n += 32 + escapedLen(s)
+		n += 32 + jsonStringLen(s)
 	}
 	for k, v := range u.Custom {
-		n += 64 + len(k)
-		switch v := v.(type) {
-		case string:
-			n += escapedLen(v)
-		case []string:
-			for _, s := range v {
-				n += 4 + escapedLen(s)
-			}
-		default:
-			n += 40 * customLen(v) // numbers, booleans, dateTimes
-		}
+		n += 8 + len(k) + valueBytes(v)
 	}
 	return n
 }
 
-// escapedLen bounds the length of s as a JSON string.
-func escapedLen(s string) int {
-	n := len(s) + 2
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			n += 5
-		} else if c >= utf8.RuneSelf {
-			n += 5 // U+2028, U+2029 and invalid bytes are escaped
+// valueBytes is the size of the custom value v as JSON: a simple value, a
+// list of them, a complex value (its sub-attributes' names and values) or
+// a list of complex values.
+func valueBytes(v any) int {
+	switch v := v.(type) {
+	case string:
+		return jsonStringLen(v)
+	case bool:
+		return 5
+	case int64:
+		return 20
+	case time.Time:
+		return 40
+	case []string:
+		n := 2
+		for _, s := range v {
+			n += 1 + jsonStringLen(s)
 		}
+		return n
+	case map[string]any:
+		n := 2
+		for k, x := range v {
+			n += 4 + len(k) + valueBytes(x)
+		}
+		return n
+	case []map[string]any:
+		n := 2
+		for _, m := range v {
+			n += 1 + valueBytes(m)
+		}
+		return n
 	}
-	return n
+	// []bool, []int64, []time.Time
+	return 2 + 41*customLen(v)
 }
 
 // fitUsers cuts a page of users to the response budget: it keeps the

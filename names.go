@@ -39,6 +39,9 @@ type names struct {
 	// projection, built once (see projection.attributes): every list
 	// passes it to the Store as Query.Attributes.
 	returned []string
+	// limits is the limit walk of the resource type's values, planned
+	// from the attributes above (see limits_walk.go).
+	limits walkPlan
 }
 
 // nameError says why a name did not resolve; the caller picks the scimType
