@@ -3,6 +3,7 @@ package scim
 import (
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
@@ -20,7 +21,7 @@ import (
 func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remove bool, v rawValue) *Error {
 	d := t.ref.def
 	old, _ := u.Custom[d.Name].([]map[string]any)
-	list := make([]map[string]any, 0, len(old)+1)
+	var list []map[string]any
 	var set map[string]any // what add and replace set on a matching element
 	if !remove {
 		var e *Error
@@ -38,14 +39,24 @@ func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remov
 		}
 	}
 	matched, last := 0, -1
-	for _, m := range old {
-		ok, err := filter.Match(t.filter, element{name: d.Name, m: m})
+	el := &element{name: d.Name} // one for all elements: an interface conversion per element allocates
+	for i, m := range old {
+		el.m = m
+		ok, err := filter.Match(t.filter, el)
 		if err != nil {
 			return badRequest(ScimTypeInvalidFilter, err.Error())
 		}
 		if !ok {
-			list = append(list, m)
+			if list != nil {
+				list = append(list, m)
+			}
 			continue
+		}
+		if list == nil {
+			// The list is copied from the first match on: a filter
+			// matching nothing (a remove that finds nothing to remove,
+			// a thousand times in one PATCH) costs no copy.
+			list = append(make([]map[string]any, 0, len(old)+1), old[:i]...)
 		}
 		matched++
 		switch {
@@ -70,7 +81,7 @@ func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remov
 		if !ok || t.ref.sub == nil {
 			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no element of %q matches %s; nothing to %s", d.Name, t.filter.String(), op))
 		}
-		list = append(list, mergeComplex(eqs, set))
+		list = append(slices.Clone(old), mergeComplex(eqs, set))
 		last = len(list) - 1
 	}
 	if last >= 0 {

@@ -3,6 +3,8 @@ package scim
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,4 +84,64 @@ func TestPatchCostLinear(t *testing.T) {
 	}
 	small, large := cost(100), cost(1000)
 	t.Logf("PATCH: %.2f ms for 100 operations, %.2f ms for 1000: ratio %.1f (linear: 10)", small/1e6, large/1e6, large/small)
+}
+
+// complexRemovesInput is an RFC-profile user with Limits.MaxValues phone
+// numbers and a PATCH of n removes of phoneNumbers[value co "…"] that
+// match none of them: each operation scans the whole list.
+func complexRemovesInput(tb testing.TB, n int) (*Handler, *User, []PatchOperation) {
+	h := newPatchHandler(tb, Config{Profile: ProfileRFC}, newPatchStore())
+	u := annUser()
+	phones := make([]map[string]any, h.cfg.Limits.MaxValues)
+	for i := range phones {
+		phones[i] = map[string]any{"value": fmt.Sprintf("+1 555 %07d", i), "type": "work"}
+	}
+	u.Custom["phoneNumbers"] = phones
+	ops := make([]string, n)
+	for i := range ops {
+		ops[i] = fmt.Sprintf(`{"op":"remove","path":"phoneNumbers[value co \"zz%d\"]"}`, i)
+	}
+	parsed, e := h.parsePatch(&h.names, []byte(patchOps(ops...)))
+	if e != nil {
+		tb.Fatal(e)
+	}
+	return h, u, parsed
+}
+
+// BenchmarkPatchComplexRemoves measures value-filtered removes that match
+// nothing over a list of Limits.MaxValues elements, each testing the whole
+// list: 500 is the most one PATCH may send (maxFilterVisits), and must
+// stay under 100 ms; 1000 is refused before any scan.
+func BenchmarkPatchComplexRemoves(b *testing.B) {
+	for _, n := range []int{500, 1000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			h, u, ops := complexRemovesInput(b, n)
+			b.ReportAllocs()
+			for b.Loop() {
+				_, e := h.applyPatch(context.Background(), u, ops)
+				if (e == nil) != (n*len(u.Custom["phoneNumbers"].([]map[string]any)) <= h.maxFilterVisits()) {
+					b.Fatal(n, e)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkLimitsRefusal measures the refusal of a body of almost 1 MiB
+// (Config.MaxBodyBytes) whose one RFC attribute is over its limit: the
+// target is under 10 ms of CPU.
+func BenchmarkLimitsRefusal(b *testing.B) {
+	h := newPatchHandler(b, Config{Profile: ProfileRFC}, newPatchStore())
+	body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ann","addresses":[{"formatted":"` + strings.Repeat("x", 1<<20-200) + `"}]}`
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		r := httptest.NewRequest("POST", "/Users", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/scim+json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "addresses[0].formatted") {
+			b.Fatal(rec.Code, rec.Body)
+		}
+	}
 }

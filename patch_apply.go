@@ -27,11 +27,27 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 	opError := func(i int, e *Error) *Error {
 		return &Error{Status: e.Status, ScimType: e.ScimType, Detail: fmt.Sprintf("Operations[%d]: %s", ops[i].index, e.Detail), Err: e.Err}
 	}
+	// The elements the value filters will test, first as the lists are
+	// now (a PATCH over the bound is refused before any scan), then as
+	// each operation finds them.
+	visits := 0
+	for i := range ops {
+		if visits += h.filterVisits(u, &ops[i]); visits > h.maxFilterVisits() {
+			return nil, opError(i, h.tooManyVisits())
+		}
+	}
+	visits, counted := 0, 0
 	for i := 0; i < len(ops); {
 		if ctx.Err() != nil {
 			return nil, ctxError(ctx)
 		}
-		if n, remove := runOf(ops[i:]); n > 0 {
+		n, remove := runOf(ops[i:])
+		for ; counted < i+max(n, 1); counted++ {
+			if visits += h.filterVisits(next, &ops[counted]); visits > h.maxFilterVisits() {
+				return nil, opError(counted, h.tooManyVisits())
+			}
+		}
+		if n > 0 {
 			// applyRun changes next only when it succeeds; on an error the
 			// run is applied one operation at a time below, for the error
 			// that order gives.
