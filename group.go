@@ -209,6 +209,10 @@ func (g *Group) Clone() *Group {
 	return &c
 }
 
+// generic is the limit walk's view of the values a group holds
+// generically: none.
+func (g *Group) generic() map[string]any { return nil }
+
 // AttrLen implements filter.Resource, so that a Store can evaluate a
 // resolved group filter with filter.Match. members counts the loaded
 // Members.

@@ -141,11 +141,16 @@ func (h *Handler) checkUser(u *User) *Error {
 	return e
 }
 
-// checkValueCounts checks the count of values of every multi-valued
-// attribute of u; applyPatch calls it after each operation, so that no
-// operation works on a list longer than MaxValues.
-func (h *Handler) checkValueCounts(u *User) *Error {
-	return h.names.limits.counts(&h.cfg.Limits, storedUser{u})
+// checkValueCounts checks the count of values of the multi-valued
+// attribute op names, or of every one for an operation without a path
+// (or naming a whole extension); applyPatch calls it after each
+// operation, so that no operation works on a list longer than MaxValues.
+func (h *Handler) checkValueCounts(u *User, op *PatchOperation) *Error {
+	d := op.target.ref.def
+	if op.Path == nil || op.target.ext != nil {
+		d = nil
+	}
+	return h.names.limits.counts(&h.cfg.Limits, storedUser{u}, d)
 }
 
 // checkGroup checks a group against the limits before it is stored; its

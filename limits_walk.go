@@ -20,13 +20,18 @@ import (
 // Limits.MaxResourceBytes.
 //
 // The walk is planned once per resource type from the same names the
-// type's /Schemas is built from, and reads values through filter.Resource,
-// which every resource type implements for filters: a type gets the
-// limits by having a schema, not by a list of its fields kept by hand.
+// type's /Schemas is built from: a type gets the limits by having a
+// schema, not by a list of its fields kept by hand. It reads a type's
+// typed fields through filter.Resource, which every type implements for
+// filters, and the values it holds generically (User.Custom: the RFC's
+// long tail, kept and host-declared attributes) from the map directly,
+// which costs one lookup for an attribute the resource does not have.
 
 // walkPlan is the limit walk of one resource type.
 type walkPlan struct {
 	attrs []walkAttr
+	// generic finds the attributes held generically by name.
+	generic map[string]int
 }
 
 // walkAttr is one top-level attribute of the plan.
@@ -45,6 +50,13 @@ type walkAttr struct {
 	// workEmail names the strict profile's one email as the filter that
 	// selects it.
 	workEmail bool
+	// generic is set for an attribute held in the resource's map of
+	// generic values (walkView.generic), by its name.
+	generic bool
+	// split is set for a complex attribute whose sub-attributes are held
+	// in fields (walkFields) and, the others, in the generic map: the
+	// User's name.
+	split bool
 }
 
 // walkLeaf is one value-bearing path of a walkAttr.
@@ -54,11 +66,21 @@ type walkLeaf struct {
 	key  int    // bytes of the sub-attribute's name in JSON
 	max  int    // the string limit
 	knob string // the Limits field of max
+	// text is set for a leaf whose values are strings (string,
+	// reference, binary); the others are bounded in size without being
+	// read.
+	text bool
+	// field reads the leaf's value from the resource type's own field, as
+	// the type's walkFields binds it; nil reads it through AttrValue.
+	field func(walkView) string
 }
 
-// planWalk builds the walk of the resource type n names. outside lists the
-// attributes whose values are kept apart from the resource.
-func (h *Handler) planWalk(n *names, outside ...string) walkPlan {
+// planWalk builds the walk of the resource type n names. fields binds the
+// leaves the type holds in fields of its own, by canonical path
+// ("userName", "name.givenName"), so that the walk reads them without a
+// filter.Resource call; outside lists the attributes whose values are
+// kept apart from the resource.
+func (h *Handler) planWalk(n *names, fields map[string]func(walkView) string, outside ...string) walkPlan {
 	var p walkPlan
 	add := func(urn string, d *schema.Attribute) {
 		if d.Mutability == schema.ReadOnly || d.Mutability == schema.WriteOnly {
@@ -71,7 +93,12 @@ func (h *Handler) planWalk(n *names, outside ...string) walkPlan {
 		for _, o := range outside {
 			a.outside = a.outside || urn == "" && d.Name == o
 		}
-		a.workEmail = urn == "" && n == &h.names && d.Name == "emails" && !h.allEmails
+		user := n == &h.names
+		a.workEmail = user && urn == "" && d.Name == "emails" && !h.allEmails && fields["emails.value"] != nil
+		// name is typed (givenName, familyName) and generic (the
+		// others, in Custom["name"]): read through AttrValue.
+		a.generic = user && d.Name != "name" && d.Name != "externalId" && h.isCustom(urn, d)
+		a.split = user && urn == "" && d.Name == "name"
 		if d.Type != schema.Complex {
 			a.leafs = []walkLeaf{h.leaf(urn, d, nil)}
 		}
@@ -80,6 +107,21 @@ func (h *Handler) planWalk(n *names, outside ...string) walkPlan {
 			if sub.Mutability != schema.ReadOnly && sub.Mutability != schema.WriteOnly {
 				a.leafs = append(a.leafs, h.leaf(urn, d, sub))
 			}
+		}
+		for i := range a.leafs {
+			lf := &a.leafs[i]
+			if path := d.Name; urn == "" && !a.generic {
+				if lf.sub != "" {
+					path += "." + lf.sub
+				}
+				lf.field = fields[path]
+			}
+		}
+		if a.generic {
+			if p.generic == nil {
+				p.generic = map[string]int{}
+			}
+			p.generic[d.Name] = len(p.attrs)
 		}
 		p.attrs = append(p.attrs, a)
 	}
@@ -101,8 +143,10 @@ func (h *Handler) planWalk(n *names, outside ...string) walkPlan {
 func (h *Handler) leaf(urn string, d, sub *schema.Attribute) walkLeaf {
 	l := &h.cfg.Limits
 	lf := walkLeaf{path: filter.AttrPath{URN: urn, Name: d.Name}, max: l.MaxStringLength, knob: "MaxStringLength"}
+	lf.text = d.Type == schema.String || d.Type == schema.Reference || d.Type == schema.Binary
 	if sub != nil {
 		lf.path.Sub, lf.sub, lf.key = sub.Name, sub.Name, len(sub.Name)+4
+		lf.text = sub.Type == schema.String || sub.Type == schema.Reference || sub.Type == schema.Binary
 	}
 	switch {
 	case urn == "" && d.Name == "userName":
@@ -113,53 +157,77 @@ func (h *Handler) leaf(urn string, d, sub *schema.Attribute) walkLeaf {
 	return lf
 }
 
-// walkView is how the walk reads a resource: filter.Resource, which every
-// resource type implements for filters.
-type walkView = filter.Resource
+// walkView is how the walk reads a resource: its typed values through
+// filter.Resource, and the map of the values it holds generically.
+type walkView interface {
+	filter.Resource
+	generic() map[string]any
+}
 
 // check walks r: it returns the first breach, in schema order, so that
 // the error is the same on every run, and the size of r's values as
 // JSON.
 func (p *walkPlan) check(l *Limits, r walkView) (int, *Error) {
-	size := 0
-	for ai := range p.attrs {
-		a := &p.attrs[ai]
-		top := filter.AttrPath{URN: a.urn, Name: a.def.Name}
-		n := 1
-		if a.def.MultiValued {
-			if n = r.AttrLen(top); n == 0 {
+	custom := r.generic()
+	if len(custom) < len(p.generic)/2 {
+		// Few generic values (a user of the RFC profile has a handful of
+		// the twenty-odd attributes): walked from the map, with the
+		// typed ones; a breach is walked again in schema order, for the
+		// error that order gives.
+		size, e := p.walk(l, r, false)
+		for name, v := range custom {
+			ai, ok := p.generic[name]
+			if !ok {
 				continue
 			}
-			if n > l.MaxValues && !a.outside {
-				return 0, tooManyValues(a.name, n, l.MaxValues)
+			a := &p.attrs[ai]
+			bytes, e1 := a.checkGeneric(l, v)
+			if e == nil {
+				e = e1
+			}
+			if size += bytes + a.key; size > l.MaxResourceBytes && e == nil {
+				e = tooLarge(a.name, l.MaxResourceBytes)
 			}
 		}
-		bytes, present := 0, false
-		for i := range n {
-			for li := range a.leafs {
-				lf := &a.leafs[li]
-				v := r.AttrValue(lf.path, i)
-				switch v.Kind {
-				case filter.Null:
-					continue
-				case filter.String:
-					if len(v.Str) > lf.max || strings.IndexByte(v.Str, 0) >= 0 {
-						return 0, checkString(a.valueName(lf, i), v.Str, lf.max, lf.knob)
-					}
-					bytes += jsonStringLen(v.Str)
-				case filter.DateTime:
-					bytes += len(v.Str) + 2
-				case filter.Bool:
-					bytes += 5
-				default:
-					bytes += 24 // a number
+		if e == nil {
+			return size, nil
+		}
+	}
+	return p.walk(l, r, true)
+}
+
+// walk walks r in schema order, its generic values too when generic is
+// set.
+func (p *walkPlan) walk(l *Limits, r walkView, generic bool) (int, *Error) {
+	size := 0
+	custom := r.generic()
+	for ai := range p.attrs {
+		a := &p.attrs[ai]
+		var bytes int
+		var e *Error
+		switch {
+		case !a.generic:
+			bytes, e = a.checkTyped(l, r)
+			if a.split && e == nil {
+				if m, ok := custom[a.def.Name].(map[string]any); ok {
+					var more int
+					more, e = a.checkElement(m, 0)
+					bytes += more
 				}
-				bytes += lf.key + 1
-				present = true
 			}
-			bytes += 3 // {}, or []
+		case !generic:
+			continue
+		default:
+			v, ok := custom[a.def.Name]
+			if !ok {
+				continue
+			}
+			bytes, e = a.checkGeneric(l, v)
 		}
-		if present && !a.outside {
+		if e != nil {
+			return 0, e
+		}
+		if bytes > 0 && !a.outside {
 			if size += bytes + a.key; size > l.MaxResourceBytes {
 				return size, tooLarge(a.name, l.MaxResourceBytes)
 			}
@@ -168,16 +236,173 @@ func (p *walkPlan) check(l *Limits, r walkView) (int, *Error) {
 	return size, nil
 }
 
-// counts checks the count of values of every multi-valued attribute of
-// r, without its strings: applyPatch calls it after each operation, so
-// that no operation works on a list longer than MaxValues.
-func (p *walkPlan) counts(l *Limits, r walkView) *Error {
-	for ai := range p.attrs {
-		a := &p.attrs[ai]
-		if !a.def.MultiValued || a.outside {
+// checkTyped walks a, held in the resource's typed fields: a singular
+// attribute's strings from the fields walkFields binds (or through
+// AttrValue), a multi-valued one's through filter.Resource. It returns
+// the bytes of a's values, 0 when it has none.
+func (a *walkAttr) checkTyped(l *Limits, r walkView) (int, *Error) {
+	if !a.def.MultiValued && !a.workEmail {
+		bytes := 0
+		for li := range a.leafs {
+			lf := &a.leafs[li]
+			var s string
+			switch {
+			case !lf.text:
+				bytes += lf.key + scalarBytes
+				continue
+			case lf.field != nil:
+				s = lf.field(r)
+			case a.split:
+				continue // in the generic map: walk reads it
+			default:
+				s = r.AttrValue(lf.path, 0).Str
+			}
+			if s == "" {
+				continue
+			}
+			b, e := a.checkLeaf(lf, s, 0)
+			if e != nil {
+				return 0, e
+			}
+			bytes += b + lf.key + 1
+		}
+		return bytes, nil
+	}
+	if a.workEmail {
+		// The strict profile's one email: its value, and "type":"work"
+		// and "primary":true beside it.
+		for li := range a.leafs {
+			if lf := &a.leafs[li]; lf.sub == "value" {
+				s := lf.field(r)
+				if s == "" {
+					return 0, nil
+				}
+				b, e := a.checkLeaf(lf, s, 0)
+				return b + 40, e
+			}
+		}
+	}
+	n := r.AttrLen(filter.AttrPath{URN: a.urn, Name: a.def.Name})
+	if n == 0 {
+		return 0, nil
+	}
+	if n > l.MaxValues && !a.outside {
+		return 0, tooManyValues(a.name, n, l.MaxValues)
+	}
+	bytes := 0
+	for i := range n {
+		for li := range a.leafs {
+			lf := &a.leafs[li]
+			if !lf.text {
+				bytes += lf.key + scalarBytes
+				continue
+			}
+			s := r.AttrValue(lf.path, i).Str
+			if s == "" {
+				continue
+			}
+			b, e := a.checkLeaf(lf, s, i)
+			if e != nil {
+				return 0, e
+			}
+			bytes += b + lf.key + 1
+		}
+		bytes += 3 // {}, or []
+	}
+	return bytes, nil
+}
+
+// scalarBytes bounds a number or a time as JSON.
+const scalarBytes = 32
+
+// checkGeneric walks v, a's value as User.Custom holds it: a scalar, a
+// list of them, a complex value or a list of complex values.
+func (a *walkAttr) checkGeneric(l *Limits, v any) (int, *Error) {
+	if a.def.MultiValued {
+		if n := customLen(v); n > l.MaxValues {
+			return 0, tooManyValues(a.name, n, l.MaxValues)
+		}
+	}
+	switch v := v.(type) {
+	case string:
+		return a.checkLeaf(&a.leafs[0], v, 0)
+	case []string:
+		bytes := 2
+		for i, s := range v {
+			b, e := a.checkLeaf(&a.leafs[0], s, i)
+			if e != nil {
+				return 0, e
+			}
+			bytes += b + 1
+		}
+		return bytes, nil
+	case map[string]any:
+		return a.checkElement(v, 0)
+	case []map[string]any:
+		bytes := 2
+		for i, m := range v {
+			b, e := a.checkElement(m, i)
+			if e != nil {
+				return 0, e
+			}
+			bytes += b + 1
+		}
+		return bytes, nil
+	}
+	return 2 + customLen(v)*(scalarBytes+1), nil // booleans, integers, times
+}
+
+// checkElement walks element i of a complex attribute.
+func (a *walkAttr) checkElement(m map[string]any, i int) (int, *Error) {
+	bytes := 2
+	for li := range a.leafs {
+		lf := &a.leafs[li]
+		x, ok := m[lf.sub]
+		if !ok {
 			continue
 		}
-		if n := r.AttrLen(filter.AttrPath{URN: a.urn, Name: a.def.Name}); n > l.MaxValues {
+		bytes += lf.key + 1
+		s, ok := x.(string)
+		if !ok {
+			bytes += scalarBytes
+			continue
+		}
+		b, e := a.checkLeaf(lf, s, i)
+		if e != nil {
+			return 0, e
+		}
+		bytes += b
+	}
+	return bytes, nil
+}
+
+// checkLeaf checks the string s, value i of the leaf lf, and returns its
+// bytes as JSON.
+func (a *walkAttr) checkLeaf(lf *walkLeaf, s string, i int) (int, *Error) {
+	if len(s) > lf.max || strings.IndexByte(s, 0) >= 0 {
+		return 0, checkString(a.valueName(lf, i), s, lf.max, lf.knob)
+	}
+	return jsonStringLen(s), nil
+}
+
+// counts checks the count of values of the multi-valued attribute d of r,
+// or of every one when d is nil, without their strings: applyPatch calls
+// it after each operation, so that no operation works on a list longer
+// than MaxValues.
+func (p *walkPlan) counts(l *Limits, r walkView, d *schema.Attribute) *Error {
+	custom := r.generic()
+	for ai := range p.attrs {
+		a := &p.attrs[ai]
+		if !a.def.MultiValued || a.outside || d != nil && a.def != d {
+			continue
+		}
+		var n int
+		if a.generic {
+			n = customLen(custom[a.def.Name])
+		} else {
+			n = r.AttrLen(filter.AttrPath{URN: a.urn, Name: a.def.Name})
+		}
+		if n > l.MaxValues {
 			return tooManyValues(a.name, n, l.MaxValues)
 		}
 	}
@@ -213,16 +438,10 @@ func tooLarge(attr string, max int) *Error {
 // jsonStringLen is the length of s as jsontext.AppendString writes it.
 func jsonStringLen(s string) int {
 	n := len(s) + 2
-	for i := 0; i < len(s); {
+	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
-				n++
-			case c < 0x20 || c == '<' || c == '>' || c == '&':
-				n += 5
-			}
-			i++
+			n += int(jsonEscapeExtra[c])
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -232,14 +451,46 @@ func jsonStringLen(s string) int {
 		case r == '\u2028' || r == '\u2029':
 			n += 3
 		}
-		i += size
+		i += size - 1
 	}
 	return n
 }
 
+// jsonEscapeExtra is what escaping adds to an ASCII byte: \n and the like
+// one byte, \u00XX (other controls, and <, > and & for HTML) five.
+var jsonEscapeExtra = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch {
+		case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f':
+			t[c] = 1
+		case c < 0x20 || c == '<' || c == '>' || c == '&':
+			t[c] = 5
+		}
+	}
+	return t
+}()
+
 // storedUser is a User as the walk reads it: its values as stored, not as
 // served (displayName's fallback is not a value the client set).
 type storedUser struct{ *User }
+
+// userFields binds the User's typed string fields for the limit walk.
+var userFields = map[string]func(walkView) string{
+	"externalId":      func(r walkView) string { return r.(storedUser).ExternalID },
+	"userName":        func(r walkView) string { return r.(storedUser).UserName },
+	"displayName":     func(r walkView) string { return r.(storedUser).DisplayName },
+	"name.givenName":  func(r walkView) string { return r.(storedUser).GivenName },
+	"name.familyName": func(r walkView) string { return r.(storedUser).FamilyName },
+	"emails.value":    func(r walkView) string { return r.(storedUser).Email }, // the work email, in the strict profile
+}
+
+// groupFields binds the Group's typed string fields for the limit walk.
+var groupFields = map[string]func(walkView) string{
+	"externalId":  func(r walkView) string { return r.(*Group).ExternalID },
+	"displayName": func(r walkView) string { return r.(*Group).DisplayName },
+}
+
+func (u storedUser) generic() map[string]any { return u.Custom }
 
 func (u storedUser) AttrValue(p filter.AttrPath, i int) filter.Value {
 	if p.Name == "displayName" && p.URN == "" {

@@ -52,7 +52,7 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 			// run is applied one operation at a time below, for the error
 			// that order gives.
 			if _, e := h.applyRun(next, ops[i:i+n], remove); e == nil {
-				if e := h.checkValueCounts(next); e != nil {
+				if e := h.checkValueCounts(next, &ops[i]); e != nil {
 					return nil, opError(i+n-1, e)
 				}
 				i += n
@@ -62,7 +62,7 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 		if e := h.applyOperation(next, &ops[i]); e != nil {
 			return nil, opError(i, e)
 		}
-		if e := h.checkValueCounts(next); e != nil {
+		if e := h.checkValueCounts(next, &ops[i]); e != nil {
 			return nil, opError(i, e)
 		}
 		i++

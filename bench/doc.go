@@ -48,7 +48,8 @@
 //     filters, elimity's own PATCH validation.
 //   - scimkit: scim.NewHandler(memstore.New(), scim.Config{}).
 //   - scimkit-rfc: the same with Config.Profile = scim.ProfileRFC, on W1
-//     and W2 (issue 13: within 0.8× of the strict profile's throughput).
+//     and W2 (within 0.8× of the strict profile's throughput), and on the
+//     writes W4 and W5entra, where every RFC attribute's limits are walked.
 //   - scimkit-activity: the same with Config.Activity =
 //     scim.NewActivityLog(0, nil), on W1 and the W5 PATCHes (issue 16:
 //     the activity sink within 3%).

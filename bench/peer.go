@@ -36,8 +36,8 @@ const (
 	// sqlstore.
 	PeerSQLDirect = "sqldirect"
 	// PeerScimkitRFC is PeerScimkit with Config.Profile set to
-	// scim.ProfileRFC (issue 13): it serves W1 and W2, to compare with
-	// the strict profile.
+	// scim.ProfileRFC: it serves W1 and W2, to compare with the strict
+	// profile, and the writes W4 and W5entra.
 	PeerScimkitRFC = "scimkit-rfc"
 	// PeerScimkitActivity is PeerScimkit with Config.Activity set to
 	// scim.NewActivityLog(0, nil) (issue 16): it serves W1 and the W5
@@ -116,7 +116,8 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 // bare-pre serves only reads; sqldirect serves reads and creation (W4),
 // the baselines for sqlstore's lookups and creates; the scimkit variants
 // serve only the workloads their targets name (W1 and W2 for the RFC
-// profile, W1 and the W5 PATCHes for the activity sink), to keep the
+// profile, and its writes W4 and W5entra, which walk every RFC attribute's
+// limits, W1 and the W5 PATCHes for the activity sink), to keep the
 // -short run short. The projected workloads (Workload.Base) are served
 // only by scimkit, and W1a by scimkit-rfc: the bare peers implement no
 // projection, and what is compared is scimkit's request with and without
@@ -127,7 +128,7 @@ func serves(peer string, w *Workload) bool {
 	}
 	switch peer {
 	case PeerScimkitRFC:
-		return w.Name == "W1" || w.Name == "W2"
+		return w.Name == "W1" || w.Name == "W2" || w.Name == "W4" || w.Name == "W5entra"
 	case PeerScimkitActivity:
 		return w.Name == "W1" || w.Name == "W5okta" || w.Name == "W5entra"
 	case PeerBarePre:

@@ -49,6 +49,17 @@
 // pagination.cursor true; where the RFC leaves a choice (a mis-cased or
 // unknown name in attributes), either answer passes.
 //
+// # Testing limits
+//
+// TestLimits attacks every attribute the handler's /Schemas advertises,
+// for every resource type /ResourceTypes lists, with what a client holding
+// a valid token could send: a string one byte over its limit, a NUL, one
+// value over Limits.MaxValues, a resource over Limits.MaxResourceBytes;
+// by POST, by PUT and by each PATCH shape. Each must be a 4xx naming the
+// attribute, and nothing may be written:
+//
+//	scimtest.TestLimits(t, h, scimtest.LimitsOptions{Limits: cfg.Limits})
+//
 // Target and Reporter run the same conversations anywhere; cmd/scimcheck
 // runs them against a live deployment.
 package scimtest
