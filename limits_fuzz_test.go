@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/scimkit/scim/internal/jsontext"
 )
 
 // FuzzPatchRuns checks that applying a PATCH, whose runs of operations on
@@ -166,6 +168,19 @@ func FuzzPathlessPatchKeys(f *testing.F) {
 		}
 		if a == "displayName" && b == "externalId" && e != nil {
 			t.Fatalf("%q and %q: %v", a, b, e)
+		}
+	})
+}
+
+// FuzzJSONStringLen holds the limit walk's size of a string to what the
+// encoder writes for it.
+func FuzzJSONStringLen(f *testing.F) {
+	for _, s := range []string{"", "ann", "a\"b\\c\n\t\x00\x1f<>&", "é\u2028\u2029\xff\xfe", "日本語"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := jsonStringLen(s), len(jsontext.AppendString(nil, s)); got != want {
+			t.Fatalf("jsonStringLen(%q) = %d, the encoder writes %d bytes", s, got, want)
 		}
 	})
 }
