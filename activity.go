@@ -117,7 +117,9 @@ type Activity struct {
 	UserName string
 	// Status is the HTTP status of the response.
 	Status int
-	// ScimType and Detail are a refusal's, as the client got them.
+	// ScimType and Detail are a refusal's, as the client got them but for
+	// the values the detail quotes: each is "…", save the userName a
+	// uniqueness conflict names. Names of attributes stay.
 	ScimType string
 	Detail   string
 	// RequestID identifies a refusal; for a 500 it is the id in the
@@ -262,7 +264,7 @@ func (h *Handler) finishActivity(rec *activityRecorder, r *http.Request) {
 	if e := rec.refusal; e != nil || status >= 400 {
 		base.Kind = ActivityRefused
 		if e != nil {
-			base.ScimType, base.Detail = e.ScimType, e.Detail
+			base.ScimType, base.Detail = e.ScimType, h.activityDetail(e)
 			if _, id, ok := strings.Cut(e.Detail, internalErrorID); ok && e.Status == http.StatusInternalServerError {
 				base.RequestID = id
 			}

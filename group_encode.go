@@ -22,7 +22,11 @@ func (h *Handler) appendGroup(b []byte, c *chunkWriter, g *Group, location strin
 		b = append(b, `,"displayName":`...)
 		b = jsontext.AppendString(b, g.DisplayName)
 	}
-	if g.Members != nil && p.wants("members", schema.Default) {
+	// A group without members has no members attribute, whether the store
+	// said none with an empty slice or with nil: an empty multi-valued
+	// attribute is unassigned, and unassigned attributes are absent (RFC
+	// 7643 §2.5), so every store gives the same answer.
+	if len(g.Members) > 0 && p.wants("members", schema.Default) {
 		value, ref, typ := p.wants("members.value", schema.Default), p.wants("members.$ref", schema.Default), p.wants("members.type", schema.Default)
 		// A member's $ref is the mount URL, the endpoint and the path-escaped
 		// id (JSON-safe as it is); the quoted prefix is built once.

@@ -28,27 +28,38 @@ type listParams struct {
 	attributes, excluded string // comma-separated, as in a query
 }
 
-// paramsFromQuery reads the list parameters of a GET.
-func paramsFromQuery(q url.Values) listParams {
+// listKeys are the query parameters of a GET of a list, in the order
+// paramsFromQuery reads them. sortBy and sortOrder are read only to refuse
+// them malformed: sorting is not offered (see /ServiceProviderConfig).
+var listKeys = [...]string{"filter", "cursor", "startIndex", "count", "attributes", "excludedAttributes", "sortBy", "sortOrder"}
+
+// paramsFromQuery reads the list parameters of a GET from its raw query; a
+// parameter that cannot be read is a 400 naming it (see readQuery).
+func paramsFromQuery(raw string) (listParams, *Error) {
 	var lp listParams
-	lp.filter, lp.hasFilter = q.Get("filter"), q.Has("filter")
-	lp.cursor, lp.hasCursor = q.Get("cursor"), q.Has("cursor")
-	if s := q.Get("startIndex"); s != "" {
+	var vals [len(listKeys)]string
+	var has [len(listKeys)]bool
+	if e := readQuery(raw, listKeys[:], vals[:], has[:]); e != nil {
+		return lp, e
+	}
+	lp.filter, lp.hasFilter = vals[0], has[0]
+	lp.cursor, lp.hasCursor = vals[1], has[1]
+	if s := vals[2]; s != "" {
 		n, err := strconv.Atoi(s)
 		lp.startIndex, lp.hasStart = n, true
 		if err != nil {
 			lp.badStart = strconv.Quote(s)
 		}
 	}
-	if s := q.Get("count"); s != "" {
+	if s := vals[3]; s != "" {
 		n, err := strconv.Atoi(s)
 		lp.count, lp.hasCount = n, true
 		if err != nil {
 			lp.badCount = strconv.Quote(s)
 		}
 	}
-	lp.attributes, lp.excluded = q.Get("attributes"), q.Get("excludedAttributes")
-	return lp
+	lp.attributes, lp.excluded = vals[4], vals[5]
+	return lp, nil
 }
 
 // projection resolves the attributes and excludedAttributes of lp against
@@ -156,14 +167,23 @@ func (h *Handler) pageMeta(r *http.Request, lp *listParams, endpoint string, q Q
 
 // listUsers serves GET /Users.
 func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request) {
-	lp := paramsFromQuery(r.URL.Query())
-	h.listUsersWith(w, r, req, &lp)
+	h.listFromQuery(w, r, req, h.listUsersWith)
 }
 
 // listGroups serves GET /Groups.
 func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request, req request) {
-	lp := paramsFromQuery(r.URL.Query())
-	h.listGroupsWith(w, r, req, &lp)
+	h.listFromQuery(w, r, req, h.listGroupsWith)
+}
+
+// listFromQuery answers a GET of a list with list, the answer a .search
+// with the same parameters gets.
+func (h *Handler) listFromQuery(w http.ResponseWriter, r *http.Request, req request, list func(http.ResponseWriter, *http.Request, request, *listParams)) {
+	lp, e := paramsFromQuery(r.URL.RawQuery)
+	if e != nil {
+		h.writeError(w, r, e)
+		return
+	}
+	list(w, r, req, &lp)
 }
 
 // listUsersWith answers a list of users, from a GET or a .search.

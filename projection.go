@@ -3,7 +3,6 @@ package scim
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -27,40 +26,24 @@ type projection struct {
 }
 
 // requestProjection is parseProjection of a request's query, skipped (no
-// query parsing, no allocation) when the query names neither parameter:
-// every GET of a user runs it.
+// query parsing, no allocation) when the query cannot name either
+// parameter: every GET of a user runs it. A name spelled with an escape
+// ("a%74tributes") has a %.
 func (h *Handler) requestProjection(n *names, r *http.Request) (*projection, *Error) {
 	raw := r.URL.RawQuery
-	if !strings.Contains(raw, "ttributes") {
+	if !strings.Contains(raw, "ttributes") && !strings.Contains(raw, "%") {
 		return nil, nil
 	}
-	return h.parseProjection(n, queryParam(raw, "attributes"), queryParam(raw, "excludedAttributes"))
+	var vals [2]string
+	var has [2]bool
+	if e := readQuery(raw, projectionKeys[:], vals[:], has[:]); e != nil {
+		return nil, e
+	}
+	return h.parseProjection(n, vals[0], vals[1])
 }
 
-// queryParam returns the first value of key in the raw query, as
-// url.ParseQuery(raw).Get(key) would (pairs with a semicolon or a bad
-// escape skipped), without building the map: a GET of one resource that
-// projects reads just these two parameters, and the map's allocations
-// would cost more than the projection saves on a small user.
-func queryParam(raw, key string) string {
-	for raw != "" {
-		var pair string
-		pair, raw, _ = strings.Cut(raw, "&")
-		if pair == "" || strings.Contains(pair, ";") {
-			continue
-		}
-		k, v, _ := strings.Cut(pair, "=")
-		k, err := url.QueryUnescape(k)
-		if err != nil || k != key {
-			continue
-		}
-		if v, err = url.QueryUnescape(v); err != nil {
-			continue
-		}
-		return v
-	}
-	return ""
-}
+// projectionKeys are the query parameters of a projection (RFC 7644 §3.9).
+var projectionKeys = [...]string{"attributes", "excludedAttributes"}
 
 // parseProjection reads a request's attributes and excludedAttributes
 // parameters. A name the schema does not have is a 400 invalidValue

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -146,6 +148,51 @@ func TestActivity(t *testing.T) {
 		}
 		if p, _ := a.Activities(ctx, scim.ActivityQuery{Tenant: "acme", Limit: 500}); len(p.Activities) != 400 {
 			t.Errorf("%d events after concurrent records, want 400", len(p.Activities))
+		}
+	})
+}
+
+// TestActivityHoldsNoAttributeValues checks that refusals a handler
+// records in the database sink hold attribute names, never the values
+// the requests carried (a filter literal, a PATCH path filter, a member
+// id), save the userName a uniqueness conflict names.
+func TestActivityHoldsNoAttributeValues(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		ctx := context.Background()
+		a := d.newActivity(t, nil)
+		s, _, _ := d.newGroupStore(t, sqlstore.Config{Groups: &sqlstore.GroupTables{}})
+		h := must(scim.NewHandler(s, scim.Config{Activity: a}))(t)
+		user := `{"schemas":["` + scim.UserURN + `"],"userName":"ann@example.com","name":{"givenName":"A","familyName":"B"},"emails":[{"value":"s3cr3t.ann@example.com","type":"work"}]}`
+		uid := serve(t, h, "POST", "/Users", user, http.StatusCreated)["id"].(string)
+		gid := serve(t, h, "POST", "/Groups", `{"schemas":["`+scim.GroupURN+`"],"displayName":"Staff"}`, http.StatusCreated)["id"].(string)
+		patch := `{"schemas":["` + scim.PatchOpURN + `"],"Operations":[%s]}`
+		for _, r := range []struct {
+			method, target, body string
+			status               int
+		}{
+			{"GET", "/Users?filter=" + url.PathEscape(`userName eq s3cr3tword`), "", http.StatusBadRequest},
+			{"PATCH", "/Users/" + uid, fmt.Sprintf(patch, `{"op":"replace","path":"emails[value eq \"s3cr3t.bo@example.com\"].value","value":"x@example.com"}`), http.StatusBadRequest},
+			{"PATCH", "/Groups/" + gid, fmt.Sprintf(patch, `{"op":"add","path":"members","value":[{"value":"s3cr3tword"}]}`), http.StatusBadRequest},
+			{"POST", "/Users", strings.Replace(user, "ann@", "ANN@", 1), http.StatusConflict},
+		} {
+			if e := serve(t, h, r.method, r.target, r.body, r.status); r.status == http.StatusBadRequest && !strings.Contains(fmt.Sprint(e["detail"]), "s3cr3t") {
+				t.Errorf("%s %s: detail %q does not quote the value to the client", r.method, r.target, e["detail"])
+			}
+		}
+		if err := a.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		p, err := a.Activities(ctx, scim.ActivityQuery{Kind: scim.ActivityRefused})
+		if err != nil || len(p.Activities) != 4 {
+			t.Fatalf("%d refusals stored (%v), want 4", len(p.Activities), err)
+		}
+		for _, e := range p.Activities {
+			if dump := fmt.Sprintf("%+v", e); strings.Contains(dump, "s3cr3t") {
+				t.Errorf("the stored activity holds a value: %s", dump)
+			}
+		}
+		if c := p.Activities[0]; c.ScimType != scim.ScimTypeUniqueness || !strings.Contains(c.Detail, "userName") {
+			t.Errorf("the conflict is stored as %+v", c)
 		}
 	})
 }

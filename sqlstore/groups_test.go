@@ -3,10 +3,12 @@ package sqlstore_test
 import (
 	"crypto/rand"
 	"database/sql"
+	"net/http"
 	"testing"
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/scimtest"
 	"github.com/scimkit/scim/sqlstore"
 )
@@ -71,6 +73,44 @@ func TestGroupConformance(t *testing.T) {
 					s, _, _ := d.newGroupStore(t, cfg)
 					return s
 				})
+			})
+		}
+	})
+}
+
+// TestEmptyGroupServedWithoutMembers checks that a handler over sqlstore
+// serves a group without members as one over memstore does: with no
+// members attribute, never "members":[] (RFC 7643 §2.5), whether it was
+// created with "members":[] or emptied by a PATCH.
+func TestEmptyGroupServedWithoutMembers(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		s, _, _ := d.newGroupStore(t, sqlstore.Config{Groups: &sqlstore.GroupTables{}})
+		for name, st := range map[string]scim.Store{"sqlstore": s, "memstore": memstore.New()} {
+			t.Run(name, func(t *testing.T) {
+				h := must(scim.NewHandler(st, scim.Config{}))(t)
+				send := func(method, target, body string, want int) map[string]any {
+					t.Helper()
+					return serve(t, h, method, target, body, want)
+				}
+				noMembers := func(step string, g any) {
+					t.Helper()
+					if m, ok := g.(map[string]any)["members"]; ok {
+						t.Errorf("%s: members is %v, want it absent", step, m)
+					}
+				}
+				uid := send("POST", "/Users", `{"schemas":["`+scim.UserURN+`"],"userName":"ann@example.com","name":{"givenName":"A","familyName":"B"},"emails":[{"value":"ann@example.com","type":"work"}]}`, http.StatusCreated)["id"].(string)
+				created := send("POST", "/Groups", `{"schemas":["`+scim.GroupURN+`"],"displayName":"Empty","members":[]}`, http.StatusCreated)
+				noMembers("create with []", created)
+				gid := created["id"].(string)
+				noMembers("get", send("GET", "/Groups/"+gid, "", http.StatusOK))
+				send("PATCH", "/Groups/"+gid, `{"schemas":["`+scim.PatchOpURN+`"],"Operations":[{"op":"add","path":"members","value":[{"value":"`+uid+`"}]}]}`, http.StatusNoContent)
+				send("PATCH", "/Groups/"+gid, `{"schemas":["`+scim.PatchOpURN+`"],"Operations":[{"op":"remove","path":"members"}]}`, http.StatusNoContent)
+				noMembers("get after emptying", send("GET", "/Groups/"+gid, "", http.StatusOK))
+				list, _ := send("GET", "/Groups", "", http.StatusOK)["Resources"].([]any)
+				if len(list) != 1 {
+					t.Fatalf("list: %v", list)
+				}
+				noMembers("list", list[0])
 			})
 		}
 	})

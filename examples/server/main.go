@@ -7,8 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -79,15 +82,31 @@ func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger, acti
 	return demo.NewMux(store, scim.Config{Authenticator: auth, Logger: logger, Activity: activity, Profile: profile})
 }
 
-// logRequests logs one line per request with log/slog.
+// logRequests logs one line per request with log/slog: the path and the
+// names of the query's parameters, never their values, since a filter's
+// literals are userNames and e-mail addresses.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
-		logger.Info("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+		logger.Info("request", "method", r.Method, "path", r.URL.Path, "params", paramNames(r.URL.RawQuery),
 			"status", sw.status, "duration", time.Since(start), "user_agent", r.UserAgent())
 	})
+}
+
+// paramNames returns the names of the raw query's parameters, once each,
+// in order: what precedes each pair's first "=". A name that does not
+// unescape is left out.
+func paramNames(raw string) []string {
+	var names []string
+	for pair := range strings.SplitSeq(raw, "&") {
+		k, _, _ := strings.Cut(pair, "=")
+		if name, err := url.QueryUnescape(k); err == nil && name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 type statusWriter struct {

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +63,39 @@ func TestDemoMux(t *testing.T) {
 		mux.ServeHTTP(rec, req)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("per-tenant URL: %d", rec.Code)
+		}
+	}
+}
+
+// TestRequestLogNamesParametersOnly checks that the request log holds the
+// path and the names of the query's parameters, never their values: a
+// filter's literals are userNames and e-mail addresses.
+func TestRequestLogNamesParametersOnly(t *testing.T) {
+	tests := []struct {
+		target, path string
+		params       []string
+	}{
+		{`/scim/v2/Users?filter=userName%20eq%20%22secret.ann%40example.com%22&attributes=emails&filter=x`, "/scim/v2/Users", []string{"filter", "attributes"}},
+		{`/scim/v2/Users?filter=emails%5Bvalue%20eq%20%22secret.ann@example.com%22%5D;count=5&startIndex=%ZZsecret.ann`, "/scim/v2/Users", []string{"filter", "startIndex"}},
+		{`/scim/v2/Groups?excludedAttributes=members&%ZZ=secret.ann&flag`, "/scim/v2/Groups", []string{"excludedAttributes", "flag"}},
+		{`/scim/v2/Users/2819c223`, "/scim/v2/Users/2819c223", nil},
+	}
+	for _, tt := range tests {
+		var log strings.Builder
+		h := logRequests(slog.New(slog.NewJSONHandler(&log, nil)), http.NotFoundHandler())
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", tt.target, nil))
+		var line struct {
+			Path   string
+			Params []string
+		}
+		if err := json.Unmarshal([]byte(log.String()), &line); err != nil {
+			t.Fatalf("%s: %v: %s", tt.target, err, log.String())
+		}
+		if line.Path != tt.path || !slices.Equal(line.Params, tt.params) {
+			t.Errorf("%s: logged path %q, params %q; want %q, %q", tt.target, line.Path, line.Params, tt.path, tt.params)
+		}
+		if strings.Contains(log.String(), "secret.ann") {
+			t.Errorf("%s: the log holds a parameter's value: %s", tt.target, log.String())
 		}
 	}
 }
