@@ -23,7 +23,11 @@
 // of its own names its columns and keeps their names and types.
 //
 // Ids are UUIDs the store makes (the default) or the table's own integer
-// key (DatabaseIDs), read back with RETURNING or LastInsertId.
+// key (DatabaseIDs), read back with RETURNING or LastInsertId. Ids are
+// unique across users and groups (RFC 7643 §3.1): with DatabaseIDs, where
+// the user and group tables each count from 1, a group's id is its key
+// after GroupTables.IDPrefix ("g-12") and a user's the bare key ("12"),
+// with no change to the tables.
 //
 // # An existing table, unchanged
 //
