@@ -1,9 +1,12 @@
 package scim
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -100,4 +103,74 @@ func ifExt(ext bool) string {
 		return "extension"
 	}
 	return ""
+}
+
+// unkeptFilterError is a Store's refusal of a user filter that names an
+// attribute the store does not keep (Kept.Missing): the client is told
+// so, rather than pointed at lookups the store cannot serve either.
+type unkeptFilterError struct {
+	attr string
+	err  error
+}
+
+func (e *unkeptFilterError) Error() string { return e.err.Error() }
+func (e *unkeptFilterError) Unwrap() error { return e.err }
+
+// unkeptFilter marks err, a Store's answer to a list of users filtered by
+// f, when the store refused the filter and f names an attribute the store
+// does not keep. Active and meta.lastModified are read back all the same
+// (as true and as meta.created), so a filter on them is not refused for
+// want of them.
+func (h *Handler) unkeptFilter(f filter.Expr, err error) error {
+	if len(h.unkept) == 0 || !errors.Is(err, ErrUnsupportedFilter) {
+		return err
+	}
+	var attr string
+	var walk func(filter.Expr)
+	walk = func(e filter.Expr) {
+		switch e := e.(type) {
+		case *filter.Logical:
+			walk(e.Left)
+			walk(e.Right)
+		case *filter.Not:
+			walk(e.X)
+		case *filter.ValuePath:
+			walk(&filter.Compare{Path: e.Path})
+		case *filter.Compare:
+			name := e.Path.Name
+			if e.Path.Sub != "" && name != "emails" {
+				name += "." + e.Path.Sub
+			}
+			if attr == "" && e.Path.URN == "" && name != "active" && name != "meta.lastModified" && slices.Contains(h.unkept, name) {
+				attr = name
+			}
+		}
+	}
+	walk(f)
+	if attr == "" {
+		return err
+	}
+	return &unkeptFilterError{attr: attr, err: err}
+}
+
+// unsupportedFilter is the detail of a 400 for a filter the Store cannot
+// evaluate: the attribute it names that the store does not keep, if it
+// was refused for that, and the lookups the store serves.
+func (h *Handler) unsupportedFilter(err error) string {
+	var lookups []string
+	for _, l := range [...]struct{ attr, says string }{{"userName", "userName"}, {"externalId", "externalId"}, {"id", "id"}, {"emails", "the work email"}} {
+		if !slices.Contains(h.unkept, l.attr) {
+			lookups = append(lookups, l.says)
+		}
+	}
+	serves := "lookups with eq on " + strings.Join(lookups[:len(lookups)-1], ", ") + " or " + lookups[len(lookups)-1] + ", joined with and/or, are the ones to use"
+	var ue *unkeptFilterError
+	switch {
+	case !errors.As(err, &ue):
+		return "this service provider cannot evaluate this filter; " + serves
+	case ue.attr == "externalId" || ue.attr == "emails":
+		// What Microsoft Entra ID matches users on, when so configured.
+		return fmt.Sprintf("this service provider keeps no %s, so users cannot be looked up by it: have the identity provider match users on userName (in Microsoft Entra ID, map userName as the matching attribute); %s", ue.attr, serves)
+	}
+	return fmt.Sprintf("this service provider keeps no %s, so it cannot filter on it; %s", ue.attr, serves)
 }

@@ -41,7 +41,9 @@
 // that too). Filters follow what is served (displayName falls back to
 // "given family" from the columns there are; meta.lastModified is
 // meta.created); filters on any other attribute that is not kept are
-// unsupported (400 invalidFilter). Store.Keeps reports all of this as a scim.Kept, so
+// unsupported: a 400 invalidFilter that says the service provider keeps
+// no such attribute, and an error in the handler's log naming the
+// Columns field to map. Store.Keeps reports all of this as a scim.Kept, so
 // that scim.NewHandler refuses a declared attribute the store drops, and
 // Config.TenantInPath over a table without a tenant column, at start-up.
 //
