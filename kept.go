@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -118,39 +119,41 @@ func (e *unkeptFilterError) Unwrap() error { return e.err }
 
 // unkeptFilter marks err, a Store's answer to a list of users filtered by
 // f, when the store refused the filter and f names an attribute the store
-// does not keep. Active and meta.lastModified are read back all the same
-// (as true and as meta.created), so a filter on them is not refused for
-// want of them.
+// does not keep.
 func (h *Handler) unkeptFilter(f filter.Expr, err error) error {
 	if len(h.unkept) == 0 || !errors.Is(err, ErrUnsupportedFilter) {
 		return err
 	}
-	var attr string
-	var walk func(filter.Expr)
-	walk = func(e filter.Expr) {
-		switch e := e.(type) {
-		case *filter.Logical:
-			walk(e.Left)
-			walk(e.Right)
-		case *filter.Not:
-			walk(e.X)
-		case *filter.ValuePath:
-			walk(&filter.Compare{Path: e.Path})
-		case *filter.Compare:
-			name := e.Path.Name
-			if e.Path.Sub != "" && name != "emails" {
-				name += "." + e.Path.Sub
-			}
-			if attr == "" && e.Path.URN == "" && name != "active" && name != "meta.lastModified" && slices.Contains(h.unkept, name) {
-				attr = name
-			}
-		}
+	if attr := h.unkeptIn(f); attr != "" {
+		return &unkeptFilterError{attr: attr, err: err}
 	}
-	walk(f)
-	if attr == "" {
-		return err
+	return err
+}
+
+// unkeptIn is the first attribute e names that the store does not keep,
+// "" when there is none. Active and meta.lastModified are read back all
+// the same (as true and as meta.created), so a filter on them is not
+// refused for want of them.
+func (h *Handler) unkeptIn(e filter.Expr) string {
+	var p filter.AttrPath
+	switch e := e.(type) {
+	case *filter.Logical:
+		return cmp.Or(h.unkeptIn(e.Left), h.unkeptIn(e.Right))
+	case *filter.Not:
+		return h.unkeptIn(e.X)
+	case *filter.ValuePath:
+		p = e.Path
+	case *filter.Compare:
+		p = e.Path
 	}
-	return &unkeptFilterError{attr: attr, err: err}
+	name := p.Name
+	if p.Sub != "" && name != "emails" {
+		name += "." + p.Sub
+	}
+	if p.URN != "" || name == "active" || name == "meta.lastModified" || !slices.Contains(h.unkept, name) {
+		return ""
+	}
+	return name
 }
 
 // unsupportedFilter is the detail of a 400 for a filter the Store cannot

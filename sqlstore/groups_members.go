@@ -152,11 +152,7 @@ func (s *Store) insertMembers(ctx context.Context, tx txConn, gid any, members [
 			b.WriteString("(" + s.phs(len(args)-width+1, width) + ")")
 		}
 		b.WriteString(tail)
-		res, err := tx.ExecContext(ctx, b.String(), args...)
-		if err != nil {
-			return 0, fmt.Errorf("sqlstore: add members: %w", err)
-		}
-		n, err := res.RowsAffected()
+		n, err := execCount(ctx, tx, b.String(), args)
 		if err != nil {
 			return 0, fmt.Errorf("sqlstore: add members: %w", err)
 		}
@@ -198,11 +194,7 @@ func (s *Store) removeMembers(ctx context.Context, tx txConn, gid any, ids []str
 				args = append(args, typ)
 				q += " AND " + m.Type + " = " + s.ph(len(args))
 			}
-			res, err := tx.ExecContext(ctx, q, args...)
-			if err != nil {
-				return 0, fmt.Errorf("sqlstore: remove members: %w", err)
-			}
-			n, err := res.RowsAffected()
+			n, err := execCount(ctx, tx, q, args)
 			if err != nil {
 				return 0, fmt.Errorf("sqlstore: remove members: %w", err)
 			}
@@ -210,6 +202,15 @@ func (s *Store) removeMembers(ctx context.Context, tx txConn, gid any, ids []str
 		}
 	}
 	return removed, nil
+}
+
+// execCount runs q and returns the number of rows it affected.
+func execCount(ctx context.Context, tx txConn, q string, args []any) (int64, error) {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // sameMembers reports whether the group's members are exactly members,
