@@ -66,10 +66,18 @@ const (
 //
 // The Store's rules hold for groups too: tenant isolation, no aliasing of
 // the *Group given or returned, versions compared as opaque strings,
-// sentinel errors wrapped with %w. Group ids are their own space: a group
-// and a user may share an id string. When a Store implements GroupStore,
+// sentinel errors wrapped with %w. When a Store implements GroupStore,
 // its Delete of a user also removes that user from every group (and gives
 // each such group a new version), in the same atomic step.
+//
+// Ids are unique across resource types (RFC 7643 §3.1: an id is unique
+// across the service provider's entire set of resources): no group has
+// the id of a user of its tenant, so an id names exactly one resource.
+// Okta and Entra ID send members without a type; such a member is the one
+// user or group with its id, and the store fills in Type from what it
+// found. A store whose users and groups number their rows separately
+// (two database sequences, each from 1) must make the served ids differ,
+// as sqlstore does with GroupTables.IDPrefix.
 type GroupStore interface {
 	// CreateGroup stores a new group with its members and returns it as
 	// stored (members included), with ID and Meta.Version assigned by the
@@ -99,7 +107,10 @@ type GroupStore interface {
 	// in c.Add that are present already and ids in c.Remove that are
 	// absent are no-ops (identity providers retry); members in c.Add that
 	// name no user or group of the tenant make it return an
-	// *UnknownMembersError naming all of them, with nothing applied. When
+	// *UnknownMembersError naming all of them, with nothing applied; a
+	// member in c.Add that resolves to the group itself (its id, with
+	// Type "Group" or none) makes it return an error wrapping
+	// ErrSelfMember, with nothing applied. When
 	// c changes nothing, the group keeps its Meta.Version and
 	// Meta.LastModified; otherwise it gets a new version and
 	// Meta.LastModified = c.Now. Concurrent ModifyGroup calls with no
@@ -175,6 +186,12 @@ type GroupRef struct {
 // ErrUnknownMember is what an *UnknownMembersError wraps: a member names no
 // user or group of the tenant (400 invalidValue).
 var ErrUnknownMember = errors.New("scim: unknown member")
+
+// ErrSelfMember is what a GroupStore's ModifyGroup wraps when a member
+// to add resolves to the group itself (400 invalidValue). The store
+// checks it after resolving the member, since only then does a member
+// without a type name a user or a group.
+var ErrSelfMember = errors.New("scim: a group cannot be a member of itself")
 
 // UnknownMembersError names the member ids of a group write that name no
 // user or group of the tenant.

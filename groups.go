@@ -112,8 +112,11 @@ func (h *Handler) groupVersion(r *http.Request, id string) (string, error) {
 // If-Match version and records the change.
 func (h *Handler) modifyGroup(r *http.Request, id string, c GroupChange) (*Group, error) {
 	for _, m := range c.Add {
-		if m.Value == id && m.Type != MemberUser {
-			return nil, badRequest(ScimTypeInvalidValue, "a group cannot be a member of itself")
+		// A member typed "Group" with the group's id is the group itself
+		// whatever the store holds. One without a type is resolved by the
+		// store, which reports ErrSelfMember when it is the group.
+		if m.Value == id && m.Type == MemberGroup {
+			return nil, selfMember()
 		}
 	}
 	version, err := h.groupVersion(r, id)
@@ -238,6 +241,12 @@ func groupError(err error) error {
 		return errorf(http.StatusNotFound, "", "no group with that id")
 	case errors.Is(err, ErrVersionMismatch):
 		return errorf(http.StatusPreconditionFailed, "", "the group has changed since the version given in If-Match; read it again")
+	case errors.Is(err, ErrSelfMember):
+		return selfMember()
 	}
 	return err
+}
+
+func selfMember() *Error {
+	return badRequest(ScimTypeInvalidValue, "a group cannot be a member of itself")
 }

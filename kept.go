@@ -1,9 +1,13 @@
 package scim
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -100,4 +104,76 @@ func ifExt(ext bool) string {
 		return "extension"
 	}
 	return ""
+}
+
+// unkeptFilterError is a Store's refusal of a user filter that names an
+// attribute the store does not keep (Kept.Missing): the client is told
+// so, rather than pointed at lookups the store cannot serve either.
+type unkeptFilterError struct {
+	attr string
+	err  error
+}
+
+func (e *unkeptFilterError) Error() string { return e.err.Error() }
+func (e *unkeptFilterError) Unwrap() error { return e.err }
+
+// unkeptFilter marks err, a Store's answer to a list of users filtered by
+// f, when the store refused the filter and f names an attribute the store
+// does not keep.
+func (h *Handler) unkeptFilter(f filter.Expr, err error) error {
+	if len(h.unkept) == 0 || !errors.Is(err, ErrUnsupportedFilter) {
+		return err
+	}
+	if attr := h.unkeptIn(f); attr != "" {
+		return &unkeptFilterError{attr: attr, err: err}
+	}
+	return err
+}
+
+// unkeptIn is the first attribute e names that the store does not keep,
+// "" when there is none. Active and meta.lastModified are read back all
+// the same (as true and as meta.created), so a filter on them is not
+// refused for want of them.
+func (h *Handler) unkeptIn(e filter.Expr) string {
+	var p filter.AttrPath
+	switch e := e.(type) {
+	case *filter.Logical:
+		return cmp.Or(h.unkeptIn(e.Left), h.unkeptIn(e.Right))
+	case *filter.Not:
+		return h.unkeptIn(e.X)
+	case *filter.ValuePath:
+		p = e.Path
+	case *filter.Compare:
+		p = e.Path
+	}
+	name := p.Name
+	if p.Sub != "" && name != "emails" {
+		name += "." + p.Sub
+	}
+	if p.URN != "" || name == "active" || name == "meta.lastModified" || !slices.Contains(h.unkept, name) {
+		return ""
+	}
+	return name
+}
+
+// unsupportedFilter is the detail of a 400 for a filter the Store cannot
+// evaluate: the attribute it names that the store does not keep, if it
+// was refused for that, and the lookups the store serves.
+func (h *Handler) unsupportedFilter(err error) string {
+	var lookups []string
+	for _, l := range [...]struct{ attr, says string }{{"userName", "userName"}, {"externalId", "externalId"}, {"id", "id"}, {"emails", "the work email"}} {
+		if !slices.Contains(h.unkept, l.attr) {
+			lookups = append(lookups, l.says)
+		}
+	}
+	serves := "lookups with eq on " + strings.Join(lookups[:len(lookups)-1], ", ") + " or " + lookups[len(lookups)-1] + ", joined with and/or, are the ones to use"
+	var ue *unkeptFilterError
+	switch {
+	case !errors.As(err, &ue):
+		return "this service provider cannot evaluate this filter; " + serves
+	case ue.attr == "externalId" || ue.attr == "emails":
+		// What Microsoft Entra ID matches users on, when so configured.
+		return fmt.Sprintf("this service provider keeps no %s, so users cannot be looked up by it: have the identity provider match users on userName (in Microsoft Entra ID, map userName as the matching attribute); %s", ue.attr, serves)
+	}
+	return fmt.Sprintf("this service provider keeps no %s, so it cannot filter on it; %s", ue.attr, serves)
 }

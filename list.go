@@ -208,7 +208,7 @@ func (h *Handler) listUsersWith(w http.ResponseWriter, r *http.Request, req requ
 		page, err = h.store.List(r.Context(), q)
 	}
 	if err != nil {
-		h.writeError(w, r, err)
+		h.writeError(w, r, h.unkeptFilter(q.Filter, err))
 		return
 	}
 	users := page.Users

@@ -39,6 +39,9 @@ type Handler struct {
 	customCore []*schema.Attribute
 	discovery  discovery
 	users      *resourceEndpoint
+	// unkept are the core User attributes the store does not keep
+	// (Kept.Missing), for the error of a filter on one of them.
+	unkept []string
 
 	// Groups, when the store is a GroupStore; groupStore is nil otherwise.
 	groupStore   GroupStore
@@ -67,6 +70,9 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{store: store, cfg: cfg, user: user}
+	if k, ok := store.(Keeper); ok {
+		h.unkept = k.Keeps().Missing
+	}
 	if cfg.FailedAuthLimiter != nil {
 		h.failedAuth = &failedAuth{limiter: cfg.FailedAuthLimiter, now: cfg.Now}
 	}
@@ -534,7 +540,7 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 		// Logged by shape: the filter's literals are attribute values.
 		shape, msg := h.filterForLog(r, err)
 		h.cfg.Logger.InfoContext(r.Context(), "scim: store cannot evaluate a filter", "filter", shape, "error", msg)
-		return badRequest(ScimTypeInvalidFilter, "this service provider cannot evaluate this filter; lookups with eq on userName, externalId, id or the work email, joined with and/or, are the ones to use")
+		return badRequest(ScimTypeInvalidFilter, h.unsupportedFilter(err))
 	case errors.As(err, &fe):
 		return badRequest(ScimTypeInvalidFilter, fe.Error())
 	case errors.As(err, &me):

@@ -200,7 +200,7 @@ func (h *Handler) searchRoot(w http.ResponseWriter, r *http.Request, req request
 		uq.StartIndex, uq.Count = start, count
 		page, err := h.store.List(r.Context(), uq)
 		if err != nil {
-			h.writeError(w, r, err)
+			h.writeError(w, r, h.unkeptFilter(uq.Filter, err))
 			return
 		}
 		users, utotal = page.Users[:min(len(page.Users), count)], page.TotalResults

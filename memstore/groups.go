@@ -110,7 +110,9 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 }
 
 // resolveMembers checks that every member names a user or group of the
-// tenant and fills in its type. The caller holds t.mu.
+// tenant and fills in its type. Users and groups never share an id (see
+// Create and CreateGroup), so a member without a type is exactly one of
+// them. The caller holds t.mu.
 func (t *tenant) resolveMembers(ms []scim.Member) ([]scim.Member, error) {
 	var unknown []string
 	out := make([]scim.Member, 0, len(ms))
@@ -216,6 +218,9 @@ func (s *Store) ModifyGroup(ctx context.Context, id string, c scim.GroupChange, 
 	add, err := t.resolveMembers(c.Add)
 	if err != nil {
 		return nil, err
+	}
+	if slices.Contains(add, scim.Member{Value: id, Type: scim.MemberGroup}) {
+		return nil, fmt.Errorf("memstore: group %q: %w", id, scim.ErrSelfMember)
 	}
 	changed := false
 	if c.DisplayName != nil && *c.DisplayName != e.group.DisplayName {

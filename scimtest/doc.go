@@ -17,7 +17,11 @@
 // and on failure logs the rule with the RFC section or the identity
 // provider behaviour it comes from. Run it with -race: some checks write
 // from many goroutines at once. Checks of optional capability interfaces
-// run only for stores that implement them.
+// run only for stores that implement them. A store that serves groups is
+// also held to ids unique across users and groups (IDsDisjointAcrossTypes,
+// RFC 7643 §3.1), which a store over two tables numbered from 1 each
+// breaks, and to resolving a member without a type to the one resource
+// with its id (TypelessMemberResolvesByID).
 //
 // A promise the kit cannot check is not made: if a Store passes TestStore,
 // the handler can rely on it.

@@ -81,7 +81,7 @@ type storeCase struct {
 
 func testStore(t tb, newStore func(t tb) scim.Store) {
 	t.Helper()
-	for _, c := range slices.Concat(coreCases, keptCases, capabilityCases, groupCases, cursorCases) {
+	for _, c := range slices.Concat(coreCases, keptCases, capabilityCases, groupCases, idCases, cursorCases) {
 		t.Run(c.name, func(t tb) {
 			s := newStore(t)
 			if s == nil {

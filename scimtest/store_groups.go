@@ -112,10 +112,14 @@ var groupCases = []storeCase{
 	},
 }
 
+// groupStoreCapability is what the cases that need isGroupStore say a
+// store lacks when they skip.
+const groupStoreCapability = "scim.GroupStore (or answers errors.ErrUnsupported)"
+
 func init() {
 	for i := range groupCases {
 		groupCases[i].needs = isGroupStore
-		groupCases[i].capability = "scim.GroupStore (or answers errors.ErrUnsupported)"
+		groupCases[i].capability = groupStoreCapability
 	}
 }
 

@@ -162,9 +162,9 @@ func checkGroupTenants(t tb, k *storeKit) {
 	ua := k.users(t, k.ctx, 1, 1)
 	ub := k.users(t, k.ctxB, 1, 1) // the same userName, in tenant B
 	gb := k.createGroup(t, k.ctxB, newGroup("Shared Name", ub[0]))
-	// Tenant B's user is unknown in tenant A. (Types are given: user and
-	// group ids are separate spaces, and an untyped id may name a group
-	// of tenant A.)
+	// Tenant B's user is unknown in tenant A. (Types are given: ids are
+	// unique across types within a tenant, so tenant B's user id may
+	// still be the id of a group of tenant A.)
 	in := newGroup("Shared Name", ua[0], ub[0])
 	in.Members[1].Type = scim.MemberUser
 	_, err := k.gs().CreateGroup(k.ctx, in)

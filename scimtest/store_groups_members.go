@@ -334,9 +334,9 @@ func groupRefIDs(refs []scim.GroupRef) []string {
 }
 
 func checkGroupNested(t tb, k *storeKit) {
-	// User and group ids are separate spaces: a store with database keys
-	// may number both from 1. The user the groups hold is the third, so
-	// that its id differs from the groups'.
+	// The user the groups hold is the third, so that a store that broke
+	// IDsDisjointAcrossTypes (numbering users and groups from 1 each)
+	// still fails only that check here.
 	u := k.users(t, k.ctx, 1, 3)[2:]
 	child := k.createGroup(t, k.ctx, newGroup("Child", u[0]))
 	nested := []scim.Member{{Value: child.ID, Type: scim.MemberGroup}, {Value: u[0], Type: scim.MemberUser}}

@@ -40,8 +40,11 @@ func (s *Store) Keeps() scim.Kept {
 // every configured column that is missing or whose type cannot hold its
 // attribute, in one error, so that a host finds them all at start-up
 // rather than one per failed request. It also reads the table's unique
-// indexes, so that a conflict on any of them names its attribute. Call it
-// once after New; it changes nothing in the database.
+// indexes, so that a conflict on any of them names its attribute. With
+// groups served over bare DatabaseIDs (GroupTables.IDPrefix "-") it
+// refuses the configuration unless users and groups draw their ids from
+// one sequence: a user and a group could otherwise have the same id. Call
+// it once after New; it changes nothing in the database.
 func (s *Store) Check(ctx context.Context) error {
 	cols, err := s.catalogColumns(ctx)
 	if err != nil {
@@ -96,6 +99,9 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t"))
+	}
+	if err := s.checkIDsApart(ctx); err != nil {
+		return err
 	}
 	m, err := s.loadUnique(ctx)
 	if err != nil {
@@ -152,12 +158,7 @@ func (s *Store) catalogColumns(ctx context.Context) (map[string]string, error) {
 	case PostgreSQL:
 		q = `SELECT column_name, data_type FROM information_schema.columns
 			WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2`
-		if !strings.Contains(s.cfg.Table, `"`) {
-			table = strings.ToLower(table) // PostgreSQL folds unquoted names
-			if schema != nil {
-				schema = strings.ToLower(schema.(string))
-			}
-		}
+		schema, table = pgTable(s.cfg.Table)
 		args = []any{schema, table}
 	case MySQL:
 		q = `SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS
@@ -183,6 +184,19 @@ func (s *Store) catalogColumns(ctx context.Context) (map[string]string, error) {
 		cols[name] = strings.ToLower(typ)
 	}
 	return cols, rows.Err()
+}
+
+// pgTable is the schema (nil: the current one) and the name of a table
+// as PostgreSQL's catalog spells them: it folds unquoted names.
+func pgTable(name string) (schema any, table string) {
+	schema, table = splitTable(name)
+	if !strings.Contains(name, `"`) {
+		table = strings.ToLower(table)
+		if schema != nil {
+			schema = strings.ToLower(schema.(string))
+		}
+	}
+	return schema, table
 }
 
 // holds reports whether a column of the catalog's type typ can hold a

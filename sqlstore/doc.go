@@ -23,7 +23,11 @@
 // of its own names its columns and keeps their names and types.
 //
 // Ids are UUIDs the store makes (the default) or the table's own integer
-// key (DatabaseIDs), read back with RETURNING or LastInsertId.
+// key (DatabaseIDs), read back with RETURNING or LastInsertId. Ids are
+// unique across users and groups (RFC 7643 §3.1): with DatabaseIDs, where
+// the user and group tables each count from 1, a group's id is its key
+// after GroupTables.IDPrefix ("g-12") and a user's the bare key ("12"),
+// with no change to the tables.
 //
 // # An existing table, unchanged
 //
@@ -37,7 +41,9 @@
 // that too). Filters follow what is served (displayName falls back to
 // "given family" from the columns there are; meta.lastModified is
 // meta.created); filters on any other attribute that is not kept are
-// unsupported (400 invalidFilter). Store.Keeps reports all of this as a scim.Kept, so
+// unsupported: a 400 invalidFilter that says the service provider keeps
+// no such attribute, and an error in the handler's log naming the
+// Columns field to map. Store.Keeps reports all of this as a scim.Kept, so
 // that scim.NewHandler refuses a declared attribute the store drops, and
 // Config.TenantInPath over a table without a tenant column, at start-up.
 //

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +26,9 @@ type groupStore struct {
 	byID, lock string
 	// memberType is the select expression of a member's type.
 	memberType string
+	// prefix comes before a group's key in its id (GroupTables.IDPrefix
+	// with DatabaseIDs; see groups_ids.go).
+	prefix string
 	// order is ListGroups' ORDER BY: creation order, as for users.
 	order string
 }
@@ -49,6 +51,9 @@ func newGroupStore(s *Store) *groupStore {
 	t := s.cfg.Groups.withDefaults(s.cfg)
 	k := t.Columns
 	g := &groupStore{t: t, memberType: "'" + scim.MemberUser + "'"}
+	if s.cfg.IDs == DatabaseIDs {
+		g.prefix = t.IDPrefix
+	}
 	if t.MemberColumns.Type != "" {
 		g.memberType = "m." + t.MemberColumns.Type
 	}
@@ -88,16 +93,6 @@ func (s *Store) idPH(n int) string {
 	return s.ph(n)
 }
 
-// idArg is id as a parameter of an id column, false when it cannot be
-// one (not an integer, for database ids).
-func (s *Store) idArg(id string) (any, bool) {
-	if s.cfg.IDs == DatabaseIDs {
-		n, err := strconv.ParseInt(id, 10, 64)
-		return n, err == nil
-	}
-	return id, true
-}
-
 // groupKey returns the tenant and the arguments of groupWhere, or an error
 // wrapping scim.ErrNotFound for an id that cannot be a group's.
 func (s *Store) groupKey(ctx context.Context, id string) (string, []any, error) {
@@ -108,7 +103,7 @@ func (s *Store) groupKey(ctx context.Context, id string) (string, []any, error) 
 	if err != nil {
 		return "", nil, err
 	}
-	key, ok := s.idArg(id)
+	key, ok := s.groupArg(id)
 	if !ok {
 		return "", nil, fmt.Errorf("sqlstore: group %q: %w", id, scim.ErrNotFound)
 	}
@@ -122,7 +117,7 @@ func (s *Store) groupKey(ctx context.Context, id string) (string, []any, error) 
 type rowScanner interface{ Scan(dest ...any) error }
 
 // scanGroup reads a group from a row of groupStore.selectCols.
-func scanGroup(r rowScanner) (*scim.Group, error) {
+func (s *Store) scanGroup(r rowScanner) (*scim.Group, error) {
 	var (
 		id, name, ext     sql.NullString
 		created, modified sql.NullTime
@@ -131,7 +126,7 @@ func scanGroup(r rowScanner) (*scim.Group, error) {
 	if err := r.Scan(&id, &name, &ext, &created, &modified, &version); err != nil {
 		return nil, err
 	}
-	return &scim.Group{ID: id.String, DisplayName: name.String, ExternalID: ext.String,
+	return &scim.Group{ID: s.groupID(id.String), DisplayName: name.String, ExternalID: ext.String,
 		Meta: scim.Meta{Created: dbTime(created.Time), LastModified: dbTime(modified.Time), Version: formatVersion(version)}}, nil
 }
 
@@ -180,7 +175,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 		if _, err := s.insertMembers(ctx, tx, gid, members); err != nil {
 			return err
 		}
-		out = &scim.Group{ID: id, DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: members,
+		out = &scim.Group{ID: s.groupID(id), DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: members,
 			Meta: scim.Meta{Created: dbTime(g.Meta.Created), LastModified: dbTime(g.Meta.LastModified), Version: formatVersion(1)}}
 		return nil
 	})
@@ -197,7 +192,7 @@ func (s *Store) Group(ctx context.Context, id string, members bool) (*scim.Group
 	if err != nil {
 		return nil, err
 	}
-	g, err := scanGroup(s.queryRow(ctx, s.groups.byID, key...))
+	g, err := s.scanGroup(s.queryRow(ctx, s.groups.byID, key...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlstore: group %q: %w", id, scim.ErrNotFound)
 	} else if err != nil {
@@ -215,7 +210,7 @@ func (s *Store) Group(ctx context.Context, id string, members bool) (*scim.Group
 			if err := rows.Scan(&v, &typ); err != nil {
 				return nil, fmt.Errorf("sqlstore: read members of group %q: %w", id, err)
 			}
-			g.Members = append(g.Members, scim.Member{Value: v, Type: typ})
+			g.Members = append(g.Members, scim.Member{Value: s.memberValue(v, typ), Type: typ})
 		}
 		if err := rows.Err(); err != nil {
 			return nil, fmt.Errorf("sqlstore: read members of group %q: %w", id, err)
@@ -254,6 +249,9 @@ func (s *Store) ModifyGroup(ctx context.Context, id string, c scim.GroupChange, 
 		}
 		if len(unknown) > 0 {
 			return &scim.UnknownMembersError{IDs: unknown}
+		}
+		if slices.Contains(add, scim.Member{Value: id, Type: scim.MemberGroup}) {
+			return fmt.Errorf("sqlstore: group %q: %w", id, scim.ErrSelfMember)
 		}
 		changed := false
 		if c.DisplayName != nil && *c.DisplayName != cur.DisplayName {
@@ -328,7 +326,7 @@ func (s *Store) keyWhereOf(id, tenant string, n int) (string, int) {
 // lockGroup reads the group's row with its write lock, and checks the
 // version: an error wraps scim.ErrNotFound or scim.ErrVersionMismatch.
 func (s *Store) lockGroup(ctx context.Context, tx txConn, id string, key []any, version string) (*scim.Group, error) {
-	g, err := scanGroup(tx.QueryRowContext(ctx, s.groups.lock, key...))
+	g, err := s.scanGroup(tx.QueryRowContext(ctx, s.groups.lock, key...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlstore: group %q: %w", id, scim.ErrNotFound)
 	} else if err != nil {
@@ -471,7 +469,7 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]scim.GroupRef,
 		if err := rows.Scan(&r.ID, &name); err != nil {
 			return nil, fmt.Errorf("sqlstore: groups of user %q: %w", userID, err)
 		}
-		r.DisplayName = name.String
+		r.ID, r.DisplayName = s.groupID(r.ID), name.String
 		refs = append(refs, r)
 	}
 	if err := rows.Err(); err != nil {

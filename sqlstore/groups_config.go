@@ -17,9 +17,27 @@ import (
 // its tenants: with Config.Columns.Tenant set, the group table has a
 // tenant column too. The join table has no tenant column: a membership
 // is reached only through its group's row, which is the tenant's.
+//
+// Ids are unique across users and groups (RFC 7643 §3.1). UUIDs are
+// apart by construction. With DatabaseIDs the two tables number their
+// rows separately, each from 1, so a group's id is its key after
+// IDPrefix ("g-12") while a user's stays the bare key ("12").
 type GroupTables struct {
 	// Table is the group table ["scim_groups"].
 	Table string
+	// IDPrefix, with DatabaseIDs, comes before a group's integer key to
+	// make its id: group 12 is served, filtered on and named as a member
+	// as "g-12", so that it never has the id of user 12 and a member
+	// without a type (as Okta and Entra ID send them) names one resource.
+	// The tables are unchanged: the key columns and the member column
+	// hold the bare integers, and user ids stay what they were. ["g-";
+	// an ASCII letter, then letters, digits, '-', '_' or '.'.] "-" serves
+	// the bare keys, and is only right when both id columns draw from one
+	// sequence (on PostgreSQL, DEFAULT nextval of the same sequence),
+	// which Store.Check verifies; MySQL, MariaDB and SQLite cannot share
+	// one, so Validate refuses "-" there. UUIDs need no prefix and
+	// ignore it.
+	IDPrefix string
 	// Columns names the group table's columns.
 	Columns GroupColumns
 	// Members is the membership join table, one row per (group, member)
@@ -63,12 +81,24 @@ type MemberColumns struct {
 	Type string
 }
 
+// idPrefix is what GroupTables.IDPrefix may be: starting with a letter, it
+// is never the start of a user's id (a decimal integer), and it needs no
+// escaping in a URL.
+var idPrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._-]*$`)
+
 // plainColumn is a single identifier: group columns are written qualified by
 // the table's alias (g.display_name), so they may not carry a schema.
 var plainColumn = regexp.MustCompile("^([A-Za-z_][A-Za-z0-9_$]*|\"[^\"]+\"|`[^`]+`)$")
 
 // validate checks g against the user table's config c.
 func (g GroupTables) validate(c Config) error {
+	switch {
+	case c.IDs != DatabaseIDs:
+	case g.IDPrefix == "-" && c.Dialect != PostgreSQL:
+		return fmt.Errorf("sqlstore: Config.Groups.IDPrefix \"-\": on %v users and groups number their DatabaseIDs from separate counters, so a user and a group would share ids (RFC 7643 §3.1 wants them unique across types); leave IDPrefix empty to serve groups as \"g-12\"", c.Dialect)
+	case g.IDPrefix != "" && g.IDPrefix != "-" && !idPrefix.MatchString(g.IDPrefix):
+		return fmt.Errorf("sqlstore: Config.Groups.IDPrefix %q must start with an ASCII letter and hold only letters, digits, '-', '_' and '.'", g.IDPrefix)
+	}
 	g = g.withDefaults(c)
 	k, m := g.Columns, g.MemberColumns
 	if (c.Columns.Tenant == "") != (k.Tenant == "") {
@@ -111,6 +141,7 @@ func (g GroupTables) withDefaults(c Config) GroupTables {
 	}
 	def(&g.Table, "scim_groups")
 	def(&g.Members, "scim_group_members")
+	def(&g.IDPrefix, "g-")
 	k := &g.Columns
 	def(&k.ID, "id")
 	def(&k.DisplayName, "display_name")

@@ -23,7 +23,7 @@ func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, 
 	page.TotalResults, err = s.pageRows(ctx, "groups", count, list, args, q, func(rows *sql.Rows) (int, error) {
 		defer rows.Close()
 		for rows.Next() {
-			g, err := scanGroup(rows)
+			g, err := s.scanGroup(rows)
 			if err != nil {
 				return 0, err
 			}
@@ -73,7 +73,7 @@ func (s *Store) listGroupWhere(ctx context.Context, q scim.Query) (where string,
 	if tenantCol != "" {
 		tenantCol = "g." + tenantCol
 	}
-	return s.where(tenant, tenantCol, q.Filter, s.groupColumn)
+	return s.where(tenant, tenantCol, s.servedIDs(q.Filter), s.groupColumn)
 }
 
 // pageMembers fills in the members of a page's groups, within max in all
@@ -82,11 +82,13 @@ func (s *Store) listGroupWhere(ctx context.Context, q scim.Query) (where string,
 func (s *Store) pageMembers(ctx context.Context, groups []*scim.Group, max int) error {
 	t := s.groups.t
 	m := t.MemberColumns
-	byID := make(map[string]*scim.Group, len(groups))
+	// By the key column's text, as the join table's rows name them.
+	byKey := make(map[string]*scim.Group, len(groups))
 	ids := make([]any, 0, len(groups))
 	for _, g := range groups {
-		byID[g.ID] = g
-		a, _ := s.idArg(g.ID)
+		key, _ := s.groupKeyText(g.ID)
+		byKey[key] = g
+		a, _ := s.idArg(key)
 		ids = append(ids, a)
 	}
 	if max > 0 {
@@ -112,12 +114,13 @@ func (s *Store) pageMembers(ctx context.Context, groups []*scim.Group, max int) 
 		ids = ids[:0]
 		budget := max
 		for _, g := range groups {
-			switch n := sizes[g.ID]; {
+			key, _ := s.groupKeyText(g.ID)
+			switch n := sizes[key]; {
 			case n > budget:
 				g.MembersOmitted = true
 			case n > 0:
 				budget -= n
-				a, _ := s.idArg(g.ID)
+				a, _ := s.idArg(key)
 				ids = append(ids, a)
 			}
 		}
@@ -137,7 +140,8 @@ func (s *Store) pageMembers(ctx context.Context, groups []*scim.Group, max int) 
 		if err := rows.Scan(&gid, &mb.Value, &mb.Type); err != nil {
 			return fmt.Errorf("sqlstore: read members: %w", err)
 		}
-		if g := byID[gid]; g != nil {
+		if g := byKey[gid]; g != nil {
+			mb.Value = s.memberValue(mb.Value, mb.Type)
 			g.Members = append(g.Members, mb)
 		}
 	}

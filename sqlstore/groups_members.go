@@ -12,36 +12,35 @@ import (
 // resolveMembers finds the members among the tenant's users and groups
 // with one query per table (per chunk of ids), never one per member, and
 // returns them without duplicates and with their types filled in, and
-// the ids that name no user or group. A member without a type is a user
-// when a user has its id, else a group. The rows found are share-locked
-// (PostgreSQL, MySQL), so that a user deleted meanwhile waits for this
-// transaction, and then removes the membership it made.
+// the ids that name no user or group. A member without a type is the one
+// resource with its id: with a group id prefix the id's form says which
+// table to look in; without one (UUIDs) a user, else a group. The rows
+// found are share-locked (PostgreSQL, MySQL), so that a user deleted
+// meanwhile waits for this transaction, and then removes the membership
+// it made.
 func (s *Store) resolveMembers(ctx context.Context, tx txConn, tenant string, in []scim.Member) ([]scim.Member, []string, error) {
 	if len(in) == 0 {
 		return nil, nil, nil
 	}
 	t := s.groups.t
-	var userIDs, groupIDs []string
+	var userKeys, groupKeys []string
 	for _, m := range in {
-		switch m.Type {
-		case "", scim.MemberUser:
-			userIDs = append(userIDs, m.Value)
-		case scim.MemberGroup:
-			groupIDs = append(groupIDs, m.Value)
+		if u, _ := s.memberKeys(m); u != "" {
+			userKeys = append(userKeys, u)
 		}
 	}
-	users, err := s.existing(ctx, tx, s.cfg.Table, s.cfg.Columns.ID, s.cfg.Columns.Tenant, tenant, userIDs)
+	users, err := s.existing(ctx, tx, s.cfg.Table, s.cfg.Columns.ID, s.cfg.Columns.Tenant, tenant, userKeys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqlstore: find members: %w", err)
 	}
 	groups := map[string]bool{}
 	if t.MemberColumns.Type != "" {
 		for _, m := range in {
-			if m.Type == "" && !users[m.Value] {
-				groupIDs = append(groupIDs, m.Value)
+			if u, g := s.memberKeys(m); g != "" && !users[u] {
+				groupKeys = append(groupKeys, g)
 			}
 		}
-		if groups, err = s.existing(ctx, tx, t.Table, t.Columns.ID, t.Columns.Tenant, tenant, groupIDs); err != nil {
+		if groups, err = s.existing(ctx, tx, t.Table, t.Columns.ID, t.Columns.Tenant, tenant, groupKeys); err != nil {
 			return nil, nil, fmt.Errorf("sqlstore: find members: %w", err)
 		}
 	}
@@ -50,10 +49,10 @@ func (s *Store) resolveMembers(ctx context.Context, tx txConn, tenant string, in
 	seen := map[scim.Member]bool{}
 	for _, m := range in {
 		typ := ""
-		switch {
-		case (m.Type == "" || m.Type == scim.MemberUser) && users[m.Value]:
+		switch u, g := s.memberKeys(m); {
+		case u != "" && users[u]:
 			typ = scim.MemberUser
-		case (m.Type == "" || m.Type == scim.MemberGroup) && groups[m.Value]:
+		case g != "" && groups[g]:
 			typ = scim.MemberGroup
 		}
 		if typ == "" {
@@ -71,9 +70,9 @@ func (s *Store) resolveMembers(ctx context.Context, tx txConn, tenant string, in
 	return out, unknown, nil
 }
 
-// existing returns which of ids are ids of table in the tenant. Ids are
-// compared exactly in Go too, for a host's id column with a
-// case-insensitive collation.
+// existing returns which of ids (the key column's texts) are keys of
+// table in the tenant. Ids are compared exactly in Go too, for a host's
+// id column with a case-insensitive collation.
 func (s *Store) existing(ctx context.Context, tx txConn, table, idCol, tenantCol, tenant string, ids []string) (map[string]bool, error) {
 	found := map[string]bool{}
 	var args []any
@@ -146,19 +145,14 @@ func (s *Store) insertMembers(ctx context.Context, tx txConn, gid any, members [
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			v, _ := s.idArg(mb.Value)
-			args = append(args, gid, v)
+			args = append(args, gid, s.memberKey(mb))
 			if width == 3 {
 				args = append(args, mb.Type)
 			}
 			b.WriteString("(" + s.phs(len(args)-width+1, width) + ")")
 		}
 		b.WriteString(tail)
-		res, err := tx.ExecContext(ctx, b.String(), args...)
-		if err != nil {
-			return 0, fmt.Errorf("sqlstore: add members: %w", err)
-		}
-		n, err := res.RowsAffected()
+		n, err := execCount(ctx, tx, b.String(), args)
 		if err != nil {
 			return 0, fmt.Errorf("sqlstore: add members: %w", err)
 		}
@@ -167,34 +161,56 @@ func (s *Store) insertMembers(ctx context.Context, tx txConn, gid any, members [
 	return added, nil
 }
 
-// removeMembers deletes the rows of the given member ids, of any type,
-// and returns how many there were.
+// removeMembers deletes the rows of the given member ids and returns how
+// many there were. With a group id prefix an id names a user or a group
+// by its form, and only that type's row goes; without one (UUIDs) an id
+// is one resource's, and its row goes whatever its type.
 func (s *Store) removeMembers(ctx context.Context, tx txConn, gid any, ids []string) (int64, error) {
 	m := s.groups.t.MemberColumns
-	var args []any
+	byType := map[string][]any{} // "" when the type does not matter
 	for _, id := range ids {
-		if a, ok := s.idArg(id); ok {
-			args = append(args, a)
+		typ, key := "", id
+		if s.groups.prefix != "" {
+			is := s.memberType(id)
+			typ, key = is.Type, is.Value
+		}
+		if m.Type == "" && typ == scim.MemberGroup {
+			continue // the join table holds users only
+		}
+		if a, ok := s.idArg(key); ok {
+			byType[typ] = append(byType[typ], a)
 		}
 	}
 	var removed int64
-	for part := range slices.Chunk(args, chunk) {
-		phs := make([]string, len(part))
-		for i := range part {
-			phs[i] = s.idPH(i + 2)
+	for _, typ := range []string{"", scim.MemberUser, scim.MemberGroup} {
+		for part := range slices.Chunk(byType[typ], chunk) {
+			args := append([]any{gid}, part...)
+			phs := make([]string, len(part))
+			for i := range part {
+				phs[i] = s.idPH(i + 2)
+			}
+			q := "DELETE FROM " + s.groups.t.Members + " WHERE " + m.Group + " = " + s.ph(1) + " AND " + m.Member + " IN (" + strings.Join(phs, ", ") + ")"
+			if typ != "" && m.Type != "" {
+				args = append(args, typ)
+				q += " AND " + m.Type + " = " + s.ph(len(args))
+			}
+			n, err := execCount(ctx, tx, q, args)
+			if err != nil {
+				return 0, fmt.Errorf("sqlstore: remove members: %w", err)
+			}
+			removed += n
 		}
-		q := "DELETE FROM " + s.groups.t.Members + " WHERE " + m.Group + " = " + s.ph(1) + " AND " + m.Member + " IN (" + strings.Join(phs, ", ") + ")"
-		res, err := tx.ExecContext(ctx, q, append([]any{gid}, part...)...)
-		if err != nil {
-			return 0, fmt.Errorf("sqlstore: remove members: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return 0, fmt.Errorf("sqlstore: remove members: %w", err)
-		}
-		removed += n
 	}
 	return removed, nil
+}
+
+// execCount runs q and returns the number of rows it affected.
+func execCount(ctx context.Context, tx txConn, q string, args []any) (int64, error) {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // sameMembers reports whether the group's members are exactly members,
@@ -218,8 +234,7 @@ func (s *Store) sameMembers(ctx context.Context, tx txConn, gid any, members []s
 	for part := range slices.Chunk(members, chunk) {
 		args := []any{gid}
 		for _, mb := range part {
-			v, _ := s.idArg(mb.Value)
-			args = append(args, v)
+			args = append(args, s.memberKey(mb))
 		}
 		q := "SELECT " + m.Member + ", " + typ + " FROM " + t.Members + " WHERE " + m.Group + " = " + s.ph(1) +
 			" AND " + m.Member + " IN (" + s.phs(2, len(part)) + ")"
@@ -233,6 +248,7 @@ func (s *Store) sameMembers(ctx context.Context, tx txConn, gid any, members []s
 				rows.Close()
 				return false, fmt.Errorf("sqlstore: read members: %w", err)
 			}
+			r.Value = s.memberValue(r.Value, r.Type)
 			have[r] = true
 		}
 		rows.Close()

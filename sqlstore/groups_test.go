@@ -18,6 +18,13 @@ import (
 // test ends, and returns the config.
 func (d database) groupTables(t testing.TB, db *sql.DB, cfg sqlstore.Config) sqlstore.Config {
 	t.Helper()
+	return d.groupTablesAs(t, db, cfg, nil)
+}
+
+// groupTablesAs is groupTables with each statement of cfg.Schema passed
+// through edit first (when not nil), for tables a host made otherwise.
+func (d database) groupTablesAs(t testing.TB, db *sql.DB, cfg sqlstore.Config, edit func(string) string) sqlstore.Config {
+	t.Helper()
 	cfg.Dialect = d.dialect
 	name := "scim_test_" + rand.Text()[:10]
 	cfg.Table = name
@@ -39,6 +46,9 @@ func (d database) groupTables(t testing.TB, db *sql.DB, cfg sqlstore.Config) sql
 		}
 	})
 	for _, s := range stmts {
+		if edit != nil {
+			s = edit(s)
+		}
 		if _, err := db.Exec(s); err != nil {
 			t.Fatalf("%s\n%v", s, err)
 		}

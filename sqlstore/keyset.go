@@ -73,7 +73,7 @@ func (s *Store) ListGroupsKeyset(ctx context.Context, q scim.Query) (*scim.Group
 	src := keysetSource[*scim.Group]{
 		s: s, from: s.groups.t.Table + " g", cols: s.groups.selectCols, order: s.groupOrder(),
 		scan: func(rows *sql.Rows) (*scim.Group, keyPos, error) {
-			g, err := scanGroup(rows)
+			g, err := s.scanGroup(rows)
 			if err != nil {
 				return nil, keyPos{}, err
 			}
@@ -81,7 +81,8 @@ func (s *Store) ListGroupsKeyset(ctx context.Context, q scim.Query) (*scim.Group
 			if !g.Meta.Created.IsZero() {
 				created = g.Meta.Created
 			}
-			p, err := s.rowPos(g.ID, created)
+			key, _ := s.groupKeyText(g.ID)
+			p, err := s.rowPos(key, created)
 			return g, p, err
 		},
 	}

@@ -91,7 +91,41 @@ func (s *Store) listWhere(ctx context.Context, q scim.Query) (where string, args
 	if err != nil {
 		return "", nil, err
 	}
-	return s.where(tenant, s.cfg.Columns.Tenant, q.Filter, s.column)
+	unkept := ""
+	where, args, err = s.where(tenant, s.cfg.Columns.Tenant, q.Filter, func(p filter.AttrPath) (filter.Column, bool) {
+		c, ok := s.column(p)
+		if !ok && unkept == "" {
+			unkept = s.unkept(p)
+		}
+		return c, ok
+	})
+	if unkept != "" && errors.Is(err, scim.ErrUnsupportedFilter) {
+		// For the host's log: what the table lacks, and what to map.
+		return "", nil, fmt.Errorf("%w: table %s keeps no %s (Config.Columns.%s is \"-\"): map it to a column to filter on it", err, s.cfg.Table, unkept, columnField[unkept])
+	}
+	return where, args, err
+}
+
+// columnField names the field of Columns that maps each core attribute.
+var columnField = map[string]string{"externalId": "ExternalID", "name.givenName": "GivenName", "name.familyName": "FamilyName",
+	"displayName": "DisplayName", "emails": "Email", "active": "Active", "meta.created": "Created", "meta.lastModified": "LastModified"}
+
+// unkept is the core attribute at p that the table has no column for, ""
+// when p is not one.
+func (s *Store) unkept(p filter.AttrPath) string {
+	if p.URN != "" {
+		return ""
+	}
+	name := p.Name
+	if p.Sub != "" && name != "emails" {
+		name += "." + p.Sub
+	}
+	for _, f := range coreFields(s.cfg.Columns) {
+		if f.attr == name && f.col == "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // where returns a list's WHERE clause (with its leading " WHERE ", or

@@ -116,14 +116,9 @@ func (s *Store) keyArgs(ctx context.Context, id string) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var key any = id
-	if s.cfg.IDs == DatabaseIDs {
-		// Ids compare as strings: "01" and "+1" are not user 1.
-		n, err := strconv.ParseInt(id, 10, 64)
-		if err != nil || strconv.FormatInt(n, 10) != id {
-			return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
-		}
-		key = n
+	key, ok := s.idArg(id)
+	if !ok {
+		return nil, fmt.Errorf("sqlstore: user %q: %w", id, scim.ErrNotFound)
 	}
 	if s.cfg.Columns.Tenant == "" {
 		return []any{key}, nil
