@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,7 +62,7 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 		return nil, e
 	}
 	h.deriveEmail(next)
-	if e := h.checkRequired(next); e != nil {
+	if e := h.checkRequiredAfter(ops, next); e != nil {
 		return nil, e
 	}
 	return next, nil
@@ -165,8 +166,20 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 		return nil
 	}
 	remove := op == PatchRemove || v.isNull()
-	if remove && ref.urn == "" && d.Name == "active" && strict {
-		return badRequest(ScimTypeInvalidValue, "attribute \"active\" cannot be removed or set to null; set it to true or false")
+	if remove && ref.urn == "" && d.Name == "active" {
+		// Removed, active is unassigned (RFC 7644 §3.5.2.2), which
+		// User.Active holds as false: see there why. In a path-less value
+		// null follows the rule for bodies (PUT keeps what is stored).
+		if !strict {
+			return nil
+		}
+		if slices.Contains(h.required, "active") {
+			// Never missing from a User, so checkRequiredAfter cannot see
+			// it go.
+			return errorf(http.StatusBadRequest, ScimTypeMutability, "attribute \"active\" is required; it cannot be removed (RFC 7644 §3.5.2.2)")
+		}
+		u.Active = false
+		return nil
 	}
 	workEmail := ref.urn == "" && d.Name == "emails" && !h.allEmails
 	if t.filter != nil {
