@@ -81,7 +81,8 @@ func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remov
 	if last >= 0 {
 		onePrimary(list, last)
 	}
-	h.setCustom(u, d.Name, list)
+	// Elements changed alike may now be alike.
+	h.setCustom(u, d.Name, collapseElements(list))
 	return nil
 }
 

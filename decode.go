@@ -230,6 +230,10 @@ func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
 		}
 		switch {
 		case strings.EqualFold(m.typ, "work"):
+			if work != nil && m.value == work.value {
+				work.primary = work.primary || m.primary // the same email twice: once (RFC 7643 §2.4)
+				return nil
+			}
 			if work != nil {
 				return badRequest(ScimTypeInvalidValue, "emails has two elements of type \"work\"; type must be unique within emails")
 			}
@@ -351,9 +355,13 @@ func (h *Handler) assignCustom(u *User, ref attrRef, v rawValue, add bool) *Erro
 	if !d.MultiValued {
 		val, e = h.decodeScalar(d, v)
 	} else {
+		var old any
+		if add {
+			old = u.Custom[d.Name]
+		}
 		val, e = h.decodeList(d, v)
-		if e == nil && add {
-			val = appendNew(u.Custom[d.Name], val)
+		if e == nil {
+			val = appendNew(old, val) // each value once (RFC 7643 §2.4)
 		}
 	}
 	if e != nil {
