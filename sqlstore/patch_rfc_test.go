@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/scimtest"
 	"github.com/scimkit/scim/sqlstore"
 )
 
@@ -165,3 +167,27 @@ func TestDuplicatesCollapseOnEveryDatabase(t *testing.T) {
 		}
 	})
 }
+
+// scimtest's rfc conversations, the kit's checks of these rules, pass
+// over each database in both profiles.
+func TestRFCConversationsOnEveryDatabase(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		for _, p := range profileStores(t, d) {
+			for _, c := range scimtest.Conversations() {
+				if c.IdP == "rfc" {
+					c.Run(context.Background(), scimtest.Target{Handler: p.h}, reporter{t, p.name})
+				}
+			}
+		}
+	})
+}
+
+// reporter fails t with what a conversation reports.
+type reporter struct {
+	t       *testing.T
+	profile string
+}
+
+func (r reporter) Fail(f scimtest.Failure) { r.t.Errorf("%s: %s: %s", r.profile, f.Check, f) }
+
+func (r reporter) Logf(format string, args ...any) { r.t.Logf(r.profile+": "+format, args...) }
