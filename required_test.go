@@ -56,6 +56,16 @@ func requiredCases(t *testing.T) []requiredCase {
 	}
 }
 
+// handler returns a handler over a fresh memstore with tc's configuration.
+func (tc requiredCase) handler(t *testing.T) http.Handler {
+	t.Helper()
+	h, err := scim.NewHandler(memstore.New(), tc.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // servedSchemas returns the User schema and its extensions as h's
 // /Schemas serves them.
 func servedSchemas(t *testing.T, h http.Handler) []schemaDoc {
@@ -125,10 +135,7 @@ func requiredPaths(docs []schemaDoc) []string {
 func TestCreateNamesEveryMissingRequiredAttribute(t *testing.T) {
 	for _, tc := range requiredCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := scim.NewHandler(memstore.New(), tc.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := tc.handler(t)
 			required := requiredPaths(servedSchemas(t, h))
 			if len(required) < 2 && tc.name != "rfc" {
 				t.Fatalf("/Schemas marks only %q required; the case needs several", required)
@@ -192,10 +199,7 @@ func served(m map[string]any, d schemaDoc, a attrDoc, sub *attrDoc) (any, bool) 
 func TestPatchRemoveFollowsTheSchema(t *testing.T) {
 	for _, tc := range requiredCases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			h, err := scim.NewHandler(memstore.New(), tc.cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			h := tc.handler(t)
 			docs := servedSchemas(t, h)
 			required := requiredPaths(docs)
 			n := 0

@@ -34,13 +34,22 @@ var rfcConversations = []Conversation{
 // userSchemaURN is the core User schema (RFC 7643 §4.1).
 const userSchemaURN = "urn:ietf:params:scim:schemas:core:2.0:User"
 
-func rfcProjection(s *session) {
+// rfcUser creates a user as a generic client does (rfc/create) and returns
+// its values with its id; nil when there is no id.
+func (s *session) rfcUser() vars {
 	v := newUser()
 	id, _ := s.create("rfc/create", v)
 	if id == "" {
+		return nil
+	}
+	return v.with("id", id)
+}
+
+func rfcProjection(s *session) {
+	v := s.rfcUser()
+	if v == nil {
 		return
 	}
-	v = v.with("id", id)
 	always := s.alwaysReturned()
 
 	const onlyUserName = "attributes=userName"

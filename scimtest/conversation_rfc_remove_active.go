@@ -14,12 +14,10 @@ import (
 // absent, or false; the one answer that cannot be right is the user
 // still served active.
 func rfcRemoveActive(s *session) {
-	v := newUser()
-	id, _ := s.create("rfc/create", v)
-	if id == "" {
+	v := s.rfcUser()
+	if v == nil {
 		return
 	}
-	v = v.with("id", id)
 	refusable, listed := s.activeRefusable()
 	const step = "rfc/remove-active-patch"
 	resp := s.do(step, v)

@@ -158,7 +158,7 @@ func noSearch(h http.Handler) http.Handler {
 
 // rewritePatch rewrites each operation of a PATCH request with change before
 // h sees it.
-func rewritePatch(h http.Handler, change func(op map[string]any)) http.Handler {
+func rewritePatch(h http.Handler, change func(r *http.Request, op map[string]any)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch {
 			body, _ := io.ReadAll(r.Body)
@@ -167,7 +167,7 @@ func rewritePatch(h http.Handler, change func(op map[string]any)) http.Handler {
 				ops, _ := req["Operations"].([]any)
 				for _, op := range ops {
 					if m, ok := op.(map[string]any); ok {
-						change(m)
+						change(r, m)
 					}
 				}
 				body, _ = json.Marshal(req)
@@ -198,7 +198,7 @@ func refusesRemoveActive(h http.Handler) http.Handler {
 // keepsActiveOnRemove answers a remove of active 200 and leaves the user
 // active, as a server that ignores what it cannot store does.
 func keepsActiveOnRemove(h http.Handler) http.Handler {
-	return rewritePatch(h, func(op map[string]any) {
+	return rewritePatch(h, func(_ *http.Request, op map[string]any) {
 		if op["op"] == "remove" && op["path"] == "active" {
 			op["op"], op["value"] = "replace", true
 		}
@@ -209,7 +209,7 @@ func keepsActiveOnRemove(h http.Handler) http.Handler {
 // matches nothing into an add of such an email, as scimkit did for any
 // filter of eq comparisons.
 func createsOnNoTarget(h http.Handler) http.Handler {
-	return rewritePatch(h, func(op map[string]any) {
+	return rewritePatch(h, func(_ *http.Request, op map[string]any) {
 		path, _ := op["path"].(string)
 		if typ, ok := strings.CutPrefix(path, `emails[type eq "`); ok && strings.HasSuffix(typ, `"].value`) && typ != `work"].value` {
 			op["op"], op["path"] = "add", "emails"
