@@ -103,10 +103,10 @@ func elementKey(m map[string]any) string {
 	keys := slices.Sorted(maps.Keys(m))
 	var b strings.Builder
 	for _, k := range keys {
-		x := m[k]
 		if k == "primary" {
 			continue
 		}
+		x := m[k]
 		if t, ok := x.(time.Time); ok {
 			x = t.UnixNano()
 		}

@@ -81,7 +81,7 @@ func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remov
 	if last >= 0 {
 		onePrimary(list, last)
 	}
-	// Elements changed alike may now be alike.
+	// An element the operation changed may now equal another.
 	h.setCustom(u, d.Name, collapseElements(list))
 	return nil
 }

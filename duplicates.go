@@ -5,14 +5,17 @@ import (
 	"time"
 )
 
-// RFC 7643 §2.4: a multi-valued attribute SHOULD NOT hold the same value
+// RFC 7643 §2.4: a multi-valued attribute SHOULD NOT return the same value
 // twice (for a complex one, the same type and value), and primary is true
-// in one element at most. Exact duplicates are collapsed where values
-// are written, for every multi-valued attribute: a simple one's values by
-// appendNew, a complex one's elements by collapseElements (equal in every
-// sub-attribute but primary), a group's members by collapseMembers (equal
-// values: an id names one resource). The first keeps its place. Only what
-// a request writes is looked at, so a PATCH of active costs nothing more.
+// in one element at most. Exact duplicates are collapsed where values are
+// written, for every multi-valued attribute: a simple one's equal values
+// by appendNew, a complex one's elements equal in every sub-attribute but
+// primary by collapseElements, a group's members with one value by
+// collapseMembers (an id names one resource). The first keeps its place.
+// Two elements with one type and value that differ in another
+// sub-attribute (display) are not exact duplicates: which to keep would
+// be a guess, so both are. Only what a request writes is looked at, so a
+// PATCH of active costs nothing more.
 
 // collapseElements returns list without the elements that repeat an
 // earlier one in every sub-attribute but primary; the earlier one is

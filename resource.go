@@ -36,10 +36,11 @@ type User struct {
 	// access, the change reaches the host as EventDeactivated, as Okta's
 	// and Entra ID's deprovisioning (active false) does, and it is served
 	// as "active": false rather than absent, since Okta's import expects
-	// active on every user. A Store keeps no third state. A create that
-	// does not mention active makes an active user; a PUT that does not,
-	// or a path-less PATCH value with active null, keeps the stored value
-	// (the rule for bodies).
+	// active on every user. A Store keeps no third state (one that keeps
+	// no active, Kept.Missing, refuses it as it refuses active false). A
+	// create that does not mention active makes an active user; a PUT
+	// that does not, or a path-less PATCH value with active null, keeps
+	// the stored value (the rule for bodies).
 	Active bool
 	// Custom holds the values of host-declared attributes, keyed by the
 	// attribute's declared name. A value is a string, bool, int64 or
