@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/internal/jsontext"
@@ -63,8 +64,9 @@ func (h *Handler) decodeComplex(d *schema.Attribute, v rawValue, where string) (
 }
 
 // decodeComplexList reads the value of a multi-valued complex attribute:
-// an array of objects (one object alone is an array of one). primary may
-// be true in one element at most (RFC 7643 §2.4).
+// an array of objects (one object alone is an array of one). Exact
+// duplicates are collapsed (collapseElements); then primary may be true
+// in one element at most (RFC 7643 §2.4).
 func (h *Handler) decodeComplexList(d *schema.Attribute, v rawValue) ([]map[string]any, *Error) {
 	if len(v.data) > 0 && v.data[0] == '{' {
 		m, e := h.decodeComplex(d, v, d.Name)
@@ -77,30 +79,38 @@ func (h *Handler) decodeComplexList(d *schema.Attribute, v rawValue) ([]map[stri
 		return nil, badRequest(ScimTypeInvalidValue, valueError(d.Name, "an array of objects", v).Detail)
 	}
 	var out []map[string]any
-	primaries := 0
 	e := elements(v, d.Name, func(i int, el rawValue) *Error {
 		m, e := h.decodeComplex(d, el, d.Name+"["+strconv.Itoa(i)+"]")
-		if e != nil || m == nil {
-			return e
+		if e == nil && m != nil {
+			out = append(out, m)
 		}
-		if p, _ := m["primary"].(bool); p {
-			if primaries++; primaries > 1 {
-				return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s has more than one element with primary true; at most one may be primary", d.Name))
-			}
-		}
-		out = append(out, m)
-		return nil
+		return e
 	})
-	return out, e
+	if e != nil {
+		return nil, e
+	}
+	out = collapseElements(out)
+	if first := slices.IndexFunc(out, isPrimary); first >= 0 && slices.ContainsFunc(out[first+1:], isPrimary) {
+		return nil, badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s has more than one element with primary true; at most one may be primary", d.Name))
+	}
+	return out, nil
 }
 
 // elementKey identifies an element of a multi-valued complex attribute by
-// all its sub-attributes, in a canonical order.
+// all its sub-attributes but primary, in a canonical order, times by
+// instant: elements with equal keys are duplicates (sameElement).
 func elementKey(m map[string]any) string {
 	keys := slices.Sorted(maps.Keys(m))
 	var b strings.Builder
 	for _, k := range keys {
-		fmt.Fprintf(&b, "%s\x00%T\x00%v\x00", k, m[k], m[k])
+		if k == "primary" {
+			continue
+		}
+		x := m[k]
+		if t, ok := x.(time.Time); ok {
+			x = t.UnixNano()
+		}
+		fmt.Fprintf(&b, "%s\x00%T\x00%v\x00", k, m[k], x)
 	}
 	return b.String()
 }
@@ -221,22 +231,26 @@ func (h *Handler) assignComplex(u *User, d *schema.Attribute, v rawValue, add bo
 	}
 	if add {
 		// One pass with a set of the elements held: a client may add
-		// thousands to thousands.
+		// thousands to thousands. An element held already is not added
+		// again (collapseElements); sent as primary, it becomes primary.
 		old, _ := u.Custom[d.Name].([]map[string]any)
 		merged := append(make([]map[string]any, 0, len(old)+len(list)), old...)
-		seen := make(map[string]struct{}, len(old)+len(list))
-		for _, m := range old {
-			seen[elementKey(m)] = struct{}{}
+		at := make(map[string]int, len(old)+len(list))
+		for i, m := range old {
+			at[elementKey(m)] = i
 		}
 		newPrimary := -1
 		for _, m := range list {
 			k := elementKey(m)
-			if _, ok := seen[k]; ok {
+			if i, ok := at[k]; ok {
+				if isPrimary(m) {
+					merged[i], newPrimary = withPrimary(merged[i]), i
+				}
 				continue
 			}
-			seen[k] = struct{}{}
+			at[k] = len(merged)
 			merged = append(merged, m)
-			if p, _ := m["primary"].(bool); p {
+			if isPrimary(m) {
 				newPrimary = len(merged) - 1
 			}
 		}

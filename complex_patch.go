@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
@@ -14,10 +15,10 @@ import (
 // User.Custom (RFC 7644 §3.5.2): remove drops the matching elements (or
 // their sub-attribute); add and replace set the value's sub-attributes
 // on them (or the one sub-attribute). When nothing matches, add and
-// replace of attr[type eq "work"].sub create the element the filter
-// describes, as Entra ID expects of emails and phoneNumbers; a whole
-// element matching nothing is a noTarget (RFC 7644 §3.5.2.3), and a
-// remove of nothing does nothing. One pass over the elements.
+// replace create the element if the filter is a type eq of a canonical
+// type (upsertType), as Entra ID expects of emails and phoneNumbers, and
+// are a noTarget otherwise (RFC 7644 §3.5.2.3); a remove of nothing does
+// nothing. One pass over the elements.
 func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remove bool, v rawValue) *Error {
 	d := t.ref.def
 	old, _ := u.Custom[d.Name].([]map[string]any)
@@ -77,44 +78,47 @@ func (h *Handler) patchComplexElements(u *User, t patchTarget, op PatchOp, remov
 		if remove {
 			return nil
 		}
-		eqs, ok := equalities(t.filter.Filter, nil)
-		if !ok || t.ref.sub == nil {
-			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no element of %q matches %s; nothing to %s", d.Name, t.filter.String(), op))
+		typ, ok := upsertType(d, t.filter.Filter)
+		if !ok {
+			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no element of %q matches %s; nothing to %s (only a filter type eq one of the canonical types creates an element)", d.Name, t.filter.String(), op))
 		}
-		list = append(slices.Clone(old), mergeComplex(eqs, set))
+		created := mergeComplex(map[string]any{"type": typ}, set)
+		if len(created) == 1 {
+			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no element of %q matches %s, and the operation gives no value to create one with", d.Name, t.filter.String()))
+		}
+		list = append(slices.Clone(old), created)
 		last = len(list) - 1
 	}
 	if last >= 0 {
 		onePrimary(list, last)
 	}
-	h.setCustom(u, d.Name, list)
+	// An element the operation changed may now equal another.
+	h.setCustom(u, d.Name, collapseElements(list))
 	return nil
 }
 
-// equalities collects the sub-attribute values a filter made of eq
-// comparisons joined with and pins down, so that an element matching
-// nothing can be created from it: [type eq "work"] is {"type": "work"}.
-func equalities(e filter.Expr, into map[string]any) (map[string]any, bool) {
-	if into == nil {
-		into = map[string]any{}
+// upsertType returns the type of the element an add or replace of
+// attr[filter] creates when no element matches: Entra ID sends
+// emails[type eq "work"].value for a user without a work email, and means
+// "set it". Only a filter that is exactly type eq one of the canonical
+// values /Schemas lists for attr's type (compared as the filter compares,
+// so "Work" is "work") creates one, with the canonical spelling; any other
+// filter that matches nothing is a noTarget (RFC 7644 §3.5.2.3).
+func upsertType(d *schema.Attribute, f filter.Expr) (string, bool) {
+	c, ok := f.(*filter.Compare)
+	if !ok || c.Op != filter.Eq || c.Path.Name != "type" || c.Path.Sub != "" || c.Value.Kind != filter.String {
+		return "", false
 	}
-	switch e := e.(type) {
-	case *filter.Compare:
-		if e.Op != filter.Eq || e.Value.Kind != filter.String {
-			return nil, false
-		}
-		into[e.Path.Name] = e.Value.Str
-		return into, true
-	case *filter.Logical:
-		if e.Op != filter.And {
-			return nil, false
-		}
-		if _, ok := equalities(e.Left, into); !ok {
-			return nil, false
-		}
-		return equalities(e.Right, into)
+	typ, ok := d.SubAttribute("type", false)
+	if !ok {
+		return "", false
 	}
-	return nil, false
+	for _, v := range typ.CanonicalValues {
+		if v == c.Value.Str || !c.CaseExact && strings.EqualFold(v, c.Value.Str) {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // removeComplexValues removes from a multi-valued complex attribute the

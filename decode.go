@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -234,6 +235,10 @@ func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
 		}
 		switch {
 		case strings.EqualFold(m.typ, "work"):
+			if work != nil && m.value == work.value {
+				work.primary = work.primary || m.primary // the same email twice: once (RFC 7643 §2.4)
+				return nil
+			}
 			if work != nil {
 				return badRequest(ScimTypeInvalidValue, "emails has two elements of type \"work\"; type must be unique within emails")
 			}
@@ -355,9 +360,13 @@ func (h *Handler) assignCustom(u *User, ref attrRef, v rawValue, add bool) *Erro
 	if !d.MultiValued {
 		val, e = h.decodeScalar(d, v)
 	} else {
+		var old any
+		if add {
+			old = u.Custom[d.Name]
+		}
 		val, e = h.decodeList(d, v)
-		if e == nil && add {
-			val = appendNew(u.Custom[d.Name], val)
+		if e == nil {
+			val = appendNew(old, val) // each value once (RFC 7643 §2.4)
 		}
 	}
 	if e != nil {
@@ -460,14 +469,37 @@ func appendMissingBy[T any, K comparable](old, add []T, key func(T) K) []T {
 	return out
 }
 
-// checkRequired reports the first required attribute u lacks.
+// checkRequired reports every required attribute u lacks, in one error,
+// so that a client learns from one response all it must send.
 func (h *Handler) checkRequired(u *User) *Error {
-	for _, p := range h.required {
-		if !h.has(u, p) {
-			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("attribute %q is required", p))
-		}
+	if missing := h.missingRequired(u); len(missing) > 0 {
+		return badRequest(ScimTypeInvalidValue, requiredDetail(missing))
 	}
 	return nil
+}
+
+// missingRequired returns the required attributes u lacks, in the order
+// of h.required; nil, without allocating, when it has them all.
+func (h *Handler) missingRequired(u *User) []string {
+	var missing []string
+	for _, p := range h.required {
+		if !h.has(u, p) {
+			missing = append(missing, p)
+		}
+	}
+	return missing
+}
+
+// requiredDetail says that the attributes named are required.
+func requiredDetail(names []string) string {
+	if len(names) == 1 {
+		return fmt.Sprintf("attribute %q is required", names[0])
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	return fmt.Sprintf("attributes %s and %s are required", strings.Join(quoted[:len(quoted)-1], ", "), quoted[len(quoted)-1])
 }
 
 func (h *Handler) has(u *User, path string) bool {

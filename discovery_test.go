@@ -11,14 +11,15 @@ import (
 )
 
 type attrDoc struct {
-	Name          string    `json:"name"`
-	Type          string    `json:"type"`
-	MultiValued   bool      `json:"multiValued"`
-	Required      bool      `json:"required"`
-	CaseExact     bool      `json:"caseExact"`
-	Mutability    string    `json:"mutability"`
-	Returned      string    `json:"returned"`
-	SubAttributes []attrDoc `json:"subAttributes"`
+	Name            string    `json:"name"`
+	Type            string    `json:"type"`
+	MultiValued     bool      `json:"multiValued"`
+	Required        bool      `json:"required"`
+	CaseExact       bool      `json:"caseExact"`
+	Mutability      string    `json:"mutability"`
+	Returned        string    `json:"returned"`
+	CanonicalValues []string  `json:"canonicalValues"`
+	SubAttributes   []attrDoc `json:"subAttributes"`
 }
 
 type schemaDoc struct {

@@ -45,8 +45,9 @@ func (h *Handler) decodeGroup(body []byte) (*Group, *Error) {
 }
 
 // decodeMembers reads a members value: an array of member objects (one
-// object alone is taken as an array of one), or null for none. budget is
-// what is left of MaxMembersPerRequest for the request; it is spent here.
+// object alone is taken as an array of one), or null for none; a member
+// named twice is there once (collapseMembers). budget is what is left of
+// MaxMembersPerRequest for the request; it is spent here.
 func (h *Handler) decodeMembers(v rawValue, where string, budget *int) ([]Member, *Error) {
 	if v.isNull() {
 		return nil, nil
@@ -75,7 +76,7 @@ func (h *Handler) decodeMembers(v rawValue, where string, budget *int) ([]Member
 		}
 		return e
 	})
-	return ms, e
+	return collapseMembers(ms), e
 }
 
 func (h *Handler) tooManyMembers() *Error {

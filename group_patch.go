@@ -53,11 +53,11 @@ func (h *Handler) groupTarget(c *GroupChange, d *memberDelta, op *PatchOperation
 	if t.ext != nil || t.ref.def == nil {
 		return badRequest(ScimTypeInvalidPath, fmt.Sprintf("%s: a group has no extension attributes", where))
 	}
+	if d := t.ref.def; d.Required && (op.Op == PatchRemove || unassigns(v)) {
+		return errorf(http.StatusBadRequest, ScimTypeMutability, fmt.Sprintf("%s: attribute %q is required; it cannot be removed (RFC 7644 §3.5.2.2)", where, t.ref.path()))
+	}
 	switch t.ref.def.Name {
 	case "displayName":
-		if op.Op == PatchRemove || v.isNull() {
-			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: displayName is required; it can be replaced, not removed", where))
-		}
 		s, e := decodeString("displayName", v)
 		if e != nil {
 			return e

@@ -224,7 +224,7 @@ func TestGroupPatchErrors(t *testing.T) {
 		detail   string
 	}{
 		{"unknown member", addMembers(a, "nope-1", "nope-2"), 400, "invalidValue", `"nope-1", "nope-2"`},
-		{"remove displayName", `{"op":"remove","path":"displayName"}`, 400, "invalidValue", "displayName is required"},
+		{"remove displayName", `{"op":"remove","path":"displayName"}`, 400, "mutability", `Operations[0]: attribute "displayName" is required`},
 		{"empty displayName", `{"op":"replace","path":"displayName","value":""}`, 400, "invalidValue", "cannot be empty"},
 		{"remove by type", `{"op":"remove","path":"members[type eq \"User\"]"}`, 400, "invalidFilter", "by value only"},
 		{"add to a filter", `{"op":"add","path":` + memberPath(a) + `,"value":[{"value":` + quote(a) + `}]}`, 400, "invalidPath", "can only be removed"},

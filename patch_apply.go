@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,7 +78,7 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 		return nil, e
 	}
 	h.deriveEmail(next)
-	if e := h.checkRequired(next); e != nil {
+	if e := h.checkRequiredAfter(ops, next); e != nil {
 		return nil, e
 	}
 	return next, nil
@@ -181,8 +182,20 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 		return nil
 	}
 	remove := op == PatchRemove || v.isNull()
-	if remove && ref.urn == "" && d.Name == "active" && strict {
-		return badRequest(ScimTypeInvalidValue, "attribute \"active\" cannot be removed or set to null; set it to true or false")
+	if remove && ref.urn == "" && d.Name == "active" {
+		// Removed, active is unassigned (RFC 7644 §3.5.2.2), which
+		// User.Active holds as false: see there why. In a path-less value
+		// null follows the rule for bodies (PUT keeps what is stored).
+		if !strict {
+			return nil
+		}
+		if slices.Contains(h.required, "active") {
+			// Never missing from a User, so checkRequiredAfter cannot see
+			// it go.
+			return errorf(http.StatusBadRequest, ScimTypeMutability, "attribute \"active\" is required; it cannot be removed (RFC 7644 §3.5.2.2)")
+		}
+		u.Active = false
+		return nil
 	}
 	workEmail := ref.urn == "" && d.Name == "emails" && !h.allEmails
 	if t.filter != nil {
@@ -335,10 +348,10 @@ func (e listElement) AttrValue(p filter.AttrPath, _ int) filter.Value {
 
 // patchWorkEmail applies an operation on emails[filter] or
 // emails[filter].sub. scimkit stores one email, the work email; when the
-// filter matches none, add and replace create the element the filter
-// describes if it is the work email (Entra ID's
-// emails[type eq "work"].value on a user without one) and are a noTarget
-// otherwise. A remove that matches nothing does nothing.
+// filter matches none, add and replace create it if the filter is
+// type eq "work" (upsertType: Entra ID's emails[type eq "work"].value on a
+// user without one) and are a noTarget otherwise. A remove that matches
+// nothing does nothing.
 func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue) *Error {
 	matched := false
 	if u.Email != "" {
@@ -360,11 +373,10 @@ func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue
 	}
 	value := u.Email
 	if !matched {
-		desc, ok := describeEmail(t.filter.Filter)
-		if !ok || !(strings.EqualFold(desc.typ, "work") || !desc.hasType && desc.primary) {
+		if _, ok := upsertType(t.ref.def, t.filter.Filter); !ok {
 			return badRequest(ScimTypeNoTarget, fmt.Sprintf("no email matches %s, and only the work email (emails[type eq \"work\"]) is stored, so there is nothing to change", t.filter.String()))
 		}
-		value = desc.value
+		value = ""
 	}
 	switch sub {
 	case "":
@@ -409,47 +421,6 @@ func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue
 	}
 	u.Email = value
 	return nil
-}
-
-// emailDesc is the email element an equality filter describes.
-type emailDesc struct {
-	typ, value       string
-	hasType, primary bool
-}
-
-// describeEmail reads the element a filter of eq comparisons joined by
-// "and" describes, e.g. type eq "work" and primary eq true. Any other
-// filter describes no element.
-func describeEmail(e filter.Expr) (emailDesc, bool) {
-	var d emailDesc
-	var walk func(filter.Expr) bool
-	walk = func(e filter.Expr) bool {
-		switch e := e.(type) {
-		case *filter.Logical:
-			return e.Op == filter.And && walk(e.Left) && walk(e.Right)
-		case *filter.Compare:
-			if e.Op != filter.Eq {
-				return false
-			}
-			switch {
-			case e.Path.Name == "type" && e.Value.Kind == filter.String:
-				if d.hasType && !strings.EqualFold(d.typ, e.Value.Str) {
-					return false
-				}
-				d.typ, d.hasType = e.Value.Str, true
-			case e.Path.Name == "value" && e.Value.Kind == filter.String:
-				d.value = e.Value.Str
-			case e.Path.Name == "primary" && e.Value.Kind == filter.Bool:
-				d.primary = e.Value.Bool
-			case e.Path.Name == "display" && e.Value.Kind == filter.String:
-			default:
-				return false
-			}
-			return true
-		}
-		return false
-	}
-	return d, walk(e)
 }
 
 // checkImmutable rejects a change to an immutable custom attribute that

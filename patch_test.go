@@ -299,8 +299,8 @@ var patchCases = []patchCase{
 	{name: "remove matching nothing does nothing", body: patchOps(`{"op":"remove","path":"emails[type eq \"home\"]"}`),
 		want: func(u *User) string { return patchEq("Email", u.Email, "ann@example.com") }},
 	{name: "remove without path", body: patchOps(`{"op":"remove"}`), status: 400, typ: ScimTypeNoTarget, detail: "path"},
-	{name: "remove required userName", body: patchOps(`{"op":"remove","path":"userName"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"userName"`},
-	{name: "remove required name.givenName", body: patchOps(`{"op":"remove","path":"name.givenName"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"name.givenName"`},
+	{name: "remove required userName", body: patchOps(`{"op":"remove","path":"userName"}`), status: 400, typ: ScimTypeMutability, detail: `Operations[0]: attribute "userName" is required`},
+	{name: "remove required name.givenName", body: patchOps(`{"op":"remove","path":"name.givenName"}`), status: 400, typ: ScimTypeMutability, detail: `Operations[0]: attribute "name.givenName" is required`},
 	{name: "remove required work email", body: patchOps(`{"op":"Remove","path":"emails[type eq \"work\"].value"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"emails"`},
 	{name: "remove regions value by filter", body: patchOps(`{"op":"remove","path":"regions[value eq \"us1\"]"}`),
 		want: func(u *User) string { return patchEq("regions", u.Custom["regions"], any([]string{"emea2"})) }},
@@ -421,8 +421,14 @@ var patchCases = []patchCase{
 		status: 403, typ: ScimTypeMutability, detail: "only active"},
 
 	// null.
-	{name: "active null", body: patchOps(`{"op":"replace","path":"active","value":null}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
-	{name: "remove active", body: patchOps(`{"op":"remove","path":"active"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
+	{name: "active null unassigns it: not active", body: patchOps(`{"op":"replace","path":"active","value":null}`),
+		want: func(u *User) string { return patchEq("Active", u.Active, false) }},
+	{name: "remove active unassigns it: not active", body: patchOps(`{"op":"remove","path":"active"}`),
+		want: func(u *User) string {
+			return patchEq("Active", u.Active, false) + patchEq("GivenName", u.GivenName, "Ann")
+		}},
+	{name: "remove active when required", cfg: func(c *Config) { c.Required = []string{"userName", "active"} }, body: patchOps(`{"op":"replace","path":"displayName","value":"D"}`, `{"op":"remove","path":"active"}`),
+		status: 400, typ: ScimTypeMutability, detail: `Operations[1]: attribute "active" is required`},
 	{name: "replace with null unassigns", body: patchOps(`{"op":"replace","path":"displayName","value":null}`),
 		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "") }},
 	{name: "path-less active null ignored as in PUT", body: patchOps(`{"op":"replace","value":{"active":null,"displayName":"D"}}`),

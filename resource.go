@@ -28,6 +28,19 @@ type User struct {
 	Email string
 	// Active is false for a deactivated user. A deactivated user is still
 	// returned by reads and filters.
+	//
+	// An unassigned active is false too. A PATCH may remove active (a
+	// remove, or null, at the path "active": RFC 7644 §3.5.2.2 makes it
+	// unassigned, since /Schemas lists it neither required nor read-only),
+	// and then nothing asserts that the user is active: it gets no
+	// access, the change reaches the host as EventDeactivated, as Okta's
+	// and Entra ID's deprovisioning (active false) does, and it is served
+	// as "active": false rather than absent, since Okta's import expects
+	// active on every user. A Store keeps no third state (one that keeps
+	// no active, Kept.Missing, refuses it as it refuses active false). A
+	// create that does not mention active makes an active user; a PUT
+	// that does not, or a path-less PATCH value with active null, keeps
+	// the stored value (the rule for bodies).
 	Active bool
 	// Custom holds the values of host-declared attributes, keyed by the
 	// attribute's declared name. A value is a string, bool, int64 or

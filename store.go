@@ -24,6 +24,10 @@ import (
 // Custom values with the same Go types (int64 stays int64, times are equal
 // instants). id is compared case-sensitively; userName case-insensitively.
 //
+// A Store keeps no unassigned state beside a user's values: an attribute
+// a PATCH removes comes to it as the zero value (an empty string, no
+// Custom key), and a removed active as false (see User.Active).
+//
 // Stores wrap the sentinel errors below with %w; the handler maps them to
 // HTTP status codes and SCIM error types. Any other error becomes a 500
 // whose text goes to the log, never to the client.

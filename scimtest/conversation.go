@@ -26,7 +26,8 @@ import (
 type Conversation struct {
 	// IdP is "okta" or "entra", "errors" for the error cases both
 	// identity providers rely on, or "rfc" for what a generic RFC 7644
-	// client relies on beyond them (projection, .search, cursor paging).
+	// client relies on beyond them (projection, .search, cursor paging,
+	// remove of active, noTarget, duplicates collapsed).
 	IdP string
 	// Name names the conversation within its IdP, e.g. "create".
 	Name string
@@ -61,7 +62,7 @@ func (c Conversation) FullName() string { return c.IdP + "/" + c.Name }
 // Conversations returns every conversation, in the order TestHandler and
 // scimcheck run them: Okta's (users, then Push Groups), then Entra ID's
 // (users, then groups), then the error cases, then the RFC's projection,
-// .search and cursor paging.
+// .search, cursor paging, remove of active, noTarget and duplicates.
 func Conversations() []Conversation {
 	var all []Conversation
 	all = append(all, oktaConversations...)

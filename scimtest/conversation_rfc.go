@@ -8,9 +8,10 @@ import (
 	"strings"
 )
 
-// rfcConversations are what a generic client, written from RFC 7644 and
-// RFC 9865 alone, relies on beyond what Okta and Entra ID send:
-// projection, POST /Users/.search and cursor paging. The kit is for any
+// rfcConversations are what a generic client, written from RFC 7643, RFC
+// 7644 and RFC 9865 alone, relies on beyond what Okta and Entra ID send:
+// projection, POST /Users/.search, cursor paging, and the PATCH and
+// multi-valued corners third-party conformance runs probe. The kit is for any
 // service provider, so each asserts no more than the RFC does: where the
 // RFC leaves a choice (a name in another case, an unknown one), either
 // answer passes; what a service provider need not serve (.search, cursors)
@@ -22,18 +23,33 @@ var rfcConversations = []Conversation{
 		Enforces: "POST /Users/.search with a SearchRequest (filter, startIndex, count, attributes) finds the same users as the equivalent GET, page by page, each once, with only the attributes asked for (RFC 7644 §3.4.3)"},
 	{IdP: "rfc", Name: "cursor", run: rfcCursor, NeedsCursor: true,
 		Enforces: "cursor paging, when /ServiceProviderConfig says pagination.cursor: GET /Users?filter=…&cursor=&count=5 then each nextCursor until there is none lists every matching user exactly once, pages of at most 5; previousCursor, when given, walks back over each exactly once; an altered cursor is a 400 invalidCursor (RFC 9865 §2)"},
+	{IdP: "rfc", Name: "remove-active", run: rfcRemoveActive,
+		Enforces: "a PATCH remove of active makes it unassigned, so the user is no longer served active:true, unless /Schemas lists active required or read-only, and then the remove is a 400 mutability (RFC 7644 §3.5.2.2)"},
+	{IdP: "rfc", Name: "no-target", run: rfcNoTarget,
+		Enforces: "a PATCH replace of emails[type eq \"nonexistent\"].value, or of emails[value eq …].value for a value no email has, is a 400 noTarget, and creates nothing (RFC 7644 §3.5.2.3)"},
+	{IdP: "rfc", Name: "duplicates", run: rfcDuplicates,
+		Enforces: "an email sent twice with the same type and value, in a create or an add, is served once, and primary true at most once; a group member named twice is a member once (RFC 7643 §2.4); a 400 for the create passes"},
 }
 
 // userSchemaURN is the core User schema (RFC 7643 §4.1).
 const userSchemaURN = "urn:ietf:params:scim:schemas:core:2.0:User"
 
-func rfcProjection(s *session) {
+// rfcUser creates a user as a generic client does (rfc/create) and returns
+// its values with its id; nil when there is no id.
+func (s *session) rfcUser() vars {
 	v := newUser()
 	id, _ := s.create("rfc/create", v)
 	if id == "" {
+		return nil
+	}
+	return v.with("id", id)
+}
+
+func rfcProjection(s *session) {
+	v := s.rfcUser()
+	if v == nil {
 		return
 	}
-	v = v.with("id", id)
 	always := s.alwaysReturned()
 
 	const onlyUserName = "attributes=userName"
@@ -96,11 +112,7 @@ func (s *session) notReturned(step string, resp *response, r any, param string, 
 // where no User attribute but id is returned "always".
 func (s *session) alwaysReturned() map[string]bool {
 	always := map[string]bool{"id": true}
-	status, v, err := s.quiet(http.MethodGet, "Schemas/"+userSchemaURN, "")
-	if err != nil || status != http.StatusOK {
-		return always
-	}
-	for _, a := range arrayAt(v, "attributes") {
+	for _, a := range s.userAttributes() {
 		name := strings.ToLower(stringOr(a, "name"))
 		if strings.EqualFold(stringOr(a, "returned"), "always") {
 			always[name] = true
@@ -112,6 +124,17 @@ func (s *session) alwaysReturned() map[string]bool {
 		}
 	}
 	return always
+}
+
+// userAttributes asks the service provider's /Schemas, quietly, for the
+// attributes of the core User schema (RFC 7643 §7); nil without an
+// answer.
+func (s *session) userAttributes() []any {
+	status, v, err := s.quiet(http.MethodGet, "Schemas/"+userSchemaURN, "")
+	if err != nil || status != http.StatusOK {
+		return nil
+	}
+	return arrayAt(v, "attributes")
 }
 
 // quiet sends a request below the base URL (path relative to it) for what

@@ -48,10 +48,18 @@
 // Last come the conversations of a generic client written from the RFCs
 // alone: rfc/projection (attributes and excludedAttributes, RFC 7644
 // §3.9), rfc/search (POST /Users/.search, §3.4.3) and rfc/cursor (RFC
-// 9865 cursor paging). rfc/search is skipped when a search is answered
-// 404, 405 or 501, rfc/cursor unless /ServiceProviderConfig says
-// pagination.cursor true; where the RFC leaves a choice (a mis-cased or
-// unknown name in attributes), either answer passes.
+// 9865 cursor paging), then the PATCH and multi-valued corners
+// third-party conformance runs probe: rfc/remove-active (a remove of
+// active leaves it unassigned, or is a 400 mutability where /Schemas
+// lists it required or read-only, RFC 7644 §3.5.2.2), rfc/no-target (a
+// value filter that matches nothing is a 400 noTarget that writes
+// nothing, §3.5.2.3) and rfc/duplicates (an email or a group member sent
+// twice is served once, primary true at most once, RFC 7643 §2.4).
+// rfc/search is skipped when a search is answered 404, 405 or 501,
+// rfc/cursor unless /ServiceProviderConfig says pagination.cursor true;
+// where the RFC leaves a choice (a mis-cased or unknown name in
+// attributes, an unassigned active served absent or false, a duplicate
+// refused or collapsed), either answer passes.
 //
 // # Testing limits
 //

@@ -82,23 +82,10 @@ func readModifyWrite(h http.Handler) http.Handler {
 // array as a remove of every member, as servers that ignore the value of
 // a remove do.
 func removeValueWipes(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPatch && groupPath.MatchString(r.URL.Path) {
-			body, _ := io.ReadAll(r.Body)
-			var p map[string]any
-			if json.Unmarshal(body, &p) == nil {
-				for _, op := range p["Operations"].([]any) {
-					op := op.(map[string]any)
-					if strings.EqualFold(op["op"].(string), "remove") && op["path"] == "members" {
-						delete(op, "value")
-					}
-				}
-				body, _ = json.Marshal(p)
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			r.ContentLength = int64(len(body))
+	return rewritePatch(h, func(r *http.Request, op map[string]any) {
+		if groupPath.MatchString(r.URL.Path) && strings.EqualFold(op["op"].(string), "remove") && op["path"] == "members" {
+			delete(op, "value")
 		}
-		h.ServeHTTP(w, r)
 	})
 }
 

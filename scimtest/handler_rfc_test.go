@@ -156,6 +156,106 @@ func noSearch(h http.Handler) http.Handler {
 	})
 }
 
+// rewritePatch rewrites each operation of a PATCH request with change before
+// h sees it.
+func rewritePatch(h http.Handler, change func(r *http.Request, op map[string]any)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			body, _ := io.ReadAll(r.Body)
+			var req map[string]any
+			if json.Unmarshal(body, &req) == nil {
+				ops, _ := req["Operations"].([]any)
+				for _, op := range ops {
+					if m, ok := op.(map[string]any); ok {
+						change(r, m)
+					}
+				}
+				body, _ = json.Marshal(req)
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.ContentLength = int64(len(body))
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// refusesRemoveActive answers a remove of active with a 400 invalidValue,
+// as scimkit did before it read RFC 7644 §3.5.2.2.
+func refusesRemoveActive(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method == http.MethodPatch && bytes.Contains(body, []byte(`"op":"remove","path":"active"`)) {
+			w.Header().Set("Content-Type", "application/scim+json")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"invalidValue","detail":"attribute \"active\" cannot be removed or set to null; set it to true or false"}`)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	})
+}
+
+// keepsActiveOnRemove answers a remove of active 200 and leaves the user
+// active, as a server that ignores what it cannot store does.
+func keepsActiveOnRemove(h http.Handler) http.Handler {
+	return rewritePatch(h, func(_ *http.Request, op map[string]any) {
+		if op["op"] == "remove" && op["path"] == "active" {
+			op["op"], op["value"] = "replace", true
+		}
+	})
+}
+
+// createsOnNoTarget turns a replace of emails[type eq "…"].value that
+// matches nothing into an add of such an email, as scimkit did for any
+// filter of eq comparisons.
+func createsOnNoTarget(h http.Handler) http.Handler {
+	return rewritePatch(h, func(_ *http.Request, op map[string]any) {
+		path, _ := op["path"].(string)
+		if typ, ok := strings.CutPrefix(path, `emails[type eq "`); ok && strings.HasSuffix(typ, `"].value`) && typ != `work"].value` {
+			op["op"], op["path"] = "add", "emails"
+			op["value"] = []any{map[string]any{"type": strings.TrimSuffix(typ, `"].value`), "value": op["value"]}}
+		}
+	})
+}
+
+// keepsDuplicates serves a user created with several emails, and a group
+// created with several members, with the first of them twice, as a
+// server that stores what it is sent does when sent it twice.
+func keepsDuplicates(h http.Handler) http.Handler {
+	var mu sync.Mutex
+	sentTwice := map[string]bool{} // ids of resources created with a list of several
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		rewrite(h, func(r *http.Request, rec *httptest.ResponseRecorder) {
+			var req, res map[string]any
+			if json.Unmarshal(rec.Body.Bytes(), &res) != nil {
+				return
+			}
+			json.Unmarshal(body, &req)
+			id, _ := res["id"].(string)
+			mu.Lock()
+			defer mu.Unlock()
+			for _, attr := range []string{"emails", "members"} {
+				if list, _ := req[attr].([]any); r.Method == http.MethodPost && len(list) > 1 {
+					sentTwice[id] = true
+				}
+			}
+			if !sentTwice[id] {
+				return
+			}
+			for _, attr := range []string{"emails", "members"} {
+				if list, _ := res[attr].([]any); len(list) > 0 {
+					res[attr] = append(list, list[0])
+				}
+			}
+			b, _ := json.Marshal(res)
+			rec.Body.Reset()
+			rec.Body.Write(b)
+		}).ServeHTTP(w, r)
+	})
+}
+
 // rfcConversations are the conversations of the rfc group.
 func rfcConversations() []scimtest.Conversation {
 	var rfc []scimtest.Conversation
@@ -189,6 +289,10 @@ func TestRFCConversationsCatchBrokenHandlers(t *testing.T) {
 		{"nextCursor is the page's own cursor", nextCursorSelf, []string{"rfc/cursor"}, "the walk would never end"},
 		{".search ignores the filter", searchIgnoresFilter, []string{"rfc/search"}, "rfc/search-"},
 		{"accepts an altered cursor", func(h http.Handler) http.Handler { return altersAccepted(h, map[string]bool{}) }, []string{"rfc/cursor"}, "rfc/cursor-altered: status: want 400, got 200"},
+		{"refuses to remove active", refusesRemoveActive, []string{"rfc/remove-active"}, "only a required or read-only attribute may be refused"},
+		{"keeps active on its remove", keepsActiveOnRemove, []string{"rfc/remove-active"}, "active is still true after its remove"},
+		{"creates an email for a filter matching nothing", createsOnNoTarget, []string{"rfc/no-target"}, "rfc/no-target-"},
+		{"keeps an email and a member sent twice", keepsDuplicates, []string{"rfc/duplicates"}, "rfc/duplicates-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

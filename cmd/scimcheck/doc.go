@@ -44,8 +44,13 @@
 // Last come what a client written from the RFCs alone relies on:
 // rfc/projection (attributes and excludedAttributes, RFC 7644 §3.9),
 // rfc/search (POST /Users/.search, §3.4.3; skipped when a search is
-// answered 404, 405 or 501) and rfc/cursor (RFC 9865 cursor paging;
-// skipped unless /ServiceProviderConfig says pagination.cursor true).
+// answered 404, 405 or 501), rfc/cursor (RFC 9865 cursor paging;
+// skipped unless /ServiceProviderConfig says pagination.cursor true),
+// rfc/remove-active (a PATCH remove of active leaves it unassigned, or is
+// a 400 mutability where /Schemas lists it required or read-only, RFC
+// 7644 §3.5.2.2), rfc/no-target (a value filter matching nothing is a 400
+// noTarget, §3.5.2.3) and rfc/duplicates (an email or member sent twice
+// is served once, RFC 7643 §2.4).
 // The report has one line per check, PASS, FAIL or SKIP, and under a
 // failure what was wrong with the request as sent (without the token) and
 // the offending response; it ends with a line "N passed, N failed". The

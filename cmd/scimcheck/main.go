@@ -46,7 +46,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	fs.StringVar(&c.target.BaseURL, "url", "", "the SCIM base URL, as pasted into the identity provider (required)")
 	fs.StringVar(&c.target.Token, "token", os.Getenv("SCIM_TOKEN"), "the bearer token (default $SCIM_TOKEN); never printed")
-	fs.StringVar(&c.only, "only", "", "run only the okta, the entra or the rfc conversations (projection, .search, cursor paging), or only the group conversations of both identity providers (the error cases always run)")
+	fs.StringVar(&c.only, "only", "", "run only the okta, the entra or the rfc conversations (projection, .search, cursor paging, remove of active, noTarget, duplicates), or only the group conversations of both identity providers (the error cases always run)")
 	fs.DurationVar(&c.target.Timeout, "timeout", 30*time.Second, "the time each request may take")
 	fs.IntVar(&c.target.ImportUsers, "import-users", 150, "how many users the import check creates and pages through")
 	fs.IntVar(&c.target.LargeGroupMembers, "large-group", 20_000, "how many users entra/groups-large creates and adds to one group")
@@ -168,7 +168,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // selected reports whether -only selects conv: the error cases always run;
 // okta and entra select an identity provider's conversations, groups the
 // group conversations of both, rfc the conversations of a generic RFC
-// client (projection, .search, cursor paging).
+// client (projection, .search, cursor paging, remove of active, noTarget,
+// duplicates).
 func selected(only string, conv scimtest.Conversation) bool {
 	switch only {
 	case "":

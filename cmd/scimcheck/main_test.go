@@ -80,10 +80,11 @@ func TestPassesAgainstScimkit(t *testing.T) {
 	if m == nil || m[2] != "0" || m[1] == "0" {
 		t.Fatalf("no summary line N passed, 0 failed:\n%s", out)
 	}
-	// 18 user and error conversations, 17 group conversations, 3 rfc
-	// conversations (projection, .search, cursor).
-	if got := strings.Count(out, "\nPASS "); got != 38 {
-		t.Errorf("%d PASS lines, want 38:\n%s", got, out)
+	// 18 user and error conversations, 17 group conversations, 6 rfc
+	// conversations (projection, .search, cursor, remove-active,
+	// no-target, duplicates).
+	if got := strings.Count(out, "\nPASS "); got != 41 {
+		t.Errorf("%d PASS lines, want 41:\n%s", got, out)
 	}
 	if strings.Contains(out, token) {
 		t.Error("the report shows the token")
@@ -216,8 +217,8 @@ func TestFailsAgainstABrokenServer(t *testing.T) {
 	// The 7 user checks with an empty lookup, and entra/groups-create and
 	// entra/groups-delete, whose lookups of a group that is not there
 	// answer "Resources":null. The rfc conversations list no empty page.
-	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "29" || m[2] != "9" {
-		t.Errorf("summary: want 29 passed, 9 failed:\n%s", out)
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "32" || m[2] != "9" {
+		t.Errorf("summary: want 32 passed, 9 failed:\n%s", out)
 	}
 	if strings.Contains(out, token) {
 		t.Error("the report shows the token")
@@ -277,7 +278,7 @@ func TestNoToken(t *testing.T) {
 }
 
 // rfcChecks are the rfc conversations, as scimcheck names them.
-var rfcChecks = []string{"rfc/projection", "rfc/search", "rfc/cursor"}
+var rfcChecks = []string{"rfc/projection", "rfc/search", "rfc/cursor", "rfc/remove-active", "rfc/no-target", "rfc/duplicates"}
 
 func TestOnlyRFC(t *testing.T) {
 	srv := newServer(t, identity)
@@ -294,8 +295,8 @@ func TestOnlyRFC(t *testing.T) {
 		t.Errorf("-only rfc ran an identity provider's conversation:\n%s", out)
 	}
 	// The rfc conversations and the error cases.
-	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "8" || m[2] != "0" {
-		t.Errorf("summary: want 8 passed, 0 failed:\n%s", out)
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "11" || m[2] != "0" {
+		t.Errorf("summary: want 11 passed, 0 failed:\n%s", out)
 	}
 	if n := count(t, srv, "/scim/v2/Users?count=0"); n != 0 {
 		t.Errorf("after scimcheck the store holds %d users, want 0", n)
@@ -338,13 +339,14 @@ func TestRFCSkippedWhenNotServed(t *testing.T) {
 		"\nPASS rfc/projection\n",
 		"\nSKIP rfc/search\n     note: not run: POST /scim/v2/Users/.search answered 405",
 		"\nSKIP rfc/cursor\n     note: not run: GET /scim/v2/ServiceProviderConfig does not say pagination.cursor true",
+		"\nPASS rfc/remove-active\n", "\nPASS rfc/no-target\n", "\nPASS rfc/duplicates\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
 	}
-	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "6" || m[2] != "0" {
-		t.Errorf("summary: want 6 passed, 0 failed:\n%s", out)
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "9" || m[2] != "0" {
+		t.Errorf("summary: want 9 passed, 0 failed:\n%s", out)
 	}
 }
 
