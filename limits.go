@@ -143,14 +143,29 @@ func (h *Handler) checkUser(u *User) *Error {
 
 // checkValueCounts checks the count of values of the multi-valued
 // attribute op names, or of every one for an operation without a path
-// (or naming a whole extension); applyPatch calls it after each
-// operation, so that no operation works on a list longer than MaxValues.
-func (h *Handler) checkValueCounts(u *User, op *PatchOperation) *Error {
+// (or naming a whole extension), in next, the user old becomes; applyPatch
+// calls it after each operation, so that no operation works on a list
+// longer than MaxValues. A list old already held over the limit may stay
+// as long, not grow.
+func (h *Handler) checkValueCounts(old, next *User, op *PatchOperation) *Error {
 	d := op.target.ref.def
 	if op.Path == nil || op.target.ext != nil {
 		d = nil
 	}
-	return h.names.limits.counts(&h.cfg.Limits, storedUser{u}, d)
+	return h.names.limits.counts(&h.cfg.Limits, storedUser{old}, storedUser{next}, d)
+}
+
+// checkUserChange checks next, the result of a PATCH of old, a user that
+// breaches the limits already: the attributes the PATCH changed must be
+// within them, and next no larger than old.
+func (h *Handler) checkUserChange(old, next *User) *Error {
+	if e := h.names.limits.checkChanged(&h.cfg.Limits, storedUser{old}, storedUser{next}); e != nil {
+		return e
+	}
+	if userBytes(next) > userBytes(old) {
+		return errorf(http.StatusRequestEntityTooLarge, ScimTypeInvalidValue, fmt.Sprintf("the resource is larger than %d bytes of JSON, the most this service provider stores for one resource (Limits.MaxResourceBytes), and the PATCH would make it larger; remove values first", h.cfg.Limits.MaxResourceBytes))
+	}
+	return nil
 }
 
 // checkGroup checks a group against the limits before it is stored; its
@@ -164,11 +179,36 @@ func (h *Handler) checkGroup(g *Group) *Error {
 // filterVisits is how many elements op tests: every element of the
 // multi-valued attribute its value filter names, as u holds it before op.
 func (h *Handler) filterVisits(u *User, op *PatchOperation) int {
-	t := &op.target
+	if op.Path == nil {
+		return h.valueFilterVisits(u, op.value)
+	}
+	return h.targetVisits(u, &op.target)
+}
+
+func (h *Handler) targetVisits(u *User, t *patchTarget) int {
 	if t.filter == nil || t.ref.def == nil || !t.ref.def.MultiValued {
 		return 0
 	}
 	return storedUser{u}.AttrLen(filter.AttrPath{URN: t.ref.urn, Name: t.ref.def.Name})
+}
+
+// valueFilterVisits is filterVisits of an operation without a path, whose
+// value's keys may be filtered paths ("emails[type eq \"work\"].value", as
+// Entra ID sends them), each testing every element of its attribute.
+func (h *Handler) valueFilterVisits(u *User, v rawValue) int {
+	n := 0
+	members(v, "value", func(key string, v rawValue) *Error {
+		switch {
+		case strings.EqualFold(key, UserURN):
+			n += h.valueFilterVisits(u, v)
+		case strings.IndexByte(key, '[') >= 0:
+			if t, ne, e := h.resolvePatchPath(&h.names, key); ne == nil && e == nil {
+				n += h.targetVisits(u, &t)
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // maxFilterVisits bounds the elements the value filters of one PATCH
@@ -178,7 +218,8 @@ func (h *Handler) filterVisits(u *User, op *PatchOperation) int {
 // filters that match nothing over a full list is refused before it burns
 // a CPU for longer than the request is worth.
 func (h *Handler) maxFilterVisits() int {
-	return h.cfg.Limits.MaxOperations * h.cfg.Limits.MaxValues / 2
+	l := &h.cfg.Limits
+	return max(l.MaxOperations*l.MaxValues/2, l.MaxValues)
 }
 
 func (h *Handler) tooManyVisits() *Error {

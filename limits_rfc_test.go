@@ -129,3 +129,62 @@ func TestLimitsRFCResourceSize(t *testing.T) {
 		t.Errorf("a page of %d users in %d bytes; want 2 within 150 KiB", l.ItemsPerPage, rec.Body.Len())
 	}
 }
+
+// A user stored before the limits it breaches (before an upgrade that
+// brought them, or with looser limits) can still be deactivated and
+// changed, as long as the change is within the limits and does not grow
+// it: Okta's and Entra's deprovisioning must never fail on old data.
+func TestLimitsUserStoredOverLimits(t *testing.T) {
+	st := memstore.New()
+	loose, err := scim.NewHandler(st, scim.Config{Profile: scim.ProfileRFC, Limits: scim.Limits{MaxValues: 2000, MaxResourceBytes: 1 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := scim.NewHandler(st, scim.Config{Profile: scim.ProfileRFC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := decodeAny(t, do(t, loose, "POST", "/Users", rfcUser("ann", `,"phoneNumbers":`+phones(0, 1500))).Body.Bytes())["id"].(string)
+	for _, tt := range []struct {
+		op     string
+		status int
+	}{
+		{`{"op":"replace","path":"active","value":false}`, http.StatusOK},
+		{`{"op":"replace","value":{"active":true,"userName":"bob"}}`, http.StatusOK},
+		{`{"op":"add","path":"title","value":"Ops"}`, http.StatusRequestEntityTooLarge}, // it would grow
+		{`{"op":"replace","path":"title","value":"` + strings.Repeat("t", 2000) + `"}`, http.StatusBadRequest},
+		{`{"op":"add","path":"phoneNumbers","value":[{"value":"+1 555 9999999"}]}`, http.StatusBadRequest},
+		{`{"op":"remove","path":"phoneNumbers[value ew \"1\"]"}`, http.StatusOK},
+	} {
+		if rec := do(t, strict, "PATCH", "/Users/"+id, patchBody(tt.op)); rec.Code != tt.status {
+			t.Errorf("%.80s: %d, want %d: %.300s", tt.op, rec.Code, tt.status, rec.Body)
+		}
+	}
+}
+
+// Filtered keys of a PATCH value without a path ("phoneNumbers[…].display",
+// as Entra ID writes paths into values) count toward the elements a
+// PATCH's filters may test, as filtered paths do.
+func TestLimitsFilterVisitsWithoutPath(t *testing.T) {
+	h, _ := rfcLimitsHandler(t, scim.Limits{})
+	id, _ := decodeAny(t, do(t, h, "POST", "/Users", rfcUser("ann", `,"phoneNumbers":`+phones(0, 1000))).Body.Bytes())["id"].(string)
+	ops := make([]string, 600)
+	for i := range ops {
+		ops[i] = fmt.Sprintf(`{"op":"replace","value":{"phoneNumbers[value co \"55\"].display":"d%d"}}`, i)
+	}
+	wantDetail(t, do(t, h, "PATCH", "/Users/"+id, patchBody(ops...)), http.StatusRequestEntityTooLarge, "", "Limits.MaxOperations")
+}
+
+// The 413 of a resource over MaxResourceBytes names its largest attribute,
+// the one to trim.
+func TestLimitsTooLargeNamesLargestAttribute(t *testing.T) {
+	h, _ := rfcLimitsHandler(t, scim.Limits{})
+	var list []string
+	for i := range 61 {
+		list = append(list, fmt.Sprintf(`{"formatted":"%d %s"}`, i, strings.Repeat("a", 1000)))
+	}
+	id, _ := decodeAny(t, do(t, h, "POST", "/Users", rfcUser("ann", `,"addresses":[`+strings.Join(list, ",")+`]`)).Body.Bytes())["id"].(string)
+	long := strings.Repeat("n", 1000)
+	rec := do(t, h, "PATCH", "/Users/"+id, patchBody(`{"op":"replace","value":{"title":"`+long+`","nickName":"`+long+`","locale":"`+long+`","profileUrl":"`+long+`"}}`))
+	wantDetail(t, rec, http.StatusRequestEntityTooLarge, "invalidValue", `largest attribute is "addresses"`, "Limits.MaxResourceBytes")
+}

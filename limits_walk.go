@@ -2,7 +2,9 @@ package scim
 
 import (
 	"fmt"
+	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -181,12 +183,12 @@ func (p *walkPlan) check(l *Limits, r walkView) (int, *Error) {
 				continue
 			}
 			a := &p.attrs[ai]
-			bytes, e1 := a.checkGeneric(l, v)
+			bytes, e1 := a.checkGeneric(l, v, l.MaxValues)
 			if e == nil {
 				e = e1
 			}
 			if size += bytes + a.key; size > l.MaxResourceBytes && e == nil {
-				e = tooLarge(a.name, l.MaxResourceBytes)
+				e = p.tooLarge(l, r)
 			}
 		}
 		if e == nil {
@@ -207,7 +209,7 @@ func (p *walkPlan) walk(l *Limits, r walkView, generic bool) (int, *Error) {
 		var e *Error
 		switch {
 		case !a.generic:
-			bytes, e = a.checkTyped(l, r)
+			bytes, e = a.checkTyped(l, r, l.MaxValues)
 			if a.split && e == nil {
 				if m, ok := custom[a.def.Name].(map[string]any); ok {
 					var more int
@@ -222,14 +224,14 @@ func (p *walkPlan) walk(l *Limits, r walkView, generic bool) (int, *Error) {
 			if !ok {
 				continue
 			}
-			bytes, e = a.checkGeneric(l, v)
+			bytes, e = a.checkGeneric(l, v, l.MaxValues)
 		}
 		if e != nil {
 			return 0, e
 		}
 		if bytes > 0 && !a.outside {
 			if size += bytes + a.key; size > l.MaxResourceBytes {
-				return size, tooLarge(a.name, l.MaxResourceBytes)
+				return size, p.tooLarge(l, r)
 			}
 		}
 	}
@@ -240,7 +242,7 @@ func (p *walkPlan) walk(l *Limits, r walkView, generic bool) (int, *Error) {
 // attribute's strings from the fields walkFields binds (or through
 // AttrValue), a multi-valued one's through filter.Resource. It returns
 // the bytes of a's values, 0 when it has none.
-func (a *walkAttr) checkTyped(l *Limits, r walkView) (int, *Error) {
+func (a *walkAttr) checkTyped(l *Limits, r walkView, maxValues int) (int, *Error) {
 	if !a.def.MultiValued && !a.workEmail {
 		bytes := 0
 		for li := range a.leafs {
@@ -286,7 +288,7 @@ func (a *walkAttr) checkTyped(l *Limits, r walkView) (int, *Error) {
 	if n == 0 {
 		return 0, nil
 	}
-	if n > l.MaxValues && !a.outside {
+	if n > maxValues && !a.outside {
 		return 0, tooManyValues(a.name, n, l.MaxValues)
 	}
 	bytes := 0
@@ -317,9 +319,9 @@ const scalarBytes = 32
 
 // checkGeneric walks v, a's value as User.Custom holds it: a scalar, a
 // list of them, a complex value or a list of complex values.
-func (a *walkAttr) checkGeneric(l *Limits, v any) (int, *Error) {
+func (a *walkAttr) checkGeneric(l *Limits, v any, maxValues int) (int, *Error) {
 	if a.def.MultiValued {
-		if n := customLen(v); n > l.MaxValues {
+		if n := customLen(v); n > maxValues {
 			return 0, tooManyValues(a.name, n, l.MaxValues)
 		}
 	}
@@ -385,28 +387,89 @@ func (a *walkAttr) checkLeaf(lf *walkLeaf, s string, i int) (int, *Error) {
 	return jsonStringLen(s), nil
 }
 
-// counts checks the count of values of the multi-valued attribute d of r,
-// or of every one when d is nil, without their strings: applyPatch calls
-// it after each operation, so that no operation works on a list longer
-// than MaxValues.
-func (p *walkPlan) counts(l *Limits, r walkView, d *schema.Attribute) *Error {
-	custom := r.generic()
+// counts checks the count of values of the multi-valued attribute d of
+// next, or of every one when d is nil, without their strings: applyPatch
+// calls it after each operation, so that no operation works on a list
+// longer than MaxValues. A list over the limit in old, the resource as
+// stored, may keep its length but not grow.
+func (p *walkPlan) counts(l *Limits, old, next walkView, d *schema.Attribute) *Error {
 	for ai := range p.attrs {
 		a := &p.attrs[ai]
 		if !a.def.MultiValued || a.outside || d != nil && a.def != d {
 			continue
 		}
-		var n int
-		if a.generic {
-			n = customLen(custom[a.def.Name])
-		} else {
-			n = r.AttrLen(filter.AttrPath{URN: a.urn, Name: a.def.Name})
-		}
-		if n > l.MaxValues {
+		if n := a.count(next); n > l.MaxValues && n > a.count(old) {
 			return tooManyValues(a.name, n, l.MaxValues)
 		}
 	}
 	return nil
+}
+
+// count is the number of values of the multi-valued attribute a of r.
+func (a *walkAttr) count(r walkView) int {
+	if a.generic {
+		return customLen(r.generic()[a.def.Name])
+	}
+	return r.AttrLen(filter.AttrPath{URN: a.urn, Name: a.def.Name})
+}
+
+// checkChanged checks, in schema order, the attributes whose values differ
+// between old and next (string lengths, NUL, counts), leaving alone those
+// a change did not touch: the check of a PATCH of a resource stored
+// before the limits it breaches.
+func (p *walkPlan) checkChanged(l *Limits, old, next walkView) *Error {
+	oc, nc := old.generic(), next.generic()
+	for ai := range p.attrs {
+		a := &p.attrs[ai]
+		var e *Error
+		switch {
+		case a.generic:
+			v, ok := nc[a.def.Name]
+			if !ok || reflect.DeepEqual(oc[a.def.Name], v) {
+				continue
+			}
+			_, e = a.checkGeneric(l, v, max(l.MaxValues, a.count(old)))
+		default:
+			if a.sameTyped(old, next) && (!a.split || reflect.DeepEqual(oc[a.def.Name], nc[a.def.Name])) {
+				continue
+			}
+			_, e = a.checkTyped(l, next, max(l.MaxValues, a.count(old)))
+			if m, ok := nc[a.def.Name].(map[string]any); ok && a.split && e == nil {
+				_, e = a.checkElement(m, 0)
+			}
+		}
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// sameTyped reports whether the typed attribute a has the same values in
+// old and next.
+func (a *walkAttr) sameTyped(old, next walkView) bool {
+	top := filter.AttrPath{URN: a.urn, Name: a.def.Name}
+	n := 1
+	if a.def.MultiValued {
+		if n = old.AttrLen(top); n != next.AttrLen(top) {
+			return false
+		}
+	}
+	for i := range n {
+		for li := range a.leafs {
+			lf := &a.leafs[li]
+			if lf.field != nil && !a.def.MultiValued {
+				if lf.field(old) != lf.field(next) {
+					return false
+				}
+				continue
+			}
+			if old.AttrValue(lf.path, i) != next.AttrValue(lf.path, i) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // valueName names value i of the leaf lf of a in an error: the attribute
@@ -430,9 +493,30 @@ func tooManyValues(attr string, n, max int) *Error {
 }
 
 // tooLarge is the 413 for a resource whose values pass MaxResourceBytes;
-// it names the attribute at which the walk passed the limit.
-func tooLarge(attr string, max int) *Error {
-	return errorf(http.StatusRequestEntityTooLarge, ScimTypeInvalidValue, fmt.Sprintf("the resource would be larger than %d bytes of JSON, the most this service provider stores for one resource (Limits.MaxResourceBytes); the limit was passed at attribute %q", max, attr))
+// it names the largest attribute, the one to trim (not the one the walk,
+// in schema order, was at when the sum passed the limit).
+func (p *walkPlan) tooLarge(l *Limits, r walkView) *Error {
+	largest, most := "", 0
+	custom := r.generic()
+	for ai := range p.attrs {
+		a := &p.attrs[ai]
+		var bytes int
+		if a.generic {
+			if v, ok := custom[a.def.Name]; ok {
+				bytes, _ = a.checkGeneric(l, v, math.MaxInt)
+			}
+		} else {
+			bytes, _ = a.checkTyped(l, r, math.MaxInt)
+			if m, ok := custom[a.def.Name].(map[string]any); ok && a.split {
+				more, _ := a.checkElement(m, 0)
+				bytes += more
+			}
+		}
+		if bytes > most && !a.outside {
+			largest, most = a.name, bytes
+		}
+	}
+	return errorf(http.StatusRequestEntityTooLarge, ScimTypeInvalidValue, fmt.Sprintf("the resource would be larger than %d bytes of JSON, the most this service provider stores for one resource (Limits.MaxResourceBytes); its largest attribute is %q, %d bytes", l.MaxResourceBytes, largest, most))
 }
 
 // jsonStringLen is the length of s as jsontext.AppendString writes it.

@@ -53,7 +53,7 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 			// run is applied one operation at a time below, for the error
 			// that order gives.
 			if _, e := h.applyRun(next, ops[i:i+n], remove); e == nil {
-				if e := h.checkValueCounts(next, &ops[i]); e != nil {
+				if e := h.checkValueCounts(u, next, &ops[i]); e != nil {
 					return nil, opError(i+n-1, e)
 				}
 				i += n
@@ -63,13 +63,22 @@ func (h *Handler) applyPatch(ctx context.Context, u *User, ops []PatchOperation)
 		if e := h.applyOperation(next, &ops[i]); e != nil {
 			return nil, opError(i, e)
 		}
-		if e := h.checkValueCounts(next, &ops[i]); e != nil {
+		if e := h.checkValueCounts(u, next, &ops[i]); e != nil {
 			return nil, opError(i, e)
 		}
 		i++
 	}
 	if e := h.checkUser(next); e != nil {
-		return nil, e
+		if h.checkUser(u) == nil {
+			return nil, e // the PATCH made the breach
+		}
+		// u was stored before the limits it breaches (before an upgrade
+		// that brought them, or before the host tightened them): it may
+		// still be changed, deactivated above all, as long as what
+		// changes is within the limits and the user does not grow.
+		if e := h.checkUserChange(u, next); e != nil {
+			return nil, e
+		}
 	}
 	if h.cfg.DisableProfileUpdates && profileChanged(u, next) {
 		return nil, errProfileUpdates
