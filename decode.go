@@ -282,7 +282,12 @@ func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
 			return setString(&m.value, "emails.value", v)
 		case "type":
 			m.hasType = !v.isNull()
-			return setString(&m.typ, "emails.type", v)
+			if e := setString(&m.typ, "emails.type", v); e != nil {
+				return e
+			}
+			// Not kept (the one email is the work one), still a value
+			// under the limits.
+			return checkString(fmt.Sprintf("emails[%d].type", i), m.typ, h.cfg.Limits.MaxStringLength, "MaxStringLength")
 		case "primary":
 			if v.isNull() {
 				return nil

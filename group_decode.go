@@ -115,6 +115,9 @@ func (h *Handler) decodeMember(el rawValue, where string) (Member, *Error) {
 			if e := setString(&t, "members.type", v); e != nil {
 				return e
 			}
+			if e := checkString("members.type", t, h.cfg.Limits.MaxStringLength, "MaxStringLength"); e != nil {
+				return e
+			}
 			switch {
 			case t == "":
 			case strings.EqualFold(t, MemberUser):

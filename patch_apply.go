@@ -397,7 +397,7 @@ func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue
 			return e
 		}
 		if m.hasType && !strings.EqualFold(m.typ, "work") {
-			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its type cannot become %q", m.typ))
+			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its emails.type cannot become %.64q", m.typ))
 		}
 		if m.value != "" {
 			value = m.value
@@ -410,11 +410,14 @@ func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue
 		value = s
 	case "type":
 		s, e := decodeString("emails.type", v)
+		if e == nil {
+			e = checkString("emails.type", s, h.cfg.Limits.MaxStringLength, "MaxStringLength")
+		}
 		if e != nil {
 			return e
 		}
 		if !strings.EqualFold(s, "work") {
-			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its type cannot become %q", s))
+			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its emails.type cannot become %.64q", s))
 		}
 	case "primary":
 		if _, e := decodeBool("emails.primary", v, !h.cfg.DisallowStringBooleans); e != nil {

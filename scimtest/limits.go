@@ -358,7 +358,7 @@ func (lk *limitsKit) attackAttribute(t *testing.T, rt *limitType, base *limitBas
 	if a.Type == "complex" {
 		leafs = nil
 		for i := range a.SubAttributes {
-			if s := &a.SubAttributes[i]; writable(s) && stringy(s) && len(s.CanonicalValues) == 0 {
+			if s := &a.SubAttributes[i]; writable(s) && stringy(s) {
 				leafs = append(leafs, s)
 			}
 		}
