@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -49,15 +50,17 @@ type walkAttr struct {
 	// reads, so they count toward neither MaxValues nor the resource's
 	// size; their strings are still checked.
 	outside bool
-	// workEmail names the strict profile's one email as the filter that
-	// selects it.
-	workEmail bool
+	// one is set for a multi-valued attribute of which the type keeps one
+	// element, in fields (the strict profile's work email): the filter
+	// that selects it, for messages.
+	one string
 	// generic is set for an attribute held in the resource's map of
 	// generic values (walkView.generic), by its name.
 	generic bool
-	// split is set for a complex attribute whose sub-attributes are held
-	// in fields (walkFields) and, the others, in the generic map: the
-	// User's name.
+	// split is set for a complex attribute some of whose sub-attributes
+	// are held in fields and the others in the generic map, under the
+	// attribute's name (the User's name: givenName and familyName in
+	// fields, formatted and the rest in Custom["name"]).
 	split bool
 }
 
@@ -73,16 +76,30 @@ type walkLeaf struct {
 	// read.
 	text bool
 	// field reads the leaf's value from the resource type's own field, as
-	// the type's walkFields binds it; nil reads it through AttrValue.
+	// walkType.fields binds it; nil reads it through AttrValue.
 	field func(walkView) string
 }
 
-// planWalk builds the walk of the resource type n names. fields binds the
-// leaves the type holds in fields of its own, by canonical path
-// ("userName", "name.givenName"), so that the walk reads them without a
-// filter.Resource call; outside lists the attributes whose values are
-// kept apart from the resource.
-func (h *Handler) planWalk(n *names, fields map[string]func(walkView) string, outside ...string) walkPlan {
+// walkType is what a resource type tells the limit walk beside its
+// schemas: where it holds each attribute's values.
+type walkType struct {
+	// fields binds the string leaves the type holds in fields of its own,
+	// by canonical path ("userName", "name.givenName"), so that the walk
+	// reads them without a filter.Resource call.
+	fields map[string]func(walkView) string
+	// generic reports whether the type holds the top-level attribute d of
+	// the schema urn in its map of generic values (walkView.generic).
+	generic func(urn string, d *schema.Attribute) bool
+	// one names the multi-valued attributes of which the type keeps one
+	// element, in fields, with the filter that selects it.
+	one map[string]string
+	// outside lists the attributes whose values the store keeps apart
+	// from the resource (a group's members).
+	outside []string
+}
+
+// planWalk builds the walk of the resource type n names, held as t says.
+func (h *Handler) planWalk(n *names, t walkType) walkPlan {
 	var p walkPlan
 	add := func(urn string, d *schema.Attribute) {
 		if d.Mutability == schema.ReadOnly || d.Mutability == schema.WriteOnly {
@@ -92,15 +109,8 @@ func (h *Handler) planWalk(n *names, fields map[string]func(walkView) string, ou
 		if urn != "" {
 			a.name = urn + ":" + d.Name
 		}
-		for _, o := range outside {
-			a.outside = a.outside || urn == "" && d.Name == o
-		}
-		user := n == &h.names
-		a.workEmail = user && urn == "" && d.Name == "emails" && !h.allEmails && fields["emails.value"] != nil
-		// name is typed (givenName, familyName) and generic (the
-		// others, in Custom["name"]): read through AttrValue.
-		a.generic = user && d.Name != "name" && d.Name != "externalId" && h.isCustom(urn, d)
-		a.split = user && urn == "" && d.Name == "name"
+		a.outside = urn == "" && slices.Contains(t.outside, d.Name)
+		a.generic = t.generic != nil && t.generic(urn, d)
 		if d.Type != schema.Complex {
 			a.leafs = []walkLeaf{h.leaf(urn, d, nil)}
 		}
@@ -110,15 +120,24 @@ func (h *Handler) planWalk(n *names, fields map[string]func(walkView) string, ou
 				a.leafs = append(a.leafs, h.leaf(urn, d, sub))
 			}
 		}
+		bound := 0
 		for i := range a.leafs {
 			lf := &a.leafs[i]
 			if path := d.Name; urn == "" && !a.generic {
 				if lf.sub != "" {
 					path += "." + lf.sub
 				}
-				lf.field = fields[path]
+				if lf.field = t.fields[path]; lf.field != nil {
+					bound++
+				}
 			}
 		}
+		if urn == "" && d.MultiValued && bound > 0 {
+			a.one = t.one[d.Name]
+		}
+		// Leaves of a singular complex attribute not held in fields are
+		// in the generic map under its name.
+		a.split = !a.generic && d.Type == schema.Complex && !d.MultiValued && bound > 0 && bound < len(a.leafs)
 		if a.generic {
 			if p.generic == nil {
 				p.generic = map[string]int{}
@@ -205,27 +224,10 @@ func (p *walkPlan) walk(l *Limits, r walkView, generic bool) (int, *Error) {
 	custom := r.generic()
 	for ai := range p.attrs {
 		a := &p.attrs[ai]
-		var bytes int
-		var e *Error
-		switch {
-		case !a.generic:
-			bytes, e = a.checkTyped(l, r, l.MaxValues)
-			if a.split && e == nil {
-				if m, ok := custom[a.def.Name].(map[string]any); ok {
-					var more int
-					more, e = a.checkElement(m, 0)
-					bytes += more
-				}
-			}
-		case !generic:
+		if a.generic && !generic {
 			continue
-		default:
-			v, ok := custom[a.def.Name]
-			if !ok {
-				continue
-			}
-			bytes, e = a.checkGeneric(l, v, l.MaxValues)
 		}
+		bytes, e := a.check(l, r, custom, l.MaxValues)
 		if e != nil {
 			return 0, e
 		}
@@ -238,12 +240,32 @@ func (p *walkPlan) walk(l *Limits, r walkView, generic bool) (int, *Error) {
 	return size, nil
 }
 
+// check walks the values of a in r (custom is r's generic map), a
+// multi-valued one allowed maxValues: the bytes of a's values as JSON (0
+// when it has none) and a's first breach.
+func (a *walkAttr) check(l *Limits, r walkView, custom map[string]any, maxValues int) (int, *Error) {
+	if a.generic {
+		v, ok := custom[a.def.Name]
+		if !ok {
+			return 0, nil
+		}
+		return a.checkGeneric(l, v, maxValues)
+	}
+	bytes, e := a.checkTyped(l, r, maxValues)
+	if m, ok := custom[a.def.Name].(map[string]any); ok && a.split && e == nil {
+		var more int
+		more, e = a.checkElement(m, 0)
+		bytes += more
+	}
+	return bytes, e
+}
+
 // checkTyped walks a, held in the resource's typed fields: a singular
 // attribute's strings from the fields walkFields binds (or through
 // AttrValue), a multi-valued one's through filter.Resource. It returns
 // the bytes of a's values, 0 when it has none.
 func (a *walkAttr) checkTyped(l *Limits, r walkView, maxValues int) (int, *Error) {
-	if !a.def.MultiValued && !a.workEmail {
+	if !a.def.MultiValued {
 		bytes := 0
 		for li := range a.leafs {
 			lf := &a.leafs[li]
@@ -270,19 +292,28 @@ func (a *walkAttr) checkTyped(l *Limits, r walkView, maxValues int) (int, *Error
 		}
 		return bytes, nil
 	}
-	if a.workEmail {
-		// The strict profile's one email: its value, and "type":"work"
-		// and "primary":true beside it.
+	if a.one != "" {
+		// The one element kept: its strings from fields (its value), and
+		// room for those the type serves beside them ("type":"work",
+		// "primary":true).
+		bytes := 0
 		for li := range a.leafs {
-			if lf := &a.leafs[li]; lf.sub == "value" {
-				s := lf.field(r)
-				if s == "" {
-					return 0, nil
-				}
-				b, e := a.checkLeaf(lf, s, 0)
-				return b + 40, e
+			lf := &a.leafs[li]
+			if lf.field == nil {
+				bytes += lf.key + 6 // "work", true
+				continue
 			}
+			s := lf.field(r)
+			if s == "" {
+				return 0, nil // no element
+			}
+			b, e := a.checkLeaf(lf, s, 0)
+			if e != nil {
+				return 0, e
+			}
+			bytes += b + lf.key + 1
 		}
+		return bytes, nil
 	}
 	n := r.AttrLen(filter.AttrPath{URN: a.urn, Name: a.def.Name})
 	if n == 0 {
@@ -421,28 +452,28 @@ func (p *walkPlan) checkChanged(l *Limits, old, next walkView) *Error {
 	oc, nc := old.generic(), next.generic()
 	for ai := range p.attrs {
 		a := &p.attrs[ai]
-		var e *Error
-		switch {
-		case a.generic:
-			v, ok := nc[a.def.Name]
-			if !ok || reflect.DeepEqual(oc[a.def.Name], v) {
-				continue
-			}
-			_, e = a.checkGeneric(l, v, max(l.MaxValues, a.count(old)))
-		default:
-			if a.sameTyped(old, next) && (!a.split || reflect.DeepEqual(oc[a.def.Name], nc[a.def.Name])) {
-				continue
-			}
-			_, e = a.checkTyped(l, next, max(l.MaxValues, a.count(old)))
-			if m, ok := nc[a.def.Name].(map[string]any); ok && a.split && e == nil {
-				_, e = a.checkElement(m, 0)
-			}
+		if a.same(old, next, oc, nc) {
+			continue
 		}
-		if e != nil {
+		if _, e := a.check(l, next, nc, max(l.MaxValues, a.count(old))); e != nil {
 			return e
 		}
 	}
 	return nil
+}
+
+// same reports whether a has the same values in old and next (oc and nc
+// their generic maps).
+func (a *walkAttr) same(old, next walkView, oc, nc map[string]any) bool {
+	if a.generic || a.split {
+		if !reflect.DeepEqual(oc[a.def.Name], nc[a.def.Name]) {
+			return false
+		}
+		if a.generic {
+			return true
+		}
+	}
+	return a.sameTyped(old, next)
 }
 
 // sameTyped reports whether the typed attribute a has the same values in
@@ -475,8 +506,8 @@ func (a *walkAttr) sameTyped(old, next walkView) bool {
 // valueName names value i of the leaf lf of a in an error: the attribute
 // itself, "regions[3]", "addresses[0].formatted", "name.formatted".
 func (a *walkAttr) valueName(lf *walkLeaf, i int) string {
-	if a.workEmail {
-		return `emails[type eq "work"].` + lf.sub
+	if a.one != "" {
+		return a.one + "." + lf.sub
 	}
 	s := a.name
 	if a.def.MultiValued {
@@ -500,19 +531,7 @@ func (p *walkPlan) tooLarge(l *Limits, r walkView) *Error {
 	custom := r.generic()
 	for ai := range p.attrs {
 		a := &p.attrs[ai]
-		var bytes int
-		if a.generic {
-			if v, ok := custom[a.def.Name]; ok {
-				bytes, _ = a.checkGeneric(l, v, math.MaxInt)
-			}
-		} else {
-			bytes, _ = a.checkTyped(l, r, math.MaxInt)
-			if m, ok := custom[a.def.Name].(map[string]any); ok && a.split {
-				more, _ := a.checkElement(m, 0)
-				bytes += more
-			}
-		}
-		if bytes > most && !a.outside {
+		if bytes, _ := a.check(l, r, custom, math.MaxInt); bytes > most && !a.outside {
 			largest, most = a.name, bytes
 		}
 	}
@@ -557,6 +576,20 @@ var jsonEscapeExtra = func() (t [utf8.RuneSelf]uint8) {
 // storedUser is a User as the walk reads it: its values as stored, not as
 // served (displayName's fallback is not a value the client set).
 type storedUser struct{ *User }
+
+// userWalk is how a User holds its values, for the limit walk: typed
+// fields, and User.Custom for every attribute isCustom names (name's
+// other parts under "name"); the strict profile keeps one email, the work
+// email, in User.Email.
+func (h *Handler) userWalk() walkType {
+	t := walkType{fields: userFields, generic: func(urn string, d *schema.Attribute) bool {
+		return d.Name != "name" && d.Name != "externalId" && h.isCustom(urn, d)
+	}}
+	if !h.allEmails {
+		t.one = map[string]string{"emails": `emails[type eq "work"]`}
+	}
+	return t
+}
 
 // userFields binds the User's typed string fields for the limit walk.
 var userFields = map[string]func(walkView) string{

@@ -178,8 +178,8 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 			h.required = append(h.required, ref.path())
 		}
 	}
-	h.names.limits = h.planWalk(&h.names, userFields)
-	h.groupNames.limits = h.planWalk(&h.groupNames, groupFields, "members")
+	h.names.limits = h.planWalk(&h.names, h.userWalk())
+	h.groupNames.limits = h.planWalk(&h.groupNames, walkType{fields: groupFields, outside: []string{"members"}})
 	h.users = h.userEndpoint()
 	h.discovery, err = h.buildDiscovery()
 	if err != nil {
