@@ -96,7 +96,6 @@ func (l Limits) withDefaults() (Limits, error) {
 		{"MaxValues", &l.MaxValues, defaultMaxValues},
 		{"MaxOperations", &l.MaxOperations, defaultMaxOperations},
 		{"MaxResponseBytes", &l.MaxResponseBytes, defaultMaxResponseBytes},
-		{"MaxResourceBytes", &l.MaxResourceBytes, -1}, // below
 	} {
 		switch {
 		case *f.v < 0:
@@ -105,10 +104,12 @@ func (l Limits) withDefaults() (Limits, error) {
 			*f.v = f.def
 		}
 	}
-	if l.MaxResourceBytes == -1 {
+	switch {
+	case l.MaxResourceBytes < 0:
+		return l, fmt.Errorf("scim: Config.Limits.MaxResourceBytes must not be negative")
+	case l.MaxResourceBytes == 0:
 		l.MaxResourceBytes = min(defaultMaxResourceBytes, l.MaxResponseBytes)
-	}
-	if l.MaxResourceBytes > l.MaxResponseBytes {
+	case l.MaxResourceBytes > l.MaxResponseBytes:
 		return l, fmt.Errorf("scim: Config.Limits.MaxResourceBytes (%d) must not be larger than MaxResponseBytes (%d): a resource must fit in a response", l.MaxResourceBytes, l.MaxResponseBytes)
 	}
 	return l, nil

@@ -96,6 +96,11 @@ func TestLimitsConfigurable(t *testing.T) {
 	if _, err := scim.NewHandler(memstore.New(), scim.Config{Limits: scim.Limits{MaxValues: -1}}); err == nil || !strings.Contains(err.Error(), "MaxValues") {
 		t.Errorf("negative MaxValues: %v", err)
 	}
+	for _, l := range []scim.Limits{{MaxResourceBytes: -1}, {MaxResourceBytes: 2 << 20, MaxResponseBytes: 1 << 20}} {
+		if _, err := scim.NewHandler(memstore.New(), scim.Config{Limits: l}); err == nil || !strings.Contains(err.Error(), "MaxResourceBytes") {
+			t.Errorf("%+v: %v", l, err)
+		}
+	}
 }
 
 func TestLimitsNULCharacter(t *testing.T) {
