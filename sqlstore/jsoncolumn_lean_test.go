@@ -26,9 +26,9 @@ func strip(v any) any {
 	return v
 }
 
-// TestReview13Lean: a list that leaves the JSON column out (Query.Attributes)
+// TestLeanListsMatchWholeLists: a list that leaves the JSON column out (Query.Attributes)
 // answers exactly what memstore answers, for every projection.
-func TestReview13Lean(t *testing.T) {
+func TestLeanListsMatchWholeLists(t *testing.T) {
 	mem := memstore.New()
 	mh := rfcHandler(t, mem)
 	for _, key := range sortedKeys(jsonUsers) {

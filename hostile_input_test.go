@@ -16,8 +16,8 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
-// Regression tests for a review of hostile and unusual input: each names
-// what went wrong before.
+// Hostile and unusual input: each test names what the handler must do
+// with it.
 
 func newTestHandler(t *testing.T, cfg scim.Config) *scim.Handler {
 	t.Helper()
@@ -208,8 +208,7 @@ func TestDiscoveryRefusesFilter(t *testing.T) {
 	}
 }
 
-// Found by the second review: the router keeps the mount path escaped, so
-// a tenant segment must be unescaped before it is compared.
+// The router keeps the mount path escaped, so a tenant segment must be unescaped before it is compared.
 func TestTenantInPathUnescapes(t *testing.T) {
 	tokens := scim.NewTokens(nil)
 	tok, _ := tokens.Issue("zoë corp", "okta", time.Time{})

@@ -8,12 +8,12 @@ import (
 	"github.com/scimkit/scim/sqlstore"
 )
 
-// TestReview13BadJSON: a row whose JSON column holds what the store did not
+// TestJSONColumnInvalidDocument: a row whose JSON column holds what the store did not
 // write ("", invalid JSON) reads as having no attributes (fields.go), so a
 // filter on the column must not fail the whole list with a 500 either. On
 // PostgreSQL the column is jsonb or json, which cannot hold such a value;
 // a text column must hold valid JSON (filter.JSONPath's doc says so).
-func TestReview13BadJSON(t *testing.T) {
+func TestJSONColumnInvalidDocument(t *testing.T) {
 	forEachDB(t, func(t *testing.T, d database) {
 		if d.dialect == sqlstore.PostgreSQL {
 			t.Skip("PostgreSQL: jsonb and json columns cannot hold invalid JSON; a text column must not (documented)")

@@ -13,7 +13,7 @@ import (
 // the JSON column) and by an RFC one, in one table, filtered through the
 // RFC handler: SQL must select exactly the users filter.Match selects
 // among the users the store reads back.
-func TestReview13Oracle(t *testing.T) {
+func TestStrictRowsFilteredByRFCHandler(t *testing.T) {
 	forEachDB(t, func(t *testing.T, d database) {
 		s, _, _ := d.newStore(t, sqlstore.Config{Columns: sqlstore.Columns{Attributes: "attributes"}})
 		strict, err := scim.NewHandler(s, scim.Config{Keep: []string{"title", "nickName", "phoneNumbers"}})

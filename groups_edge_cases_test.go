@@ -12,7 +12,8 @@ import (
 	"github.com/scimkit/scim/memstore"
 )
 
-// What a hostile review of Groups and the RFC profile found, pinned.
+// Edge cases of Groups and the RFC profile: member deletion, Keep's
+// spellings, hostile group writes, large complex adds.
 
 // A deleted member's groups get a new version and a new lastModified
 // together.
@@ -47,7 +48,7 @@ func TestKeepEmailsURNChecked(t *testing.T) {
 	}
 }
 
-func TestGroupReviewFindings(t *testing.T) {
+func TestGroupEdgeCases(t *testing.T) {
 	h, st := newGroupHandler(t, scim.Config{})
 	a := create(t, h, "a@x.com").ID
 	g := createGroup(t, h, "Eng", a)
@@ -79,8 +80,8 @@ func TestGroupReviewFindings(t *testing.T) {
 }
 
 // Adding elements to a multi-valued complex attribute dedupes in one pass
-// (a set of the elements held; the review's quadratic version took 36 s
-// for 20,000 onto 20,000), keeping each distinct element once.
+// (a set of the elements held; a quadratic one took 36 s for 20,000 onto
+// 20,000), keeping each distinct element once.
 func TestComplexAddDedupes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds 40,000 phone numbers")

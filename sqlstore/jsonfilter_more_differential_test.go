@@ -68,7 +68,7 @@ var exploreFilters = []string{
 // an array is expected, a 600-character value) and filters, minus the
 // documented non-ASCII gaps of lower() (gt/lt on SQLite; ſ, ς, ẞ on
 // PostgreSQL and MariaDB).
-func TestReview13Explore(t *testing.T) {
+func TestJSONFiltersMoreMatchMemstore(t *testing.T) {
 	mem := memstore.New()
 	mh := rfcHandler(t, mem)
 	posted := map[string]bool{}
