@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"reflect"
-	"strings"
 	"time"
 
 	"github.com/scimkit/scim/filter"
@@ -80,36 +79,6 @@ func (h *Handler) getUser(w http.ResponseWriter, r *http.Request, req request, i
 	h.writeUser(w, r, req, http.StatusOK, u)
 }
 
-// etagMatches reports whether the If-Match or If-None-Match header value
-// list names version ("*" names any). SCIM versions are weak ETags, so
-// the comparison is weak (RFC 9110 §8.8.3.2).
-func etagMatches(list, version string) bool {
-	for tag := range strings.SplitSeq(list, ",") {
-		tag = strings.TrimSpace(tag)
-		if tag == "*" || version != "" && strings.TrimPrefix(tag, "W/") == strings.TrimPrefix(etag(version), "W/") {
-			return true
-		}
-	}
-	return false
-}
-
-// etag is version as an entity tag. Stores should assign versions such as
-// W/"3"; a bare one (3) is served as the weak tag W/"3", so that the ETag
-// header is always valid and If-Match compares it right.
-func etag(version string) string {
-	if version == "" || strings.HasPrefix(version, `W/"`) || strings.HasPrefix(version, `"`) {
-		return version
-	}
-	return `W/"` + strings.ReplaceAll(version, `"`, "") + `"`
-}
-
-// setETag sets the ETag header of a response about a user of the given
-// version. It writes the canonical key ("Etag") itself: Header().Set would
-// canonicalise "ETag" again on every response.
-func setETag(w http.ResponseWriter, version string) {
-	w.Header()["Etag"] = []string{etag(version)}
-}
-
 // current reads the user with the given id and checks the request's
 // If-Match against it.
 func (h *Handler) current(r *http.Request, id string) (*User, error) {
@@ -121,15 +90,6 @@ func (h *Handler) current(r *http.Request, id string) (*User, error) {
 		return nil, e
 	}
 	return u, nil
-}
-
-// ifMatch checks the request's If-Match against the current version.
-func ifMatch(r *http.Request, version string) *Error {
-	im := r.Header.Get("If-Match")
-	if im == "" || etagMatches(im, version) {
-		return nil
-	}
-	return errorf(http.StatusPreconditionFailed, "", fmt.Sprintf("If-Match %s does not match the current version %s; read the user again", im, version))
 }
 
 // readUser reads, decodes and validates the user of a POST or PUT body.
