@@ -136,7 +136,7 @@ func (h *Handler) resourceTypes(base string) []any {
 		Schema   string `json:"schema"`
 		Required bool   `json:"required"`
 	}
-	type resourceType struct {
+	type resourceTypeJSON struct {
 		Schemas          []string `json:"schemas"`
 		ID               string   `json:"id"`
 		Name             string   `json:"name"`
@@ -146,20 +146,16 @@ func (h *Handler) resourceTypes(base string) []any {
 		SchemaExtensions []ext    `json:"schemaExtensions"`
 		Meta             metaJSON `json:"meta"`
 	}
-	exts := []ext{}
-	for _, e := range h.names.extensions {
-		exts = append(exts, ext{e.ID, false})
-	}
-	types := []any{resourceType{
-		Schemas: []string{ResourceTypeURN}, ID: "User", Name: "User", Endpoint: "/Users",
-		Description: "User Account", Schema: UserURN, SchemaExtensions: exts,
-		Meta: metaJSON{"ResourceType", base + "/ResourceTypes/User"},
-	}}
-	if h.groupStore != nil {
-		types = append(types, resourceType{
-			Schemas: []string{ResourceTypeURN}, ID: "Group", Name: "Group", Endpoint: "/Groups",
-			Description: "Group", Schema: GroupURN, SchemaExtensions: []ext{},
-			Meta: metaJSON{"ResourceType", base + "/ResourceTypes/Group"},
+	var types []any
+	for _, rt := range h.types() {
+		exts := []ext{}
+		for _, e := range rt.names.extensions {
+			exts = append(exts, ext{e.ID, false})
+		}
+		types = append(types, resourceTypeJSON{
+			Schemas: []string{ResourceTypeURN}, ID: rt.name, Name: rt.name, Endpoint: "/" + rt.endpoint,
+			Description: rt.description, Schema: rt.names.urn, SchemaExtensions: exts,
+			Meta: metaJSON{"ResourceType", base + "/ResourceTypes/" + rt.name},
 		})
 	}
 	return types

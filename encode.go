@@ -86,7 +86,7 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		b = appendCustom(b, d, "", u.Custom, p)
 	}
 	if o != nil && o.withGroups && len(o.groups) > 0 && p.wants("groups", schema.Default) {
-		b = appendUserGroups(b, o.groups, o.base, p)
+		b = appendUserGroups(b, o.groups, h.groups.prefix(o.base), p)
 	}
 	for i := range h.names.extensions {
 		ext := &h.names.extensions[i]

@@ -3,34 +3,20 @@ package scim
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 )
 
-// resourceEndpoint is what a resource type contributes to the routing every
-// resource type shares: its handlers for the collection (/Users) and for
-// one resource (/Users/{id}).
-type resourceEndpoint struct {
-	noun                     string // "users", for messages
-	list, create             func(w http.ResponseWriter, r *http.Request, req request)
-	search                   func(w http.ResponseWriter, r *http.Request, req request) // POST …/.search
-	get, replace, patch, del func(w http.ResponseWriter, r *http.Request, req request, id string)
-	// disabled is the host's switch for write operations (Config.Disabled);
-	// nil when the resource type has none.
-	disabled func(Operations) bool
-}
-
 // serveResource routes a request to a resource type's collection or to one
 // of its resources.
-func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req request, ep *resourceEndpoint) {
+func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req request, ep *resourceType) {
 	switch len(req.rest) {
 	case 0:
 		if h.allow(w, r, http.MethodGet, http.MethodPost) {
 			switch {
 			case r.Method == http.MethodGet:
-				ep.list(w, r, req)
+				h.list(w, r, req, ep)
 			case ep.disabled != nil && ep.disabled(OpCreate):
-				h.writeError(w, r, errorf(http.StatusNotImplemented, "", "this service provider does not support creating "+ep.noun))
+				h.writeError(w, r, errorf(http.StatusNotImplemented, "", "this service provider does not support creating "+ep.noun+"s"))
 			default:
 				ep.create(w, r, req)
 			}
@@ -39,7 +25,7 @@ func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req requ
 	case 1:
 		if req.rest[0] == ".search" {
 			if h.allow(w, r, http.MethodPost) {
-				ep.search(w, r, request{mount: req.mount, endpoint: req.endpoint})
+				h.search(w, r, request{mount: req.mount, endpoint: req.endpoint}, ep)
 			}
 			return
 		}
@@ -58,7 +44,7 @@ func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req requ
 		return
 	}
 	if op := operationOf(r.Method); op != 0 && ep.disabled != nil && ep.disabled(op) {
-		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("this service provider does not support %s on %s", r.Method, ep.noun)))
+		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("this service provider does not support %s on %ss", r.Method, ep.noun)))
 		return
 	}
 	switch r.Method {
@@ -85,12 +71,6 @@ func operationOf(method string) Operations {
 		return OpDelete
 	}
 	return 0
-}
-
-// resourceURL is the location of the resource with the given id under
-// endpoint ("Users", "Groups").
-func (h *Handler) resourceURL(r *http.Request, req request, endpoint, id string) string {
-	return h.baseURL(r, req) + "/" + endpoint + "/" + url.PathEscape(id)
 }
 
 // notModified answers 304 when the request's If-None-Match names version.

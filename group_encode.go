@@ -30,7 +30,7 @@ func (h *Handler) appendGroup(b []byte, c *chunkWriter, g *Group, location strin
 		value, ref, typ := p.wants("members.value", schema.Default), p.wants("members.$ref", schema.Default), p.wants("members.type", schema.Default)
 		// A member's $ref is the mount URL, the endpoint and the path-escaped
 		// id (JSON-safe as it is); the quoted prefix is built once.
-		userRef, groupRef := refPrefix(o.base, "/Users/"), refPrefix(o.base, "/Groups/")
+		userRef, groupRef := refPrefix(h.users.prefix(o.base)), refPrefix(h.groups.prefix(o.base))
 		b = append(b, `,"members":[`...)
 		for i, m := range g.Members {
 			if i > 0 {
@@ -68,14 +68,15 @@ func (h *Handler) appendGroup(b []byte, c *chunkWriter, g *Group, location strin
 	return append(b, '}')
 }
 
-// refPrefix is the JSON string base+endpoint without its closing quote.
-func refPrefix(base, endpoint string) []byte {
-	b := jsontext.AppendString(nil, base+endpoint)
+// refPrefix is the JSON string prefix without its closing quote.
+func refPrefix(prefix string) []byte {
+	b := jsontext.AppendString(nil, prefix)
 	return b[:len(b)-1]
 }
 
 // appendUserGroups appends the user's groups attribute (RFC 7643 §4.1.2).
-func appendUserGroups(b []byte, groups []GroupRef, base string, p *projection) []byte {
+// groupsPrefix is the locations of groups up to their ids.
+func appendUserGroups(b []byte, groups []GroupRef, groupsPrefix string, p *projection) []byte {
 	b = append(b, `,"groups":[`...)
 	for i, g := range groups {
 		if i > 0 {
@@ -89,7 +90,7 @@ func appendUserGroups(b []byte, groups []GroupRef, base string, p *projection) [
 		}
 		if p.wants("groups.$ref", schema.Default) {
 			b = append(b, `,"$ref":`...)
-			b = jsontext.AppendString(b, base+"/Groups/"+url.PathEscape(g.ID))
+			b = jsontext.AppendString(b, groupsPrefix+url.PathEscape(g.ID))
 		}
 		if p.wants("groups.display", schema.Default) {
 			b = append(b, `,"display":`...)

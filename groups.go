@@ -3,15 +3,15 @@ package scim
 import (
 	"errors"
 	"net/http"
-	"net/url"
 
 	"github.com/scimkit/scim/schema"
 )
 
-// groupEndpoint is the Groups resource type's part of the shared routing.
-func (h *Handler) groupEndpoint() *resourceEndpoint {
-	return &resourceEndpoint{
-		noun: "groups", list: h.listGroups, search: h.searchGroups, create: h.createGroup,
+// groupType is the Groups resource type.
+func (h *Handler) groupType() *resourceType {
+	return &resourceType{
+		name: "Group", endpoint: "Groups", noun: "group", description: "Group", names: &h.groupNames,
+		listWith: h.listGroupsWith, create: h.createGroup,
 		get: h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
 	}
 }
@@ -28,7 +28,7 @@ func (h *Handler) groupOut(r *http.Request, req request, p *projection) groupOut
 
 // writeGroup writes g with its ETag (and Location, for a 201).
 func (h *Handler) writeGroup(w http.ResponseWriter, status int, g *Group, o groupOut) {
-	loc := o.base + "/Groups/" + url.PathEscape(g.ID)
+	loc := h.groups.location(o.base, g.ID)
 	writeResource(w, status, g.Meta.Version, loc, func(b []byte, c *chunkWriter) []byte {
 		return h.appendGroup(b, c, g, loc, o)
 	})
@@ -231,20 +231,6 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, _ request,
 	h.groupChanged(r, EventDeleted, &Group{ID: id}, GroupChange{})
 	w.Header().Del("Content-Type")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// groupError words a store sentinel for /Groups: the shared mapping
-// speaks of users.
-func groupError(err error) error {
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return errorf(http.StatusNotFound, "", "no group with that id")
-	case errors.Is(err, ErrVersionMismatch):
-		return errorf(http.StatusPreconditionFailed, "", "the group has changed since the version given in If-Match; read it again")
-	case errors.Is(err, ErrSelfMember):
-		return selfMember()
-	}
-	return err
 }
 
 func selfMember() *Error {

@@ -75,7 +75,8 @@ func (h *Handler) listProjection(n *names, lp *listParams) (*projection, *Error)
 // endpoint ("Users", "Groups"): the filter resolved, the page by index or,
 // with a cursor, by keyset (keyset says the store can); cur is nil for
 // index paging.
-func (h *Handler) resolveList(r *http.Request, lp *listParams, n *names, endpoint string, keyset bool) (q Query, cur *cursorState, e *Error) {
+func (h *Handler) resolveList(r *http.Request, lp *listParams, rt *resourceType, keyset bool) (q Query, cur *cursorState, e *Error) {
+	n, endpoint := rt.names, rt.endpoint
 	q = Query{StartIndex: 1, Count: h.cfg.MaxResults}
 	if lp.hasCursor {
 		cur, e = h.resolveCursor(r, lp, endpoint, keyset)
@@ -165,31 +166,10 @@ func (h *Handler) pageMeta(r *http.Request, lp *listParams, endpoint string, q Q
 	return m
 }
 
-// listUsers serves GET /Users.
-func (h *Handler) listUsers(w http.ResponseWriter, r *http.Request, req request) {
-	h.listFromQuery(w, r, req, h.listUsersWith)
-}
-
-// listGroups serves GET /Groups.
-func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request, req request) {
-	h.listFromQuery(w, r, req, h.listGroupsWith)
-}
-
-// listFromQuery answers a GET of a list with list, the answer a .search
-// with the same parameters gets.
-func (h *Handler) listFromQuery(w http.ResponseWriter, r *http.Request, req request, list func(http.ResponseWriter, *http.Request, request, *listParams)) {
-	lp, e := paramsFromQuery(r.URL.RawQuery)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	list(w, r, req, &lp)
-}
-
 // listUsersWith answers a list of users, from a GET or a .search.
 func (h *Handler) listUsersWith(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
 	kl, keyset := h.store.(KeysetLister)
-	q, cur, e := h.resolveList(r, lp, &h.names, "Users", keyset)
+	q, cur, e := h.resolveList(r, lp, h.users, keyset)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -226,8 +206,8 @@ func (h *Handler) listUsersWith(w http.ResponseWriter, r *http.Request, req requ
 		h.writeError(w, r, err)
 		return
 	}
-	base := h.baseURL(r, req) + "/Users/"
-	writeList(w, h.pageMeta(r, lp, "Users", q, cur, page.TotalResults, page.Keys), len(users), func(b []byte, _ *chunkWriter, i int) []byte {
+	base := h.users.prefix(h.baseURL(r, req))
+	writeList(w, h.pageMeta(r, lp, h.users.endpoint, q, cur, page.TotalResults, page.Keys), len(users), func(b []byte, _ *chunkWriter, i int) []byte {
 		return h.appendListedUser(r, b, users[i], base, o)
 	})
 }
@@ -244,7 +224,7 @@ func (h *Handler) appendListedUser(r *http.Request, b []byte, u *User, base stri
 // listGroupsWith answers a list of groups, from a GET or a .search.
 func (h *Handler) listGroupsWith(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
 	kl, keyset := h.groupStore.(GroupKeysetLister)
-	q, cur, e := h.resolveList(r, lp, &h.groupNames, "Groups", keyset)
+	q, cur, e := h.resolveList(r, lp, h.groups, keyset)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
@@ -271,9 +251,9 @@ func (h *Handler) listGroupsWith(w http.ResponseWriter, r *http.Request, req req
 		groups = groups[:q.Count]
 	}
 	o := h.groupOut(r, req, p)
-	writeList(w, h.pageMeta(r, lp, "Groups", q, cur, page.TotalResults, page.Keys), len(groups), func(b []byte, c *chunkWriter, i int) []byte {
+	writeList(w, h.pageMeta(r, lp, h.groups.endpoint, q, cur, page.TotalResults, page.Keys), len(groups), func(b []byte, c *chunkWriter, i int) []byte {
 		g := groups[i]
-		return h.appendGroup(b, c, g, o.base+"/Groups/"+url.PathEscape(g.ID), o)
+		return h.appendGroup(b, c, g, h.groups.location(o.base, g.ID), o)
 	})
 }
 

@@ -38,7 +38,7 @@ type Handler struct {
 	// schema order: the kept RFC attributes and the host's.
 	customCore []*schema.Attribute
 	discovery  discovery
-	users      *resourceEndpoint
+	users      *resourceType
 	// unkept are the core User attributes the store does not keep
 	// (Kept.Missing), for the error of a filter on one of them.
 	unkept []string
@@ -47,7 +47,7 @@ type Handler struct {
 	groupStore   GroupStore
 	groupNames   names
 	membersIndex int // the position of members in groupNames.core
-	groups       *resourceEndpoint
+	groups       *resourceType
 
 	failedAuth *failedAuth // nil without Config.FailedAuthLimiter
 }
@@ -84,7 +84,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		h.user.Attributes[i] = schema.UserGroups()
 		h.groupNames = names{urn: schema.GroupURN, core: append(schema.Common(), schema.Group().Attributes...), fold: cfg.CaseInsensitiveNames}
 		h.membersIndex = slices.IndexFunc(h.groupNames.core, func(a schema.Attribute) bool { return a.Name == "members" })
-		h.groups = h.groupEndpoint()
+		h.groups = h.groupType()
 	}
 	if err := h.user.Validate(); err != nil {
 		return nil, fmt.Errorf("scim: Config.Attributes: %w", err)
@@ -180,7 +180,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	}
 	h.names.limits = h.planWalk(&h.names, h.userWalk())
 	h.groupNames.limits = h.planWalk(&h.groupNames, walkType{fields: groupFields, outside: []string{"members"}})
-	h.users = h.userEndpoint()
+	h.users = h.userType()
 	h.discovery, err = h.buildDiscovery()
 	if err != nil {
 		return nil, err
@@ -505,9 +505,6 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	var fe *filter.SyntaxError
 	var me *filter.MatchError
 	var ue *UnknownMembersError
-	if req, ok := h.route(r); ok && req.endpoint == "Groups" {
-		err = groupError(err)
-	}
 	switch {
 	case errors.As(err, &e):
 		if e.Status < 400 || e.Status > 599 {
@@ -526,12 +523,14 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 		return errorf(http.StatusServiceUnavailable, "", "the request was canceled")
 	case errors.As(err, &ue):
 		return badRequest(ScimTypeInvalidValue, "members must be users or groups of this tenant; "+strings.TrimPrefix(ue.Error(), "scim: "))
+	case errors.Is(err, ErrSelfMember):
+		return selfMember()
 	case errors.Is(err, ErrNotFound):
-		return errorf(http.StatusNotFound, "", "no user with that id")
+		return errorf(http.StatusNotFound, "", fmt.Sprintf("no %s with that id", h.nounOf(r)))
 	case errors.Is(err, ErrUniqueness):
 		return errorf(http.StatusConflict, ScimTypeUniqueness, "a user with this userName already exists")
 	case errors.Is(err, ErrVersionMismatch):
-		return errorf(http.StatusPreconditionFailed, "", "the user has changed since the version given in If-Match; read it again")
+		return errorf(http.StatusPreconditionFailed, "", fmt.Sprintf("the %s has changed since the version given in If-Match; read it again", h.nounOf(r)))
 	case errors.Is(err, context.DeadlineExceeded):
 		return errorf(http.StatusServiceUnavailable, "", "the request took longer than this service provider allows; try again")
 	case errors.Is(err, ErrUnsupportedFilter):

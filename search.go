@@ -3,7 +3,6 @@ package scim
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -128,24 +127,6 @@ func (h *Handler) readSearch(w http.ResponseWriter, r *http.Request) (listParams
 	return h.decodeSearch(body)
 }
 
-func (h *Handler) searchUsers(w http.ResponseWriter, r *http.Request, req request) {
-	lp, e := h.readSearch(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	h.listUsersWith(w, r, req, &lp)
-}
-
-func (h *Handler) searchGroups(w http.ResponseWriter, r *http.Request, req request) {
-	lp, e := h.readSearch(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	h.listGroupsWith(w, r, req, &lp)
-}
-
 // searchRoot serves POST /.search, a search of every resource type served
 // (RFC 7644 §3.4.3): users, then groups, as one list. A filter applies to
 // the resource types whose schema knows its attributes (one that no type
@@ -167,11 +148,11 @@ func (h *Handler) searchRoot(w http.ResponseWriter, r *http.Request, req request
 		h.writeError(w, r, badRequest(ScimTypeInvalidCursor, "cursor paging is per resource type: search /Users/.search or /Groups/.search with a cursor, or page this search with startIndex"))
 		return
 	}
-	uq, _, ue := h.resolveList(r, &lp, &h.names, "Users", false)
+	uq, _, ue := h.resolveList(r, &lp, h.users, false)
 	var gq Query
 	ge := errorf(http.StatusNotFound, "", "")
 	if h.groupStore != nil {
-		gq, _, ge = h.resolveList(r, &lp, &h.groupNames, "Groups", false)
+		gq, _, ge = h.resolveList(r, &lp, h.groups, false)
 	}
 	if ue != nil && ge != nil {
 		h.writeError(w, r, ue)
@@ -227,10 +208,10 @@ func (h *Handler) searchRoot(w http.ResponseWriter, r *http.Request, req request
 	base := h.baseURL(r, req)
 	writeList(w, listMeta{total: utotal + gtotal, startIndex: start}, len(users)+len(groups), func(b []byte, c *chunkWriter, i int) []byte {
 		if i < len(users) {
-			return h.appendListedUser(r, b, users[i], base+"/Users/", uo)
+			return h.appendListedUser(r, b, users[i], h.users.prefix(base), uo)
 		}
 		g := groups[i-len(users)]
-		return h.appendGroup(b, c, g, go_.base+"/Groups/"+url.PathEscape(g.ID), go_)
+		return h.appendGroup(b, c, g, h.groups.location(go_.base, g.ID), go_)
 	})
 }
 

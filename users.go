@@ -13,18 +13,14 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
-// userEndpoint is the Users resource type's part of the shared routing.
-func (h *Handler) userEndpoint() *resourceEndpoint {
-	return &resourceEndpoint{
-		noun: "users", list: h.listUsers, search: h.searchUsers, create: h.createUser,
+// userType is the Users resource type.
+func (h *Handler) userType() *resourceType {
+	return &resourceType{
+		name: "User", endpoint: "Users", noun: "user", description: "User Account", names: &h.names,
+		listWith: h.listUsersWith, create: h.createUser,
 		get: h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
 		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
 	}
-}
-
-// location is meta.location of the user with the given id.
-func (h *Handler) location(r *http.Request, req request, id string) string {
-	return h.resourceURL(r, req, "Users", id)
 }
 
 // writeUser writes u with its ETag (and Location, for a 201), with the
@@ -35,7 +31,7 @@ func (h *Handler) writeUser(w http.ResponseWriter, r *http.Request, req request,
 		h.writeError(w, r, err)
 		return
 	}
-	loc := h.location(r, req, u.ID)
+	loc := h.users.location(h.baseURL(r, req), u.ID)
 	writeResource(w, status, u.Meta.Version, loc, func(b []byte, _ *chunkWriter) []byte { return h.appendUser(b, u, loc, o) })
 }
 
