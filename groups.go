@@ -9,11 +9,16 @@ import (
 
 // groupType is the Groups resource type.
 func (h *Handler) groupType() *resourceType {
-	return &resourceType{
+	rt := &resourceType{
 		name: "Group", endpoint: "Groups", noun: "group", description: "Group", names: &h.groupNames,
-		listWith: h.listGroupsWith, create: h.createGroup,
-		get: h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
+		create: h.createGroup,
+		get:    h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
 	}
+	l := h.groupListing()
+	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
+		listResources(h, w, r, req, lp, rt, l)
+	}
+	return rt
 }
 
 // groupOut is what writing a group needs besides the group.

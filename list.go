@@ -166,50 +166,105 @@ func (h *Handler) pageMeta(r *http.Request, lp *listParams, endpoint string, q Q
 	return m
 }
 
-// listUsersWith answers a list of users, from a GET or a .search.
-func (h *Handler) listUsersWith(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
-	kl, keyset := h.store.(KeysetLister)
-	q, cur, e := h.resolveList(r, lp, h.users, keyset)
+// listing is a resource type's part of a list request, what the list
+// pipeline (listResources) cannot know of it: how its store reads a page,
+// what the projection asks of the store, and how one listed resource is
+// written.
+type listing[T, O any] struct {
+	// keyset says the store pages by cursor (RFC 9865).
+	keyset bool
+	// query completes q for the projection p (Query.Attributes, a
+	// group's members). It takes and returns q by value: a pointer given
+	// to a function value escapes, an allocation on every list.
+	query func(q Query, p *projection) Query
+	// fetch reads the page q asks for, by keyset when cursor is set.
+	fetch func(r *http.Request, q Query, cursor bool) (items []T, total int, keys PageKeys, err error)
+	// fit cuts an index page to the response budget; nil when the
+	// type's resources are bounded as they are written.
+	fit func(items []T) []T
+	// out is what writing the request's resources needs beside them
+	// (their location prefix, the projection), built once per request.
+	out func(r *http.Request, req request, p *projection) (O, error)
+	// write appends one listed resource.
+	write func(r *http.Request, b []byte, c *chunkWriter, o O, item T) []byte
+}
+
+// listResources answers a list of the resource type rt, from a GET or a
+// .search: the query and the projection resolved against rt's schemas,
+// the page read, cut to count (and to the response budget when paged by
+// index: a cursor page is not cut, since its next cursor is the store's
+// key of its last resource and a cut would skip those after it), and
+// written.
+func listResources[T, O any](h *Handler, w http.ResponseWriter, r *http.Request, req request, lp *listParams, rt *resourceType, l *listing[T, O]) {
+	q, cur, e := h.resolveList(r, lp, rt, l.keyset)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
 	}
-	p, e := h.listProjection(&h.names, lp)
+	p, e := h.listProjection(rt.names, lp)
 	if e != nil {
 		h.writeError(w, r, e)
 		return
 	}
-	q.Attributes = p.attributes(&h.names)
-	var page *Page
-	var err error
-	if cur != nil {
-		page, err = kl.ListKeyset(r.Context(), q)
-	} else {
-		page, err = h.store.List(r.Context(), q)
-	}
-	if err != nil {
-		h.writeError(w, r, h.unkeptFilter(q.Filter, err))
-		return
-	}
-	users := page.Users
-	if len(users) > q.Count {
-		users = users[:q.Count]
-	}
-	if cur == nil {
-		// Within Limits.MaxResponseBytes; itemsPerPage says so. A cursor
-		// page is not cut: its next cursor is the store's key of its last
-		// user, and a cut would skip the users after the cut.
-		users = h.fitUsers(users)
-	}
-	o, err := h.userOutFor(r, req, p, nil, false)
+	q = l.query(q, p)
+	items, total, keys, err := l.fetch(r, q, cur != nil)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	base := h.users.prefix(h.baseURL(r, req))
-	writeList(w, h.pageMeta(r, lp, h.users.endpoint, q, cur, page.TotalResults, page.Keys), len(users), func(b []byte, _ *chunkWriter, i int) []byte {
-		return h.appendListedUser(r, b, users[i], base, o)
+	if len(items) > q.Count {
+		items = items[:q.Count]
+	}
+	if cur == nil && l.fit != nil {
+		items = l.fit(items)
+	}
+	o, err := l.out(r, req, p)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeList(w, h.pageMeta(r, lp, rt.endpoint, q, cur, total, keys), len(items), func(b []byte, c *chunkWriter, i int) []byte {
+		return l.write(r, b, c, o, items[i])
 	})
+}
+
+// userListing is the Users type's part of a list.
+func (h *Handler) userListing() *listing[*User, listedUsers] {
+	kl, keyset := h.store.(KeysetLister)
+	return &listing[*User, listedUsers]{
+		keyset: keyset,
+		query: func(q Query, p *projection) Query {
+			q.Attributes = p.attributes(&h.names)
+			return q
+		},
+		fetch: func(r *http.Request, q Query, cursor bool) ([]*User, int, PageKeys, error) {
+			var page *Page
+			var err error
+			if cursor {
+				page, err = kl.ListKeyset(r.Context(), q)
+			} else {
+				page, err = h.store.List(r.Context(), q)
+			}
+			if err != nil {
+				return nil, 0, PageKeys{}, h.unkeptFilter(q.Filter, err)
+			}
+			return page.Users, page.TotalResults, page.Keys, nil
+		},
+		fit: h.fitUsers,
+		out: func(r *http.Request, req request, p *projection) (listedUsers, error) {
+			o, err := h.userOutFor(r, req, p, nil, false)
+			return listedUsers{o, h.users.prefix(h.baseURL(r, req))}, err
+		},
+		write: func(r *http.Request, b []byte, _ *chunkWriter, o listedUsers, u *User) []byte {
+			return h.appendListedUser(r, b, u, o.prefix, o.out)
+		},
+	}
+}
+
+// listedUsers is what writing a page of users needs beside them.
+type listedUsers struct {
+	out    *userOut
+	prefix string // of their locations
 }
 
 // appendListedUser appends a user of a list.
@@ -221,40 +276,35 @@ func (h *Handler) appendListedUser(r *http.Request, b []byte, u *User, base stri
 	return h.appendUser(b, u, base+url.PathEscape(u.ID), o)
 }
 
-// listGroupsWith answers a list of groups, from a GET or a .search.
-func (h *Handler) listGroupsWith(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
+// groupListing is the Groups type's part of a list.
+func (h *Handler) groupListing() *listing[*Group, groupOut] {
 	kl, keyset := h.groupStore.(GroupKeysetLister)
-	q, cur, e := h.resolveList(r, lp, h.groups, keyset)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
+	return &listing[*Group, groupOut]{
+		keyset: keyset,
+		query: func(q Query, p *projection) Query {
+			h.groupQuery(&q, p)
+			return q
+		},
+		fetch: func(r *http.Request, q Query, cursor bool) ([]*Group, int, PageKeys, error) {
+			var page *GroupPage
+			var err error
+			if cursor {
+				page, err = kl.ListGroupsKeyset(r.Context(), q)
+			} else {
+				page, err = h.groupStore.ListGroups(r.Context(), q)
+			}
+			if err != nil {
+				return nil, 0, PageKeys{}, err
+			}
+			return page.Groups, page.TotalResults, page.Keys, nil
+		},
+		out: func(r *http.Request, req request, p *projection) (groupOut, error) {
+			return h.groupOut(r, req, p), nil
+		},
+		write: func(_ *http.Request, b []byte, c *chunkWriter, o groupOut, g *Group) []byte {
+			return h.appendGroup(b, c, g, h.groups.location(o.base, g.ID), o)
+		},
 	}
-	p, e := h.listProjection(&h.groupNames, lp)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	h.groupQuery(&q, p)
-	var page *GroupPage
-	var err error
-	if cur != nil {
-		page, err = kl.ListGroupsKeyset(r.Context(), q)
-	} else {
-		page, err = h.groupStore.ListGroups(r.Context(), q)
-	}
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	groups := page.Groups
-	if len(groups) > q.Count {
-		groups = groups[:q.Count]
-	}
-	o := h.groupOut(r, req, p)
-	writeList(w, h.pageMeta(r, lp, h.groups.endpoint, q, cur, page.TotalResults, page.Keys), len(groups), func(b []byte, c *chunkWriter, i int) []byte {
-		g := groups[i]
-		return h.appendGroup(b, c, g, h.groups.location(o.base, g.ID), o)
-	})
 }
 
 // groupQuery sets what a list of groups loads of their members.

@@ -15,12 +15,17 @@ import (
 
 // userType is the Users resource type.
 func (h *Handler) userType() *resourceType {
-	return &resourceType{
+	rt := &resourceType{
 		name: "User", endpoint: "Users", noun: "user", description: "User Account", names: &h.names,
-		listWith: h.listUsersWith, create: h.createUser,
-		get: h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
+		create: h.createUser,
+		get:    h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
 		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
 	}
+	l := h.userListing()
+	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
+		listResources(h, w, r, req, lp, rt, l)
+	}
+	return rt
 }
 
 // writeUser writes u with its ETag (and Location, for a 201), with the
