@@ -1,20 +1,30 @@
 // Package scim turns a Go web application into a SCIM 2.0 service provider
-// (RFC 7643, RFC 7644) for users, so that Okta and Microsoft Entra ID can
-// create, update, deactivate and import them.
+// (RFC 7643, RFC 7644) for users and groups, so that Okta and Microsoft
+// Entra ID can create, update, deactivate and import them and push groups.
 //
 // # Mounting
 //
 // NewHandler returns an http.Handler. Mount it wherever the host's router
 // puts it: under http.StripPrefix("/scim/v2", h), chi's Mount, or a
 // ServeMux pattern such as "/scim/v2/" with Config.BasePath. It finds its
-// endpoints (/Users, /Schemas, /ResourceTypes, /ServiceProviderConfig) in
-// the request path, so a per-tenant prefix such as /scim/v2/{tenant} works
-// too.
+// endpoints in the request path, so a per-tenant prefix such as
+// /scim/v2/{tenant} works too:
+//
+//   - /Users and /Users/{id}: GET (list with filter, startIndex and count or
+//     an RFC 9865 cursor; one user), POST, PUT, PATCH, DELETE;
+//     /Users/.search: POST.
+//   - /Groups and /Groups/{id}, /Groups/.search: the same, when the Store
+//     is a GroupStore (membership changes are deltas).
+//   - /.search: POST, a search of every resource type served.
+//   - /Schemas, /ResourceTypes, /ServiceProviderConfig: discovery, saying
+//     exactly what this handler serves.
+//   - /Me and /Bulk: 501, as /ServiceProviderConfig says.
 //
 // # Implementing a Store
 //
 // A Store keeps the host's users: Create, User, Replace, Delete and List,
 // each taking the request's context, which carries the tenant (TenantFrom).
+// A Store that also implements GroupStore serves groups.
 // memstore is the embedded default; sqlstore maps an existing SQL table;
 // scimtest.TestStore checks any implementation against every promise the
 // Store documentation makes.
