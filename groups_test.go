@@ -538,3 +538,22 @@ func TestGroupEvents(t *testing.T) {
 		t.Errorf("activity log kinds %v, want %v", kinds, want)
 	}
 }
+
+// goneGroups answers every Group read with a *scim.Error of its own.
+type goneGroups struct{ *memstore.Store }
+
+func (goneGroups) Group(context.Context, string, bool) (*scim.Group, error) {
+	return nil, &scim.Error{Status: http.StatusGone, Detail: "gone for good", Err: scim.ErrNotFound}
+}
+
+// A Store's own *Error chooses the response on /Groups as on /Users (see
+// Error): it is not re-worded as the sentinel it wraps.
+func TestGroupStoreErrorWrittenAsIs(t *testing.T) {
+	h, err := scim.NewHandler(goneGroups{memstore.New()}, scim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := wantError(t, do(t, h, "GET", "/scim/v2/Groups/x", ""), http.StatusGone, ""); e.Detail != "gone for good" {
+		t.Errorf("detail %q", e.Detail)
+	}
+}

@@ -36,9 +36,10 @@ func (rt *resourceType) prefix(base string) string {
 	return base + "/" + rt.endpoint + "/"
 }
 
-// location is meta.location of the resource with the given id.
+// location is meta.location of the resource with the given id, built in
+// one expression: one allocation, however long base is.
 func (rt *resourceType) location(base, id string) string {
-	return rt.prefix(base) + url.PathEscape(id)
+	return base + "/" + rt.endpoint + "/" + url.PathEscape(id)
 }
 
 // list serves GET /{endpoint}: the answer a .search with the same
