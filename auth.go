@@ -28,6 +28,20 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (Principal, error)
 }
 
+// SkipAuthentication is the Authenticator of a handler that authenticates
+// nothing itself, because the host's middleware in front of it does (and
+// may put a tenant in the context with WithTenant): every request that
+// reaches the handler is served. Setting it is the host's explicit word
+// that the handler is never reachable without that middleware.
+var SkipAuthentication Authenticator = skipAuthentication{}
+
+type skipAuthentication struct{}
+
+// Authenticate refuses every token: the handler never calls it.
+func (skipAuthentication) Authenticate(context.Context, string) (Principal, error) {
+	return Principal{}, errors.New("scim: SkipAuthentication checks no token")
+}
+
 // Principal is who a bearer token was issued to.
 type Principal struct {
 	// Tenant scopes every Store call of the request (see TenantFrom).
@@ -40,7 +54,7 @@ type Principal struct {
 type principalKey struct{}
 
 // PrincipalFrom returns the principal of the request's bearer token, and
-// false when the handler has no Authenticator.
+// false when the handler checks none (SkipAuthentication).
 func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	p, ok := ctx.Value(principalKey{}).(Principal)
 	return p, ok

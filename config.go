@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -30,10 +31,12 @@ type Config struct {
 	// terminates TLS.
 	BaseURL string
 
-	// Authenticator checks each request's bearer token. Default nil: the
-	// handler does no authentication of its own and relies on the host's
-	// middleware in front of it (which may put a tenant in the context with
-	// WithTenant). Never expose a handler without one or the other.
+	// Authenticator checks each request's bearer token: NewTokens,
+	// sqlstore's Tokens, or the host's own. It is required: NewHandler
+	// refuses a nil one, so that a forgotten line never serves every
+	// request unauthenticated. A handler mounted behind the host's own
+	// authentication middleware (which may put a tenant in the context
+	// with WithTenant) says so with SkipAuthentication.
 	Authenticator Authenticator
 
 	// TenantInPath says that a path segment names the tenant, as in
@@ -248,6 +251,9 @@ const (
 
 // withDefaults validates c and fills in the defaults.
 func (c Config) withDefaults() (Config, error) {
+	if c.Authenticator == nil {
+		return c, errors.New("scim: Config.Authenticator is nil; set one (scim.NewTokens, sqlstore's Tokens, your own), or scim.SkipAuthentication when your own middleware in front of the handler authenticates every request")
+	}
 	if c.BasePath != "" {
 		if !strings.HasPrefix(c.BasePath, "/") {
 			return c, fmt.Errorf("scim: Config.BasePath %q must start with /", c.BasePath)

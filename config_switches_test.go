@@ -12,7 +12,7 @@ import (
 )
 
 func TestDisabledOperations(t *testing.T) {
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Disabled: scim.OpDelete | scim.OpPatch})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Disabled: scim.OpDelete | scim.OpPatch})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestDisabledOperations(t *testing.T) {
 		t.Errorf("ServiceProviderConfig advertises a disabled PATCH: %v", spc["patch"])
 	}
 
-	h, _ = scim.NewHandler(memstore.New(), scim.Config{Disabled: scim.OpCreate})
+	h, _ = scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Disabled: scim.OpCreate})
 	if code, _ := call(t, h, "POST", "/Users", userBody("ann@example.com", "ann@example.com", "")); code != 501 {
 		t.Errorf("disabled create: %d, want 501", code)
 	}
@@ -62,7 +62,7 @@ func TestDiscoveryAuthentication(t *testing.T) {
 }
 
 func TestURLLimit(t *testing.T) {
-	h, _ := scim.NewHandler(memstore.New(), scim.Config{MaxURLBytes: 64})
+	h, _ := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, MaxURLBytes: 64})
 	code, e := call(t, h, "GET", "/Users?filter=userName%20eq%20%22"+strings.Repeat("a", 80)+"%22", "")
 	if code != 414 || e["status"] != "414" {
 		t.Fatalf("long URL: %d %v, want 414", code, e)
@@ -78,7 +78,7 @@ func (s slowStore) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
 }
 
 func TestRequestTimeoutReachesTheStore(t *testing.T) {
-	h, _ := scim.NewHandler(slowStore{memstore.New()}, scim.Config{RequestTimeout: 20 * time.Millisecond})
+	h, _ := scim.NewHandler(slowStore{memstore.New()}, scim.Config{Authenticator: scim.SkipAuthentication, RequestTimeout: 20 * time.Millisecond})
 	done := make(chan struct{})
 	var rec *httptest.ResponseRecorder
 	go func() {

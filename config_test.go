@@ -1,6 +1,7 @@
 package scim_test
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 
@@ -8,19 +9,21 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
-func TestNewHandlerZeroConfig(t *testing.T) {
-	h, err := scim.NewHandler(newFakeStore(), scim.Config{})
+// A Config with nothing but an Authenticator serves, every other field at
+// its default.
+func TestNewHandlerMinimalConfig(t *testing.T) {
+	h, err := scim.NewHandler(newFakeStore(), scim.Config{Authenticator: scim.SkipAuthentication})
 	if err != nil {
-		t.Fatalf("zero Config: %v", err)
+		t.Fatalf("minimal Config: %v", err)
 	}
 	u := create(t, h, "ann@example.com")
 	if u.ID == "" || u.Meta.Location != "http://example.com/scim/v2/Users/"+u.ID {
-		t.Fatalf("zero Config create: id %q location %q", u.ID, u.Meta.Location)
+		t.Fatalf("minimal Config create: id %q location %q", u.ID, u.Meta.Location)
 	}
 }
 
 func TestNewHandlerNilStore(t *testing.T) {
-	if _, err := scim.NewHandler(nil, scim.Config{}); err == nil {
+	if _, err := scim.NewHandler(nil, scim.Config{Authenticator: scim.SkipAuthentication}); err == nil {
 		t.Fatal("NewHandler(nil) did not fail")
 	}
 }
@@ -68,7 +71,11 @@ func TestNewHandlerBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h, err := scim.NewHandler(newFakeStore(), tt.cfg)
+			cfg := tt.cfg
+			if cfg.Authenticator == nil {
+				cfg.Authenticator = scim.SkipAuthentication // what the test is about is not authentication
+			}
+			h, err := scim.NewHandler(newFakeStore(), cfg)
 			if err == nil {
 				t.Fatalf("NewHandler accepted %+v", tt.cfg)
 			}
@@ -99,7 +106,9 @@ func TestNewHandlerGoodConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := scim.NewHandler(newFakeStore(), tt.cfg); err != nil {
+			cfg := tt.cfg
+			cfg.Authenticator = scim.SkipAuthentication
+			if _, err := scim.NewHandler(newFakeStore(), cfg); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -153,5 +162,24 @@ func TestRequired(t *testing.T) {
 				t.Errorf("detail %q does not name %s", e.Detail, tt.required[0])
 			}
 		})
+	}
+}
+
+// The zero Config fails closed: a handler with no Authenticator would
+// serve every request unauthenticated, so NewHandler refuses it and names
+// the two ways out.
+func TestNewHandlerRefusesNoAuthenticator(t *testing.T) {
+	_, err := scim.NewHandler(newFakeStore(), scim.Config{})
+	if err == nil || !strings.Contains(err.Error(), "Authenticator") || !strings.Contains(err.Error(), "SkipAuthentication") {
+		t.Fatalf("NewHandler with no Authenticator: %v", err)
+	}
+	// SkipAuthentication serves the request without a token, as the host's
+	// middleware in front of it has authenticated it.
+	h, err := scim.NewHandler(newFakeStore(), scim.Config{Authenticator: scim.SkipAuthentication})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec := do(t, h, "GET", "/scim/v2/Users", ""); rec.Code != http.StatusOK {
+		t.Errorf("no token behind SkipAuthentication: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -182,7 +182,7 @@ func TestCursorErrors(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	key := []byte(strings.Repeat("k", 32))
 	store := memstore.New()
-	h, err := scim.NewHandler(store, scim.Config{CursorKey: key, CursorTimeout: time.Minute, Now: func() time.Time { return now }})
+	h, err := scim.NewHandler(store, scim.Config{Authenticator: scim.SkipAuthentication, CursorKey: key, CursorTimeout: time.Minute, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,11 +235,11 @@ func TestCursorErrors(t *testing.T) {
 	wantError(t, do(t, other, "GET", "/Users?count=2&filter="+f+"&cursor="+c, ""), 400, "invalidCursor")
 	// A replica with the same key continues the walk; one with another
 	// key refuses it.
-	replica, _ := scim.NewHandler(store, scim.Config{CursorKey: key, Now: func() time.Time { return now }})
+	replica, _ := scim.NewHandler(store, scim.Config{Authenticator: scim.SkipAuthentication, CursorKey: key, Now: func() time.Time { return now }})
 	if l := getPage(t, replica, "/Users?count=2&filter="+f+"&cursor="+c); len(l.Resources) != 2 {
 		t.Errorf("a replica sharing CursorKey returned %d users", len(l.Resources))
 	}
-	stranger, _ := scim.NewHandler(store, scim.Config{})
+	stranger, _ := scim.NewHandler(store, scim.Config{Authenticator: scim.SkipAuthentication})
 	wantError(t, do(t, stranger, "GET", "/Users?count=2&filter="+f+"&cursor="+c, ""), 400, "invalidCursor")
 	// After CursorTimeout the cursor has expired.
 	now = now.Add(61 * time.Second)
@@ -251,10 +251,10 @@ func TestCursorErrors(t *testing.T) {
 	hf, _ := newHandler(t, scim.Config{})
 	wantError(t, do(t, hf, "GET", "/Users?cursor", ""), 400, "invalidCursor")
 	// Bad keys are a configuration error.
-	if _, err := scim.NewHandler(store, scim.Config{CursorKey: []byte("short")}); err == nil {
+	if _, err := scim.NewHandler(store, scim.Config{Authenticator: scim.SkipAuthentication, CursorKey: []byte("short")}); err == nil {
 		t.Error("NewHandler accepted a 5-byte CursorKey")
 	}
-	if _, err := scim.NewHandler(store, scim.Config{CursorTimeout: -time.Second}); err == nil {
+	if _, err := scim.NewHandler(store, scim.Config{Authenticator: scim.SkipAuthentication, CursorTimeout: -time.Second}); err == nil {
 		t.Error("NewHandler accepted a negative CursorTimeout")
 	}
 }

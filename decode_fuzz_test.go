@@ -35,8 +35,8 @@ func fuzzHandlers(t testing.TB) []*Handler {
 		Attributes: []schema.Attribute{{Name: "costCenter", Type: schema.String}}}
 	var hs []*Handler
 	for _, cfg := range []Config{
-		{Attributes: attrs, Extensions: []schema.Schema{ext}},
-		{Attributes: attrs, Extensions: []schema.Schema{ext}, CaseInsensitiveNames: true, DisallowUnknownAttributes: true,
+		{Authenticator: SkipAuthentication, Attributes: attrs, Extensions: []schema.Schema{ext}},
+		{Authenticator: SkipAuthentication, Attributes: attrs, Extensions: []schema.Schema{ext}, CaseInsensitiveNames: true, DisallowUnknownAttributes: true,
 			DisallowStringBooleans: true, AllowStringIntegers: true, Required: []string{"userName"}},
 	} {
 		h, err := NewHandler(echoStore{}, cfg)

@@ -17,7 +17,7 @@ import (
 // 204) and reads the group back; AfterGroupChange maps the membership to
 // the host's own teams.
 func Example_groups() {
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Hooks: scim.Hooks{
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Hooks: scim.Hooks{
 		AfterGroupChange: func(_ context.Context, e scim.GroupEvent) {
 			fmt.Printf("hook: %s %q, %d added\n", e.Kind, e.Group.DisplayName, len(e.Added))
 		},
@@ -65,7 +65,7 @@ func Example_groups() {
 // address and the enterprise extension's department, with attributes
 // asking for just those.
 func Example_rfcProfile() {
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Profile: scim.ProfileRFC})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC})
 	if err != nil {
 		log.Fatal(err)
 	}

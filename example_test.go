@@ -17,7 +17,7 @@ import (
 // still carries the full path. The same handler works under chi's Mount
 // or a ServeMux pattern with Config.BasePath.
 func Example_mounting() {
-	h, err := scim.NewHandler(memstore.New(), scim.Config{})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestGroupLastModifiedOnMemberDelete(t *testing.T) {
 	st := memstore.New()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	st.Now = func() time.Time { return now }
-	h, err := scim.NewHandler(st, scim.Config{Now: func() time.Time { return now }})
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func (keepsNothing) Keeps() scim.Kept { return scim.Kept{} }
 // Keep "emails" is checked against the store in either spelling.
 func TestKeepEmailsURNChecked(t *testing.T) {
 	for _, name := range []string{"emails", "urn:ietf:params:scim:schemas:core:2.0:User:emails"} {
-		if _, err := scim.NewHandler(keepsNothing{memstore.New()}, scim.Config{Keep: []string{name}}); err == nil {
+		if _, err := scim.NewHandler(keepsNothing{memstore.New()}, scim.Config{Authenticator: scim.SkipAuthentication, Keep: []string{name}}); err == nil {
 			t.Errorf("Keep %q over a store that keeps no custom attribute was accepted", name)
 		}
 	}
@@ -87,7 +87,7 @@ func TestComplexAddDedupes(t *testing.T) {
 		t.Skip("builds 40,000 phone numbers")
 	}
 	// Limits raised for the test's size: the defaults refuse 10,000.
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Profile: scim.ProfileRFC, Limits: scim.Limits{MaxValues: 20_000, MaxResourceBytes: 1 << 20}})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC, Limits: scim.Limits{MaxValues: 20_000, MaxResourceBytes: 1 << 20}})
 	if err != nil {
 		t.Fatal(err)
 	}

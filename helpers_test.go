@@ -13,6 +13,9 @@ import (
 // newHandler returns a handler over a fresh fakeStore.
 func newHandler(t testing.TB, cfg scim.Config) (*scim.Handler, *fakeStore) {
 	t.Helper()
+	if cfg.Authenticator == nil {
+		cfg.Authenticator = scim.SkipAuthentication // what the test is about is not authentication
+	}
 	st := newFakeStore()
 	h, err := scim.NewHandler(st, cfg)
 	if err != nil {

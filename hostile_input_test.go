@@ -21,6 +21,9 @@ import (
 
 func newTestHandler(t *testing.T, cfg scim.Config) *scim.Handler {
 	t.Helper()
+	if cfg.Authenticator == nil {
+		cfg.Authenticator = scim.SkipAuthentication // what the test is about is not authentication
+	}
 	h, err := scim.NewHandler(memstore.New(), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +117,7 @@ func TestCustomAttributeCharacteristicsAreKept(t *testing.T) {
 	if rec.Code != 201 || strings.Contains(rec.Body.String(), "s3cr3t") || !strings.Contains(rec.Body.String(), "CC-7") {
 		t.Fatalf("returned:never attribute echoed or create failed: %d %s", rec.Code, rec.Body)
 	}
-	if _, err := scim.NewHandler(memstore.New(), scim.Config{Attributes: []schema.Attribute{{Name: "badgeId", Type: schema.String, Uniqueness: schema.Server}}}); err == nil {
+	if _, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Attributes: []schema.Attribute{{Name: "badgeId", Type: schema.String, Uniqueness: schema.Server}}}); err == nil {
 		t.Fatal("NewHandler advertised uniqueness nothing enforces")
 	}
 }
@@ -194,7 +197,7 @@ func (s *recordingStore) User(_ context.Context, id string) (*scim.User, error) 
 
 func TestIDWithSlash(t *testing.T) {
 	st := &recordingStore{}
-	h, _ := scim.NewHandler(st, scim.Config{})
+	h, _ := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication})
 	call(t, h, "GET", "/scim/v2/Users/a%2Fb", "")
 	if st.id != "a/b" {
 		t.Fatalf("the store was asked for %q, want a/b", st.id)
@@ -253,7 +256,7 @@ func (s editingPatcher) Patch(ctx context.Context, id string, p scim.Patch, vers
 }
 
 func TestPatcherCannotCorruptTheHandlersValues(t *testing.T) {
-	h, err := scim.NewHandler(editingPatcher{memstore.New()}, scim.Config{})
+	h, err := scim.NewHandler(editingPatcher{memstore.New()}, scim.Config{Authenticator: scim.SkipAuthentication})
 	if err != nil {
 		t.Fatal(err)
 	}

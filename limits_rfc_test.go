@@ -18,7 +18,7 @@ import (
 func rfcLimitsHandler(t *testing.T, limits scim.Limits) (*scim.Handler, *memstore.Store) {
 	t.Helper()
 	st := memstore.New()
-	h, err := scim.NewHandler(st, scim.Config{Profile: scim.ProfileRFC, Limits: limits})
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC, Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,11 +136,11 @@ func TestLimitsRFCResourceSize(t *testing.T) {
 // it: Okta's and Entra's deprovisioning must never fail on old data.
 func TestLimitsUserStoredOverLimits(t *testing.T) {
 	st := memstore.New()
-	loose, err := scim.NewHandler(st, scim.Config{Profile: scim.ProfileRFC, Limits: scim.Limits{MaxValues: 2000, MaxResourceBytes: 1 << 20}})
+	loose, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC, Limits: scim.Limits{MaxValues: 2000, MaxResourceBytes: 1 << 20}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	strict, err := scim.NewHandler(st, scim.Config{Profile: scim.ProfileRFC})
+	strict, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC})
 	if err != nil {
 		t.Fatal(err)
 	}

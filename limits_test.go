@@ -26,6 +26,9 @@ import (
 // limitsHandler is a handler over a memstore with the regions attribute.
 func limitsHandler(t *testing.T, cfg scim.Config) (*scim.Handler, *memstore.Store) {
 	t.Helper()
+	if cfg.Authenticator == nil {
+		cfg.Authenticator = scim.SkipAuthentication // what the test is about is not authentication
+	}
 	st := memstore.New()
 	cfg.Attributes = append(cfg.Attributes, regionsAttr, schema.Attribute{Name: "costCenter", Type: schema.String})
 	h, err := scim.NewHandler(st, cfg)
@@ -93,11 +96,11 @@ func TestLimitsConfigurable(t *testing.T) {
 	h, _ := limitsHandler(t, scim.Config{Limits: scim.Limits{MaxUserNameLength: 8, MaxStringLength: 4}})
 	wantDetail(t, do(t, h, "POST", "/Users", minimalUser("ann@e.com", "")), 400, "invalidValue", "userName", "8")
 	wantDetail(t, do(t, h, "POST", "/Users", minimalUser("a@e.com", `,"displayName":"Annie"`)), 400, "invalidValue", "displayName", "4")
-	if _, err := scim.NewHandler(memstore.New(), scim.Config{Limits: scim.Limits{MaxValues: -1}}); err == nil || !strings.Contains(err.Error(), "MaxValues") {
+	if _, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Limits: scim.Limits{MaxValues: -1}}); err == nil || !strings.Contains(err.Error(), "MaxValues") {
 		t.Errorf("negative MaxValues: %v", err)
 	}
 	for _, l := range []scim.Limits{{MaxResourceBytes: -1}, {MaxResourceBytes: 2 << 20, MaxResponseBytes: 1 << 20}} {
-		if _, err := scim.NewHandler(memstore.New(), scim.Config{Limits: l}); err == nil || !strings.Contains(err.Error(), "MaxResourceBytes") {
+		if _, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Limits: l}); err == nil || !strings.Contains(err.Error(), "MaxResourceBytes") {
 			t.Errorf("%+v: %v", l, err)
 		}
 	}
@@ -267,7 +270,7 @@ func (s *lateStore) Replace(ctx context.Context, u *scim.User, version string) (
 // 503 and writes nothing, and the retry loop stops at the deadline.
 func TestRequestTimeoutPatch(t *testing.T) {
 	st := &lateStore{Store: memstore.New(), delay: 80 * time.Millisecond}
-	h, err := scim.NewHandler(st, scim.Config{RequestTimeout: 50 * time.Millisecond})
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, RequestTimeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,7 +329,7 @@ func (b *slowBody) Read(p []byte) (int, error) {
 // through a ResponseRecorder (the context).
 func TestRequestTimeoutBody(t *testing.T) {
 	st := memstore.New()
-	h, err := scim.NewHandler(st, scim.Config{RequestTimeout: 200 * time.Millisecond})
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, RequestTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +412,7 @@ func TestBodyStartErrors(t *testing.T) {
 
 func TestHead(t *testing.T) {
 	st := memstore.New()
-	h, err := scim.NewHandler(st, scim.Config{})
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -607,7 +610,7 @@ func (s unsupportedStore) List(ctx context.Context, q scim.Query) (*scim.Page, e
 // evaluate shows its shape, not its literals.
 func TestFilterLogHasNoValues(t *testing.T) {
 	var log strings.Builder
-	h, err := scim.NewHandler(unsupportedStore{memstore.New()}, scim.Config{Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	h, err := scim.NewHandler(unsupportedStore{memstore.New()}, scim.Config{Authenticator: scim.SkipAuthentication, Logger: slog.New(slog.NewTextHandler(&log, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,7 +651,7 @@ func (s deafStore) User(ctx context.Context, id string) (*scim.User, error) {
 // ignores its context.
 func TestRequestTimeoutWrites(t *testing.T) {
 	st := deafStore{memstore.New(), new(atomic.Bool)}
-	h, err := scim.NewHandler(st, scim.Config{RequestTimeout: 30 * time.Millisecond,
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, RequestTimeout: 30 * time.Millisecond,
 		Hooks: scim.Hooks{BeforeCreate: func(ctx context.Context, u *scim.User) error {
 			if st.slow.Load() {
 				time.Sleep(60 * time.Millisecond)
@@ -671,7 +674,7 @@ func TestRequestTimeoutWrites(t *testing.T) {
 // TestErrorsQuoteValuesShort: an error that quotes a bad value quotes at
 // most its first 64 characters, not the megabyte a client sent.
 func TestErrorsQuoteValuesShort(t *testing.T) {
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Attributes: []schema.Attribute{{Name: "hired", Type: schema.DateTime}}})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Attributes: []schema.Attribute{{Name: "hired", Type: schema.DateTime}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -139,6 +139,9 @@ func patchConfig() Config {
 
 func newPatchHandler(t testing.TB, cfg Config, store Store) *Handler {
 	t.Helper()
+	if cfg.Authenticator == nil {
+		cfg.Authenticator = SkipAuthentication // what the test is about is not authentication
+	}
 	h, err := NewHandler(store, cfg)
 	if err != nil {
 		t.Fatalf("NewHandler: %v", err)

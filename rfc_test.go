@@ -15,7 +15,7 @@ import (
 
 func newRFCHandler(t testing.TB) http.Handler {
 	t.Helper()
-	h, err := scim.NewHandler(memstore.New(), scim.Config{Profile: scim.ProfileRFC})
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestProfilesSchemas(t *testing.T) {
 		t.Errorf("a user with only userName: %d %s", rec.Code, rec.Body)
 	}
 
-	strict, err := scim.NewHandler(memstore.New(), scim.Config{Keep: []string{"title", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}})
+	strict, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Keep: []string{"title", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,11 +266,11 @@ func TestProfilesSchemas(t *testing.T) {
 		t.Errorf("strict with Keep: %d %s", rec.Code, rec.Body)
 	}
 	for _, bad := range [][]string{{"nope"}, {"urn:example:x:y"}} {
-		if _, err := scim.NewHandler(memstore.New(), scim.Config{Keep: bad}); err == nil {
+		if _, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Keep: bad}); err == nil {
 			t.Errorf("Keep %v accepted", bad)
 		}
 	}
-	if _, err := scim.NewHandler(memstore.New(), scim.Config{Profile: scim.ProfileRFC, Keep: []string{"title"}}); err == nil {
+	if _, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC, Keep: []string{"title"}}); err == nil {
 		t.Error("Keep with the RFC profile accepted")
 	}
 }

@@ -43,7 +43,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(ctx)
 	}
 	discovery := req.endpoint == "Schemas" || req.endpoint == "ResourceTypes" || req.endpoint == "ServiceProviderConfig"
-	if h.cfg.Authenticator != nil && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
+	if _, skip := h.cfg.Authenticator.(skipAuthentication); !skip && !(discovery && h.cfg.AllowUnauthenticatedDiscovery) {
 		if h.failedAuth != nil {
 			if wait := h.failedAuth.blocked(clientAddr(r)); wait > 0 {
 				h.writeError(w, r, tooManyFailures(w, wait))

@@ -46,7 +46,8 @@
 //   - elimity: elimity-com/scim with the in-memory ResourceHandler its
 //     README points to: a map by id, a linear PassesFilter scan for
 //     filters, elimity's own PATCH validation.
-//   - scimkit: scim.NewHandler(memstore.New(), scim.Config{}).
+//   - scimkit: scim.NewHandler(memstore.New(), scim.Config{Authenticator:
+//     scim.SkipAuthentication}): the load generator sends no token.
 //   - scimkit-rfc: the same with Config.Profile = scim.ProfileRFC, on W1
 //     and W2 (within 0.8× of the strict profile's throughput), and on the
 //     writes W4 and W5entra, where every RFC attribute's limits are walked.

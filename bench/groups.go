@@ -201,7 +201,7 @@ func newGroupPeer(ctx context.Context, name string, s GroupSizes) (*groupPeer, e
 // loaded through the Store API.
 func newScimkitGroups(ctx context.Context, s GroupSizes) (*groupPeer, error) {
 	store := memstore.New()
-	h, err := scim.NewHandler(store, scim.Config{})
+	h, err := scim.NewHandler(store, scim.Config{Authenticator: scim.SkipAuthentication})
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,9 @@ import (
 // scimkit peer) over memstore and preloads the users through the Store, as
 // a host importing them would.
 func newScimkit(ctx context.Context, n int, cfg scim.Config) (*Peer, error) {
+	if cfg.Authenticator == nil {
+		cfg.Authenticator = scim.SkipAuthentication // the load generator sends no token
+	}
 	store := newMemStore()
 	h, err := scim.NewHandler(store, cfg)
 	if err != nil {

@@ -161,7 +161,7 @@ func TestActivityHoldsNoAttributeValues(t *testing.T) {
 		ctx := context.Background()
 		a := d.newActivity(t, nil)
 		s, _, _ := d.newGroupStore(t, sqlstore.Config{Groups: &sqlstore.GroupTables{}})
-		h := must(scim.NewHandler(s, scim.Config{Activity: a}))(t)
+		h := must(scim.NewHandler(s, scim.Config{Authenticator: scim.SkipAuthentication, Activity: a}))(t)
 		user := `{"schemas":["` + scim.UserURN + `"],"userName":"ann@example.com","name":{"givenName":"A","familyName":"B"},"emails":[{"value":"s3cr3t.ann@example.com","type":"work"}]}`
 		uid := serve(t, h, "POST", "/Users", user, http.StatusCreated)["id"].(string)
 		gid := serve(t, h, "POST", "/Groups", `{"schemas":["`+scim.GroupURN+`"],"displayName":"Staff"}`, http.StatusCreated)["id"].(string)

@@ -31,6 +31,7 @@ func TestLimitsEveryAttribute(t *testing.T) {
 		for _, c := range configs {
 			t.Run(c.name, func(t *testing.T) {
 				s, _, _ := d.newGroupStore(t, sqlstore.Config{Columns: sqlstore.Columns{Attributes: "attributes"}})
+				c.cfg.Authenticator = scim.SkipAuthentication
 				h, err := scim.NewHandler(s, c.cfg)
 				if err != nil {
 					t.Fatal(err)

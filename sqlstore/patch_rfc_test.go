@@ -34,9 +34,9 @@ func profileStores(t *testing.T, d database, required ...string) []profileStore 
 	strict, _, _ := d.newGroupStore(t, sqlstore.Config{Custom: []sqlstore.Custom{regions}})
 	rfc, _, _ := d.newGroupStore(t, sqlstore.Config{Columns: sqlstore.Columns{Attributes: "attributes"}})
 	return []profileStore{
-		{"strict", strict, must(scim.NewHandler(strict, scim.Config{Required: required,
+		{"strict", strict, must(scim.NewHandler(strict, scim.Config{Authenticator: scim.SkipAuthentication, Required: required,
 			Attributes: []schema.Attribute{{Name: "regions", Type: schema.String, MultiValued: true}}}))(t)},
-		{"rfc", rfc, must(scim.NewHandler(rfc, scim.Config{Profile: scim.ProfileRFC, Required: required}))(t)},
+		{"rfc", rfc, must(scim.NewHandler(rfc, scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC, Required: required}))(t)},
 	}
 }
 

@@ -21,7 +21,7 @@ import (
 func TestRFCProfileAttributesColumn(t *testing.T) {
 	forEachDB(t, func(t *testing.T, d database) {
 		s, _, _ := d.newStore(t, sqlstore.Config{Columns: sqlstore.Columns{Attributes: "attributes"}})
-		h, err := scim.NewHandler(s, scim.Config{Profile: scim.ProfileRFC})
+		h, err := scim.NewHandler(s, scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +80,7 @@ func TestRFCProfileAttributesColumn(t *testing.T) {
 	// the e-mail lookup on its column (WorkEmailOnly).
 	forEachDB(t, func(t *testing.T, d database) {
 		s, _, _ := d.newStore(t, sqlstore.Config{Columns: sqlstore.Columns{Attributes: "attributes"}, WorkEmailOnly: true})
-		h, err := scim.NewHandler(s, scim.Config{Keep: []string{"title"}})
+		h, err := scim.NewHandler(s, scim.Config{Authenticator: scim.SkipAuthentication, Keep: []string{"title"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +96,7 @@ func TestRFCProfileAttributesColumn(t *testing.T) {
 	// that would drop them.
 	forEachDB(t, func(t *testing.T, d database) {
 		s, _, _ := d.newStore(t, sqlstore.Config{})
-		if _, err := scim.NewHandler(s, scim.Config{Profile: scim.ProfileRFC}); err == nil || !strings.Contains(err.Error(), "Columns.Attributes") {
+		if _, err := scim.NewHandler(s, scim.Config{Authenticator: scim.SkipAuthentication, Profile: scim.ProfileRFC}); err == nil || !strings.Contains(err.Error(), "Columns.Attributes") {
 			t.Errorf("NewHandler over a store without Columns.Attributes: %v", err)
 		}
 	})
