@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/memstore"
 )
 
@@ -151,11 +152,11 @@ func TestActivityAllocations(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	}
-	without, with := measure(nil), measure(scim.NewActivityLog(0, nil))
+	without, with := measure(nil), measure(activitylog.New(0, nil))
 	if with-without > 4 || with < without {
 		t.Errorf("a lookup allocates %.0f times without a sink and %.0f with one; want at most 4 more with one", without, with)
 	}
-	t.Logf("allocations per lookup: %.0f without a sink, %.0f with ActivityLog", without, with)
+	t.Logf("allocations per lookup: %.0f without a sink, %.0f with activitylog.Log", without, with)
 }
 
 func TestClientOf(t *testing.T) {
@@ -176,7 +177,7 @@ func TestClientOf(t *testing.T) {
 func TestActivityLogEvents(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	l := scim.NewActivityLog(5, func() time.Time { return now })
+	l := activitylog.New(5, func() time.Time { return now })
 	for i := range 8 {
 		kind := scim.ActivityCreated
 		if i%2 == 1 {
@@ -186,7 +187,7 @@ func TestActivityLogEvents(t *testing.T) {
 		l.Record(ctx, scim.Activity{Time: now, Tenant: "acme", Kind: scim.ActivityRequest, Status: 200})
 	}
 	l.Record(ctx, scim.Activity{Time: now, Tenant: "globex", Kind: scim.ActivityCreated, UserName: "g@x.com"})
-	names := func(p scim.ActivityPage) string {
+	names := func(p activitylog.Page) string {
 		var s []string
 		for _, a := range p.Activities {
 			s = append(s, strings.TrimSuffix(a.UserName, "@x.com"))
@@ -194,16 +195,16 @@ func TestActivityLogEvents(t *testing.T) {
 		return fmt.Sprintf("%v more=%v", s, p.More)
 	}
 	tests := []struct {
-		q    scim.ActivityQuery
+		q    activitylog.Query
 		want string
 	}{
-		{scim.ActivityQuery{Tenant: "acme"}, "[user7 user6 user5 user4 user3] more=false"},
-		{scim.ActivityQuery{Tenant: "acme", Limit: 2}, "[user7 user6] more=true"},
-		{scim.ActivityQuery{Tenant: "acme", Limit: 2, Offset: 4}, "[user3] more=false"},
-		{scim.ActivityQuery{Tenant: "acme", Kind: scim.ActivityRefused}, "[user7 user5 user3] more=false"},
-		{scim.ActivityQuery{Tenant: "acme", UserName: "USER4"}, "[user4] more=false"},
-		{scim.ActivityQuery{Tenant: "globex"}, "[g] more=false"},
-		{scim.ActivityQuery{Tenant: "initech"}, "[] more=false"},
+		{activitylog.Query{Tenant: "acme"}, "[user7 user6 user5 user4 user3] more=false"},
+		{activitylog.Query{Tenant: "acme", Limit: 2}, "[user7 user6] more=true"},
+		{activitylog.Query{Tenant: "acme", Limit: 2, Offset: 4}, "[user3] more=false"},
+		{activitylog.Query{Tenant: "acme", Kind: scim.ActivityRefused}, "[user7 user5 user3] more=false"},
+		{activitylog.Query{Tenant: "acme", UserName: "USER4"}, "[user4] more=false"},
+		{activitylog.Query{Tenant: "globex"}, "[g] more=false"},
+		{activitylog.Query{Tenant: "initech"}, "[] more=false"},
 	}
 	for _, tt := range tests {
 		p, err := l.Activities(ctx, tt.q)
@@ -216,7 +217,7 @@ func TestActivityLogEvents(t *testing.T) {
 func TestActivityLogHealth(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	l := scim.NewActivityLog(0, func() time.Time { return now })
+	l := activitylog.New(0, func() time.Time { return now })
 	rec := func(at time.Time, c scim.Client, status int) {
 		l.Record(ctx, scim.Activity{Time: at, Tenant: "acme", Kind: scim.ActivityRequest, Status: status, Client: c})
 	}
@@ -237,10 +238,10 @@ func TestActivityLogHealth(t *testing.T) {
 		t.Fatalf("Health = %+v, %v", hs, err)
 	}
 	okta, entra := hs[0], hs[1]
-	if okta.Client != scim.ClientOkta || okta.Hour != (scim.Counts{Requests: 1, Failures: 1}) || okta.Day != (scim.Counts{Requests: 1, Failures: 1}) || !okta.LastCall.Equal(now) || okta.AtRisk() {
+	if okta.Client != scim.ClientOkta || okta.Hour != (activitylog.Counts{Requests: 1, Failures: 1}) || okta.Day != (activitylog.Counts{Requests: 1, Failures: 1}) || !okta.LastCall.Equal(now) || okta.AtRisk() {
 		t.Errorf("okta health %+v", okta)
 	}
-	if entra.Client != scim.ClientEntra || entra.Hour != (scim.Counts{Requests: 10, Failures: 5}) || entra.Day != (scim.Counts{Requests: 20, Failures: 5}) {
+	if entra.Client != scim.ClientEntra || entra.Hour != (activitylog.Counts{Requests: 10, Failures: 5}) || entra.Day != (activitylog.Counts{Requests: 20, Failures: 5}) {
 		t.Errorf("entra health %+v", entra)
 	}
 	if !entra.AtRisk() {
@@ -250,7 +251,7 @@ func TestActivityLogHealth(t *testing.T) {
 	// 20 (25%) over the day is no risk.
 	now = now.Add(61 * time.Minute)
 	hs, _ = l.Health(ctx, "acme")
-	if e := hs[len(hs)-1]; e.Hour.Requests != 0 || e.Day != (scim.Counts{Requests: 20, Failures: 5}) || e.AtRisk() {
+	if e := hs[len(hs)-1]; e.Hour.Requests != 0 || e.Day != (activitylog.Counts{Requests: 20, Failures: 5}) || e.AtRisk() {
 		t.Errorf("an hour later entra health %+v", e)
 	}
 	if hs, _ := l.Health(ctx, "globex"); len(hs) != 0 {
@@ -261,7 +262,7 @@ func TestActivityLogHealth(t *testing.T) {
 // TestActivityLogConcurrent records and reads from several goroutines, for
 // -race.
 func TestActivityLogConcurrent(t *testing.T) {
-	l := scim.NewActivityLog(10, nil)
+	l := activitylog.New(10, nil)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	for i := range 4 {
@@ -270,13 +271,13 @@ func TestActivityLogConcurrent(t *testing.T) {
 			defer wg.Done()
 			for j := range 300 {
 				l.Record(ctx, scim.Activity{Tenant: fmt.Sprint(i % 2), Kind: scim.ActivityCreated, Status: http.StatusCreated, UserName: fmt.Sprint(j)})
-				l.Activities(ctx, scim.ActivityQuery{Tenant: "0", Limit: 3})
+				l.Activities(ctx, activitylog.Query{Tenant: "0", Limit: 3})
 				l.Health(ctx, "1")
 			}
 		}()
 	}
 	wg.Wait()
-	if p, _ := l.Activities(ctx, scim.ActivityQuery{Tenant: "0", Limit: 100}); len(p.Activities) != 10 {
+	if p, _ := l.Activities(ctx, activitylog.Query{Tenant: "0", Limit: 100}); len(p.Activities) != 10 {
 		t.Errorf("kept %d events, want the bound 10", len(p.Activities))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/memstore"
 )
 
@@ -27,13 +28,13 @@ func (t teeSink) Record(ctx context.Context, a scim.Activity) {
 // filter literals, PATCH path filters, attribute values and member ids in
 // bodies, query parameters. Each is refused, most with a detail that
 // quotes the value to the client; no activity, in the sink or in
-// ActivityLog, may hold either.
+// activitylog.Log, may hold either.
 func TestActivityHoldsNoAttributeValues(t *testing.T) {
 	const (
 		email = "s3cr3t.ann@example.com"
 		word  = "s3cr3tword"
 	)
-	log := scim.NewActivityLog(0, nil)
+	log := activitylog.New(0, nil)
 	sink := &recordingSink{}
 	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, Activity: teeSink{log, sink}})
 	if err != nil {
@@ -88,13 +89,13 @@ func TestActivityHoldsNoAttributeValues(t *testing.T) {
 	if echoed < len(tests)/2 {
 		t.Errorf("only %d of %d refusals quote the value to the client; the test no longer exercises details with values", echoed, len(tests))
 	}
-	page, err := log.Activities(context.Background(), scim.ActivityQuery{Kind: scim.ActivityRefused, Limit: 100})
+	page, err := log.Activities(context.Background(), activitylog.Query{Kind: scim.ActivityRefused, Limit: 100})
 	if err != nil || len(page.Activities) != len(tests) {
-		t.Fatalf("ActivityLog holds %d refusals (%v), want %d", len(page.Activities), err, len(tests))
+		t.Fatalf("activitylog.Log holds %d refusals (%v), want %d", len(page.Activities), err, len(tests))
 	}
 	for _, a := range page.Activities {
 		if dump := fmt.Sprintf("%+v", a); strings.Contains(dump, "s3cr3t") {
-			t.Errorf("ActivityLog holds a value: %s", dump)
+			t.Errorf("activitylog.Log holds a value: %s", dump)
 		}
 	}
 	// Names stay: a detail that quotes only names is logged as sent.

@@ -105,7 +105,7 @@ type Config struct {
 	// Activity receives every request's outcome and every change, for the
 	// customer's provisioning log and connection health (package
 	// scimadmin shows them): userNames, statuses and details, never
-	// tokens, passwords or other attribute values. NewActivityLog keeps
+	// tokens, passwords or other attribute values. activitylog.New keeps
 	// them in memory. Default nil: nothing is recorded, at no cost.
 	Activity ActivitySink
 

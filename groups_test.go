@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/memstore"
 )
 
@@ -512,7 +513,7 @@ func TestLargeGroup(t *testing.T) {
 
 // Group changes reach the AfterGroupChange hook and the activity log.
 func TestGroupEvents(t *testing.T) {
-	log := scim.NewActivityLog(100, nil)
+	log := activitylog.New(100, nil)
 	var events []scim.GroupEvent
 	var mu sync.Mutex
 	h, _ := newGroupHandler(t, scim.Config{Activity: log, Hooks: scim.Hooks{AfterGroupChange: func(_ context.Context, e scim.GroupEvent) {
@@ -528,7 +529,7 @@ func TestGroupEvents(t *testing.T) {
 		len(events[1].Added) != 1 || events[1].Added[0].Value != a || events[2].Kind != scim.EventDeleted || events[2].Group.ID != g.ID {
 		t.Errorf("events: %+v", events)
 	}
-	page, err := log.Activities(context.Background(), scim.ActivityQuery{Limit: 10})
+	page, err := log.Activities(context.Background(), activitylog.Query{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,7 +52,7 @@
 //     and W2 (within 0.8× of the strict profile's throughput), and on the
 //     writes W4 and W5entra, where every RFC attribute's limits are walked.
 //   - scimkit-activity: the same with Config.Activity =
-//     scim.NewActivityLog(0, nil), on W1 and the W5 PATCHes (issue 16:
+//     activitylog.New(0, nil), on W1 and the W5 PATCHes (issue 16:
 //     the activity sink within 3%).
 //   - sqlstore and sqldirect, when SCIMKIT_TEST_POSTGRES names a
 //     PostgreSQL database: scimkit over sqlstore, and a bare handler that

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 )
 
 // The names of the peers, as they appear in tables and RESULT lines.
@@ -40,7 +41,7 @@ const (
 	// profile, and the writes W4 and W5entra.
 	PeerScimkitRFC = "scimkit-rfc"
 	// PeerScimkitActivity is PeerScimkit with Config.Activity set to
-	// scim.NewActivityLog(0, nil) (issue 16): it serves W1 and the W5
+	// activitylog.New(0, nil) (issue 16): it serves W1 and the W5
 	// PATCHes, to measure the activity sink's cost on the hot path.
 	PeerScimkitActivity = "scimkit-activity"
 )
@@ -99,7 +100,7 @@ func NewPeer(ctx context.Context, name string, users int) (*Peer, error) {
 	case PeerScimkitRFC:
 		p, err = newScimkit(ctx, users, scim.Config{Profile: scim.ProfileRFC})
 	case PeerScimkitActivity:
-		p, err = newScimkit(ctx, users, scim.Config{Activity: scim.NewActivityLog(0, nil)})
+		p, err = newScimkit(ctx, users, scim.Config{Activity: activitylog.New(0, nil)})
 	case PeerSQLStore, PeerSQLDirect:
 		p, err = newSQLPeer(ctx, name, users)
 	default:

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 )
 
 // Config configures the setup page. Tenant, Tokens and BaseURL are
@@ -34,9 +35,9 @@ type Config struct {
 	Tokens scim.TokenManager
 
 	// Activity is the reading side of the SCIM handler's Config.Activity
-	// (a *scim.ActivityLog, or sqlstore's). Default nil: the page shows no
+	// (a *activitylog.Log, or sqlstore's). Default nil: the page shows no
 	// log and no health.
-	Activity scim.ActivityReader
+	Activity activitylog.Reader
 
 	// BaseURL returns the SCIM base URL the tenant's identity provider is
 	// to call, e.g. "https://app.example.com/scim/v2" or
@@ -270,7 +271,7 @@ func (h *Handler) log(r *http.Request, tenant string) (logView, error) {
 	if n, err := strconv.Atoi(q.Get("page")); err == nil && n > 1 && n <= 10000 {
 		v.Page = n
 	}
-	page, err := h.cfg.Activity.Activities(r.Context(), scim.ActivityQuery{Tenant: tenant, Kind: scim.ActivityKind(v.Kind),
+	page, err := h.cfg.Activity.Activities(r.Context(), activitylog.Query{Tenant: tenant, Kind: scim.ActivityKind(v.Kind),
 		UserName: v.User, Offset: (v.Page - 1) * h.cfg.PageSize, Limit: h.cfg.PageSize})
 	if err != nil {
 		return v, err

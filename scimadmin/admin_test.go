@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/scimadmin"
 )
 
@@ -24,7 +25,7 @@ import (
 type fixture struct {
 	srv      *httptest.Server
 	tokens   *scim.Tokens
-	activity *scim.ActivityLog
+	activity *activitylog.Log
 	now      time.Time
 }
 
@@ -33,7 +34,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { return f.now }
 	f.tokens = scim.NewTokens(clock)
-	f.activity = scim.NewActivityLog(0, clock)
+	f.activity = activitylog.New(0, clock)
 	admin, err := scimadmin.New(scimadmin.Config{
 		Tenant: func(r *http.Request) (string, error) {
 			if t := r.Header.Get("X-Test-Tenant"); t != "" {
@@ -393,7 +394,7 @@ func TestHealthWarning(t *testing.T) {
 			t.Errorf("the health section lacks %q", want)
 		}
 	}
-	f.activity = scim.NewActivityLog(0, nil)
+	f.activity = activitylog.New(0, nil)
 }
 
 func TestNewValidates(t *testing.T) {

@@ -13,7 +13,7 @@
 //	admin, err := scimadmin.New(scimadmin.Config{
 //		Tenant:   func(r *http.Request) (string, error) { return currentCustomer(r), nil },
 //		Tokens:   tokens,   // a scim.TokenManager: *scim.Tokens or sqlstore's
-//		Activity: activity, // the scim.ActivityReader the SCIM handler's Config.Activity writes to
+//		Activity: activity, // the activitylog.Reader the SCIM handler's Config.Activity writes to
 //		BaseURL:  func(r *http.Request, tenant string) string { return "https://app.example.com/scim/v2" },
 //	})
 //	mux.Handle("/settings/provisioning/", requireAdmin(http.StripPrefix("/settings/provisioning", admin)))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/scimadmin"
 )
@@ -18,7 +19,7 @@ import (
 // (here a stand-in that signs everyone in as acme's admin).
 func Example() {
 	tokens := scim.NewTokens(nil)
-	activity := scim.NewActivityLog(0, nil)
+	activity := activitylog.New(0, nil)
 	scimHandler, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: tokens, Activity: activity})
 	if err != nil {
 		panic(err)

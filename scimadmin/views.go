@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 )
 
 // The data each template gets. Values reach the page only through
@@ -111,7 +112,7 @@ func activityRow(a scim.Activity) activityView {
 }
 
 type healthRow struct {
-	scim.ClientHealth
+	activitylog.ClientHealth
 	Ago string
 }
 
@@ -146,17 +147,17 @@ func plural(n int, unit string) string {
 }
 
 var funcs = template.FuncMap{
-	"percent": func(c scim.Counts) string {
+	"percent": func(c activitylog.Counts) string {
 		if c.Requests == 0 {
 			return "–"
 		}
 		return fmt.Sprintf("%.0f%%", 100*c.FailureRate())
 	},
-	"counts": func(c scim.Counts) string {
+	"counts": func(c activitylog.Counts) string {
 		if c.Requests == 0 {
 			return "no requests"
 		}
 		return fmt.Sprintf("%s, %d failed (%.0f%%)", plural(c.Requests, "request"), c.Failures, 100*c.FailureRate())
 	},
-	"quarantine": func() string { return fmt.Sprintf("%.0f%%", 100*scim.QuarantineRate) },
+	"quarantine": func() string { return fmt.Sprintf("%.0f%%", 100*activitylog.QuarantineRate) },
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 )
 
 // ActivityConfig configures an Activity sink.
@@ -34,7 +35,7 @@ type ActivityConfig struct {
 	Now func() time.Time
 }
 
-// Activity is a scim.ActivitySink and scim.ActivityReader in the host's
+// Activity is a scim.ActivitySink and activitylog.Reader in the host's
 // database, so that every replica's requests show on every replica's
 // setup page. Record never touches the database: it appends events and
 // adds to per-minute counters in memory, and Run (or Flush) writes them in
@@ -237,9 +238,9 @@ func (a *Activity) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// Activities implements scim.ActivityReader.
-func (a *Activity) Activities(ctx context.Context, q scim.ActivityQuery) (scim.ActivityPage, error) {
-	var page scim.ActivityPage
+// Activities implements activitylog.Reader.
+func (a *Activity) Activities(ctx context.Context, q activitylog.Query) (activitylog.Page, error) {
+	var page activitylog.Page
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = min(max(q.Limit, 50), 500)
 	}
@@ -277,9 +278,9 @@ func (a *Activity) Activities(ctx context.Context, q scim.ActivityQuery) (scim.A
 	return page, rows.Err()
 }
 
-// Health implements scim.ActivityReader, over the last 60 and 1,440
+// Health implements activitylog.Reader, over the last 60 and 1,440
 // minutes.
-func (a *Activity) Health(ctx context.Context, tenant string) ([]scim.ClientHealth, error) {
+func (a *Activity) Health(ctx context.Context, tenant string) ([]activitylog.ClientHealth, error) {
 	minute := a.cfg.Now().UnixMilli() / 60000
 	rows, err := a.db.QueryContext(ctx, `SELECT client,
 	SUM(CASE WHEN minute > `+a.ph(1)+` THEN requests ELSE 0 END), SUM(CASE WHEN minute > `+a.ph(2)+` THEN failures ELSE 0 END),
@@ -290,9 +291,9 @@ func (a *Activity) Health(ctx context.Context, tenant string) ([]scim.ClientHeal
 		return nil, fmt.Errorf("sqlstore: reading activity health: %w", err)
 	}
 	defer rows.Close()
-	byClient := map[scim.Client]scim.ClientHealth{}
+	byClient := map[scim.Client]activitylog.ClientHealth{}
 	for rows.Next() {
-		var h scim.ClientHealth
+		var h activitylog.ClientHealth
 		var client string
 		var last int64
 		if err := rows.Scan(&client, &h.Hour.Requests, &h.Hour.Failures, &h.Day.Requests, &h.Day.Failures, &last); err != nil {
@@ -301,7 +302,7 @@ func (a *Activity) Health(ctx context.Context, tenant string) ([]scim.ClientHeal
 		h.Client, h.LastCall = scim.Client(client), time.UnixMilli(last).UTC()
 		byClient[h.Client] = h
 	}
-	var out []scim.ClientHealth
+	var out []activitylog.ClientHealth
 	for _, c := range scim.Clients {
 		if h, ok := byClient[c]; ok {
 			out = append(out, h)
@@ -311,6 +312,6 @@ func (a *Activity) Health(ctx context.Context, tenant string) ([]scim.ClientHeal
 }
 
 var (
-	_ scim.ActivitySink   = (*Activity)(nil)
-	_ scim.ActivityReader = (*Activity)(nil)
+	_ scim.ActivitySink  = (*Activity)(nil)
+	_ activitylog.Reader = (*Activity)(nil)
 )

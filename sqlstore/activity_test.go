@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/sqlstore"
 )
 
@@ -38,7 +39,7 @@ func (d database) newActivity(t *testing.T, now func() time.Time) *sqlstore.Acti
 }
 
 // TestActivity checks the database sink against the same promises as the
-// in-memory ActivityLog: events newest first, filtered by kind and user,
+// in-memory activitylog.Log: events newest first, filtered by kind and user,
 // paged, per tenant; health per client over the hour and day; pruning by
 // age; concurrent Record during Flush.
 func TestActivity(t *testing.T) {
@@ -59,13 +60,13 @@ func TestActivity(t *testing.T) {
 		}
 		a.Record(ctx, scim.Activity{Time: now.Add(-3 * time.Hour), Tenant: "acme", Kind: scim.ActivityRequest, Status: 500, Client: scim.ClientOkta})
 		a.Record(ctx, scim.Activity{Time: now, Tenant: "globex", Kind: scim.ActivityCreated, UserName: "g@x.com", Status: 201})
-		if p, _ := a.Activities(ctx, scim.ActivityQuery{Tenant: "acme"}); len(p.Activities) != 0 {
+		if p, _ := a.Activities(ctx, activitylog.Query{Tenant: "acme"}); len(p.Activities) != 0 {
 			t.Fatalf("events were written before a flush")
 		}
 		if err := a.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		names := func(q scim.ActivityQuery) string {
+		names := func(q activitylog.Query) string {
 			p, err := a.Activities(ctx, q)
 			if err != nil {
 				t.Fatal(err)
@@ -77,21 +78,21 @@ func TestActivity(t *testing.T) {
 			return fmt.Sprintf("%v more=%v", s, p.More)
 		}
 		for _, tt := range []struct {
-			q    scim.ActivityQuery
+			q    activitylog.Query
 			want string
 		}{
-			{scim.ActivityQuery{Tenant: "acme", Limit: 3}, "[user7 user6 user5] more=true"},
-			{scim.ActivityQuery{Tenant: "acme", Limit: 3, Offset: 6}, "[user1 user0] more=false"},
-			{scim.ActivityQuery{Tenant: "acme", Kind: scim.ActivityRefused}, "[user7 user5 user3 user1] more=false"},
-			{scim.ActivityQuery{Tenant: "acme", UserName: "USER4_%"}, "[user4] more=false"},
-			{scim.ActivityQuery{Tenant: "acme", UserName: "r4!"}, "[] more=false"},
-			{scim.ActivityQuery{Tenant: "globex"}, "[g@x.com] more=false"},
+			{activitylog.Query{Tenant: "acme", Limit: 3}, "[user7 user6 user5] more=true"},
+			{activitylog.Query{Tenant: "acme", Limit: 3, Offset: 6}, "[user1 user0] more=false"},
+			{activitylog.Query{Tenant: "acme", Kind: scim.ActivityRefused}, "[user7 user5 user3 user1] more=false"},
+			{activitylog.Query{Tenant: "acme", UserName: "USER4_%"}, "[user4] more=false"},
+			{activitylog.Query{Tenant: "acme", UserName: "r4!"}, "[] more=false"},
+			{activitylog.Query{Tenant: "globex"}, "[g@x.com] more=false"},
 		} {
 			if got := names(tt.q); got != tt.want {
 				t.Errorf("Activities(%+v) = %s, want %s", tt.q, got, tt.want)
 			}
 		}
-		p, _ := a.Activities(ctx, scim.ActivityQuery{Tenant: "acme", Limit: 1})
+		p, _ := a.Activities(ctx, activitylog.Query{Tenant: "acme", Limit: 1})
 		if e := p.Activities[0]; !e.Time.Equal(now.Add(7*time.Second)) || e.Status != 401 || e.Client != scim.ClientEntra || e.Detail != "d<script>" || e.Tenant != "acme" {
 			t.Errorf("event read back as %+v", e)
 		}
@@ -100,10 +101,10 @@ func TestActivity(t *testing.T) {
 		if err != nil || len(hs) != 2 {
 			t.Fatalf("Health = %+v, %v", hs, err)
 		}
-		if okta := hs[0]; okta.Client != scim.ClientOkta || okta.Hour != (scim.Counts{Requests: 8}) || okta.Day != (scim.Counts{Requests: 9, Failures: 1}) || !okta.LastCall.Equal(now.Add(-30*time.Minute)) {
+		if okta := hs[0]; okta.Client != scim.ClientOkta || okta.Hour != (activitylog.Counts{Requests: 8}) || okta.Day != (activitylog.Counts{Requests: 9, Failures: 1}) || !okta.LastCall.Equal(now.Add(-30*time.Minute)) {
 			t.Errorf("okta health %+v", okta)
 		}
-		if entra := hs[1]; entra.Hour != (scim.Counts{Requests: 8, Failures: 4}) || !entra.AtRisk() {
+		if entra := hs[1]; entra.Hour != (activitylog.Counts{Requests: 8, Failures: 4}) || !entra.AtRisk() {
 			t.Errorf("entra health %+v (50%% failures must be at risk)", entra)
 		}
 		// A second flush adds to the same minute's row.
@@ -122,7 +123,7 @@ func TestActivity(t *testing.T) {
 		if err := a.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got := names(scim.ActivityQuery{Tenant: "acme"}); got != "[] more=false" {
+		if got := names(activitylog.Query{Tenant: "acme"}); got != "[] more=false" {
 			t.Errorf("after pruning: %s", got)
 		}
 
@@ -146,7 +147,7 @@ func TestActivity(t *testing.T) {
 		if err := a.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if p, _ := a.Activities(ctx, scim.ActivityQuery{Tenant: "acme", Limit: 500}); len(p.Activities) != 400 {
+		if p, _ := a.Activities(ctx, activitylog.Query{Tenant: "acme", Limit: 500}); len(p.Activities) != 400 {
 			t.Errorf("%d events after concurrent records, want 400", len(p.Activities))
 		}
 	})
@@ -182,7 +183,7 @@ func TestActivityHoldsNoAttributeValues(t *testing.T) {
 		if err := a.Flush(ctx); err != nil {
 			t.Fatal(err)
 		}
-		p, err := a.Activities(ctx, scim.ActivityQuery{Kind: scim.ActivityRefused})
+		p, err := a.Activities(ctx, activitylog.Query{Kind: scim.ActivityRefused})
 		if err != nil || len(p.Activities) != 4 {
 			t.Fatalf("%d refusals stored (%v), want 4", len(p.Activities), err)
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/scimadmin"
 )
 
@@ -18,7 +19,7 @@ import (
 // made for this run, which it returns for the server to print. A real host
 // puts the page behind its own admin sign-in and takes the tenant from the
 // signed-in admin's account, never from the URL.
-func mountAdmin(mux *http.ServeMux, tokens scim.TokenManager, activity scim.ActivityReader, base string, logger *slog.Logger) (password string, err error) {
+func mountAdmin(mux *http.ServeMux, tokens scim.TokenManager, activity activitylog.Reader, base string, logger *slog.Logger) (password string, err error) {
 	var b [18]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err

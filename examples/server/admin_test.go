@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 )
 
 // TestDemoAdmin checks the demo's setup pages: refused without the printed
@@ -16,7 +17,7 @@ import (
 func TestDemoAdmin(t *testing.T) {
 	mux := http.NewServeMux()
 	tokens := scim.NewTokens(nil)
-	password, err := mountAdmin(mux, tokens, scim.NewActivityLog(0, nil), "http://demo.test/scim/v2", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	password, err := mountAdmin(mux, tokens, activitylog.New(0, nil), "http://demo.test/scim/v2", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

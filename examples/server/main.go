@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/examples/internal/demo"
 	"github.com/scimkit/scim/memstore"
 )
@@ -54,7 +55,7 @@ func run(addr, firstToken string, logger *slog.Logger) error {
 		return err
 	}
 
-	activity := scim.NewActivityLog(0, nil)
+	activity := activitylog.New(0, nil)
 	mux, err := newMux(store, tokens, logger, activity)
 	if err != nil {
 		return err

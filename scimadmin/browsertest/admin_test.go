@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/activitylog"
 	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/scimadmin"
 )
@@ -51,7 +52,7 @@ func host(t *testing.T) *httptest.Server {
 	now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	tokens := scim.NewTokens(clock)
-	activity := scim.NewActivityLog(0, clock)
+	activity := activitylog.New(0, clock)
 	scimHandler, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: tokens, Activity: activity, Now: clock})
 	if err != nil {
 		t.Fatal(err)

@@ -1,46 +1,47 @@
-package scim
+package activitylog
 
 import (
 	"context"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scimkit/scim"
 )
 
-// ActivityLog is an ActivitySink and ActivityReader in process memory,
+// Log is a scim.ActivitySink and a Reader in process memory,
 // for memstore and for hosts with one replica: it keeps the latest events
 // of each tenant up to a bound, and counts every request in per-minute and
 // per-hour buckets for health, so that its memory does not grow with
 // traffic. A host with several replicas uses a sink in its database
 // (sqlstore.Activity), so that every replica's page shows every event.
 // It is safe for concurrent use.
-type ActivityLog struct {
+type Log struct {
 	now       func() time.Time
 	perTenant int
 	mu        sync.Mutex
 	tenants   map[string]*tenantLog
 }
 
-// DefaultActivityEvents is how many events NewActivityLog keeps per tenant
-// by default.
-const DefaultActivityEvents = 1000
+// DefaultEvents is how many events New keeps per tenant by default.
+const DefaultEvents = 1000
 
-// NewActivityLog returns an empty log that keeps the latest perTenant
-// events of each tenant (DefaultActivityEvents when perTenant ≤ 0). now is
+// New returns an empty log that keeps the latest perTenant
+// events of each tenant (DefaultEvents when perTenant ≤ 0). now is
 // its clock for health (nil means time.Now).
-func NewActivityLog(perTenant int, now func() time.Time) *ActivityLog {
+func New(perTenant int, now func() time.Time) *Log {
 	if perTenant <= 0 {
-		perTenant = DefaultActivityEvents
+		perTenant = DefaultEvents
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &ActivityLog{now: now, perTenant: perTenant, tenants: map[string]*tenantLog{}}
+	return &Log{now: now, perTenant: perTenant, tenants: map[string]*tenantLog{}}
 }
 
 // tenantLog is one tenant's events (a ring) and health counters.
 type tenantLog struct {
-	events []Activity // ring, oldest at next once full
+	events []scim.Activity // ring, oldest at next once full
 	next   int
 	health [3]clientCounts // by clientIndex
 }
@@ -69,19 +70,19 @@ func (b *countBucket) add(stamp int64, failed bool) {
 	}
 }
 
-func clientIndex(c Client) int {
+func clientIndex(c scim.Client) int {
 	switch c {
-	case ClientOkta:
+	case scim.ClientOkta:
 		return 0
-	case ClientEntra:
+	case scim.ClientEntra:
 		return 1
 	}
 	return 2
 }
 
-// Record implements ActivitySink: it counts a in its tenant's health, and
+// Record implements scim.ActivitySink: it counts a in its tenant's health, and
 // keeps it when it is an event.
-func (l *ActivityLog) Record(_ context.Context, a Activity) {
+func (l *Log) Record(_ context.Context, a scim.Activity) {
 	at := a.Time
 	if at.IsZero() {
 		at = l.now()
@@ -100,7 +101,7 @@ func (l *ActivityLog) Record(_ context.Context, a Activity) {
 	}
 	c.minutes[minute%60].add(minute, a.Failed())
 	c.hours[hour%24].add(hour, a.Failed())
-	if a.Kind == ActivityRequest {
+	if a.Kind == scim.ActivityRequest {
 		return
 	}
 	if len(t.events) < l.perTenant {
@@ -111,9 +112,9 @@ func (l *ActivityLog) Record(_ context.Context, a Activity) {
 	t.next = (t.next + 1) % len(t.events)
 }
 
-// Activities implements ActivityReader.
-func (l *ActivityLog) Activities(_ context.Context, q ActivityQuery) (ActivityPage, error) {
-	var page ActivityPage
+// Activities implements Reader.
+func (l *Log) Activities(_ context.Context, q Query) (Page, error) {
+	var page Page
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
@@ -147,9 +148,9 @@ func (l *ActivityLog) Activities(_ context.Context, q ActivityQuery) (ActivityPa
 	return page, nil
 }
 
-// Health implements ActivityReader. The day is counted in whole hours:
+// Health implements Reader. The day is counted in whole hours:
 // the current hour and the 23 before it.
-func (l *ActivityLog) Health(_ context.Context, tenant string) ([]ClientHealth, error) {
+func (l *Log) Health(_ context.Context, tenant string) ([]ClientHealth, error) {
 	now := l.now()
 	minute, hour := now.Unix()/60+1, now.Unix()/3600+1
 	l.mu.Lock()
@@ -163,7 +164,7 @@ func (l *ActivityLog) Health(_ context.Context, tenant string) ([]ClientHealth, 
 		if c.last.IsZero() || now.Sub(c.last) > 24*time.Hour {
 			continue
 		}
-		h := ClientHealth{Client: Clients[i], LastCall: c.last}
+		h := ClientHealth{Client: scim.Clients[i], LastCall: c.last}
 		for _, b := range c.minutes {
 			if b.stamp > minute-60 && b.stamp <= minute {
 				h.Hour.Requests += int(b.req)
@@ -182,6 +183,16 @@ func (l *ActivityLog) Health(_ context.Context, tenant string) ([]ClientHealth, 
 }
 
 var (
-	_ ActivitySink   = (*ActivityLog)(nil)
-	_ ActivityReader = (*ActivityLog)(nil)
+	_ scim.ActivitySink = (*Log)(nil)
+	_ Reader            = (*Log)(nil)
 )
+
+// containsFold reports whether s contains the lower-case sub in any case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
