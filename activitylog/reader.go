@@ -35,6 +35,7 @@ type Query struct {
 
 // Page is a page of events.
 type Page struct {
+	// Activities are the page's events, newest first.
 	Activities []scim.Activity
 	// More says whether events follow this page.
 	More bool
@@ -42,6 +43,7 @@ type Page struct {
 
 // Counts are a client's requests and failures over a period.
 type Counts struct {
+	// Requests counts every request; Failures those answered 4xx or 5xx.
 	Requests, Failures int
 }
 
@@ -60,7 +62,9 @@ const QuarantineRate = 0.40
 
 // ClientHealth is how one kind of client fares with a tenant.
 type ClientHealth struct {
-	Client   scim.Client
+	// Client is the kind of client (Okta, Entra ID, other).
+	Client scim.Client
+	// LastCall is when it last called on behalf of the tenant.
 	LastCall time.Time
 	// Hour counts the last 60 minutes; Day the last 24 hours (a reader
 	// may count it in whole hours).
