@@ -169,11 +169,22 @@ func noteRefusal(w http.ResponseWriter, e *Error) {
 	}
 }
 
-// noteChange is changed's part: a change the request made.
-func noteChange(ctx context.Context, kind EventKind, u *User) {
+// noteChange is changed's part: a change the request made, to the user or
+// declared resource u, which label names.
+func noteChange(ctx context.Context, kind ActivityKind, u *User, label func(*User) string) {
 	if rec, ok := ctx.Value(activityKey{}).(*activityRecorder); ok {
-		rec.changes = append(rec.changes, Activity{Kind: ActivityKind(kind.String()), UserID: u.ID, UserName: u.UserName})
+		rec.changes = append(rec.changes, Activity{Kind: kind, UserID: u.ID, UserName: label(u)})
 	}
+}
+
+// activityKind is the activity log's kind of a change of kind to one of
+// h's resources: "created" for a user, "agent created" for a declared
+// Agent (groups' are "group created").
+func (h *Handler) activityKind(kind EventKind) ActivityKind {
+	if h.generic {
+		return ActivityKind(h.users.noun + " " + kind.String())
+	}
+	return ActivityKind(kind.String())
 }
 
 // noteGroupChange is groupChanged's part: a change to a group.

@@ -127,6 +127,12 @@ type Config struct {
 	// Supported types: string, boolean, integer, dateTime.
 	Attributes []schema.Attribute
 
+	// ResourceTypes are the host's own resource types, served beside Users
+	// and Groups at their endpoints, listed in /ResourceTypes and
+	// /Schemas, and searched by a root .search after them (see
+	// ResourceType).
+	ResourceTypes []ResourceType
+
 	// Extensions are host-declared extension schemas (each with its own URN
 	// and attributes), served in /Schemas and accepted as an object keyed by
 	// the URN. Attribute names must be unique across Attributes and all

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -134,10 +135,11 @@ func (h *Handler) assign(u *User, ref attrRef, v rawValue, add bool) *Error {
 	if d.Mutability == schema.ReadOnly || d.Mutability == schema.WriteOnly {
 		return nil
 	}
-	if ref.urn == "" {
+	if ref.urn == "" && d.Name == "externalId" {
+		return setString(&u.ExternalID, "externalId", v)
+	}
+	if !h.isCustom(ref.urn, d) {
 		switch d.Name {
-		case "externalId":
-			return setString(&u.ExternalID, "externalId", v)
 		case "userName":
 			return setString(&u.UserName, "userName", v)
 		case "displayName":
@@ -508,6 +510,14 @@ func requiredDetail(names []string) string {
 }
 
 func (h *Handler) has(u *User, path string) bool {
+	if h.generic && path != "externalId" {
+		_, rest := splitURN(path)
+		name, sub, _ := strings.Cut(rest, ".")
+		if sub == "" {
+			return customLen(u.Custom[name]) > 0
+		}
+		return attrValue(u.Custom[name], 0, sub).Kind != filter.Null
+	}
 	switch path {
 	case "userName":
 		return strings.TrimSpace(u.UserName) != ""

@@ -31,6 +31,16 @@ func (h *Handler) buildDiscovery() (discovery, error) {
 		ext.Attributes = h.markRequired(ext.Attributes, ext.ID)
 		d.schemas = append(d.schemas, ext)
 	}
+	for _, rt := range h.declared {
+		v := rt.view
+		s := v.user
+		s.Attributes = v.markRequired(append(schema.Common(), s.Attributes...), "")
+		d.schemas = append(d.schemas, s)
+		for _, ext := range v.names.extensions {
+			ext.Attributes = v.markRequired(ext.Attributes, ext.ID)
+			d.schemas = append(d.schemas, ext)
+		}
+	}
 	d.schemas = append(d.schemas, schema.ServiceProviderConfigSchema(), schema.ResourceTypeSchema(), schema.SchemaSchema())
 	return d, nil
 }
@@ -129,8 +139,8 @@ func (h *Handler) serviceProviderConfig(base string) any {
 	}
 }
 
-// resourceTypes returns the resource types served: User, and Group when
-// the store keeps groups.
+// resourceTypes returns the resource types served: User, Group when the
+// store keeps groups, and the host's.
 func (h *Handler) resourceTypes(base string) []any {
 	type ext struct {
 		Schema   string `json:"schema"`
@@ -192,13 +202,13 @@ func (h *Handler) serveDiscovery(w http.ResponseWriter, r *http.Request, req req
 		}
 	case "ResourceTypes":
 		types := h.resourceTypes(base)
-		switch {
-		case id == "":
+		if id == "" {
 			body = listOf(types)
-		case id == "User":
-			body = types[0]
-		case id == "Group" && len(types) > 1:
-			body = types[1]
+		}
+		for i, rt := range h.types() {
+			if id == rt.name {
+				body = types[i]
+			}
 		}
 	case "Schemas":
 		var all []any

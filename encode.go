@@ -29,7 +29,7 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		p = o.p
 	}
 	b = append(b, `{"schemas":["`...)
-	b = append(b, UserURN...)
+	b = append(b, h.names.urn...)
 	b = append(b, '"')
 	for i := range h.names.extensions {
 		if h.hasExtensionValues(u, &h.names.extensions[i], p) {
@@ -44,6 +44,39 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		b = append(b, `,"externalId":`...)
 		b = jsontext.AppendString(b, u.ExternalID)
 	}
+	if !h.generic {
+		b = h.appendTyped(b, u, p)
+	}
+	for _, d := range h.customCore {
+		b = appendCustom(b, d, "", u.Custom, p)
+	}
+	if o != nil && o.withGroups && len(o.groups) > 0 && p.wants("groups", schema.Default) {
+		b = appendUserGroups(b, o.groups, h.groups.prefix(o.base), p)
+	}
+	for i := range h.names.extensions {
+		ext := &h.names.extensions[i]
+		if !h.hasExtensionValues(u, ext, p) {
+			continue
+		}
+		b = append(b, ',')
+		b = jsontext.AppendString(b, ext.ID)
+		b = append(b, ':', '{')
+		n := len(b)
+		for j := range ext.Attributes {
+			b = appendCustom(b, &ext.Attributes[j], ext.ID, u.Custom, p)
+		}
+		if len(b) > n {
+			b = append(b[:n], b[n+1:]...) // drop the leading comma
+		}
+		b = append(b, '}')
+	}
+	b = appendMeta(b, h.users.name, &u.Meta, location, p)
+	return append(b, '}')
+}
+
+// appendTyped appends a User's typed attributes: userName, name's typed
+// parts, displayName, the work email and active.
+func (h *Handler) appendTyped(b []byte, u *User, p *projection) []byte {
 	if p.wants("userName", schema.Default) {
 		b = append(b, `,"userName":`...)
 		b = jsontext.AppendString(b, u.UserName)
@@ -82,31 +115,7 @@ func (h *Handler) appendUser(b []byte, u *User, location string, o *userOut) []b
 		b = append(b, `,"active":`...)
 		b = strconv.AppendBool(b, u.Active)
 	}
-	for _, d := range h.customCore {
-		b = appendCustom(b, d, "", u.Custom, p)
-	}
-	if o != nil && o.withGroups && len(o.groups) > 0 && p.wants("groups", schema.Default) {
-		b = appendUserGroups(b, o.groups, h.groups.prefix(o.base), p)
-	}
-	for i := range h.names.extensions {
-		ext := &h.names.extensions[i]
-		if !h.hasExtensionValues(u, ext, p) {
-			continue
-		}
-		b = append(b, ',')
-		b = jsontext.AppendString(b, ext.ID)
-		b = append(b, ':', '{')
-		n := len(b)
-		for j := range ext.Attributes {
-			b = appendCustom(b, &ext.Attributes[j], ext.ID, u.Custom, p)
-		}
-		if len(b) > n {
-			b = append(b[:n], b[n+1:]...) // drop the leading comma
-		}
-		b = append(b, '}')
-	}
-	b = appendMeta(b, "User", &u.Meta, location, p)
-	return append(b, '}')
+	return b
 }
 
 // appendMeta appends ,"meta":{…} for a resource of the given type, with

@@ -119,7 +119,11 @@ func (h *Handler) toError(r *http.Request, err error) *Error {
 	case errors.Is(err, ErrNotFound):
 		return errorf(http.StatusNotFound, "", fmt.Sprintf("no %s with that id", h.nounOf(r)))
 	case errors.Is(err, ErrUniqueness):
-		return errorf(http.StatusConflict, ScimTypeUniqueness, "a user with this userName already exists")
+		msg := h.users.conflict
+		if rt := h.typeOf(r); rt != nil && rt.conflict != "" {
+			msg = rt.conflict
+		}
+		return errorf(http.StatusConflict, ScimTypeUniqueness, msg)
 	case errors.Is(err, ErrVersionMismatch):
 		return errorf(http.StatusPreconditionFailed, "", fmt.Sprintf("the %s has changed since the version given in If-Match; read it again", h.nounOf(r)))
 	case errors.Is(err, context.DeadlineExceeded):

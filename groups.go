@@ -18,6 +18,7 @@ func (h *Handler) groupType() *resourceType {
 	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
 		listResources(h, w, r, req, lp, rt, l)
 	}
+	rt.rootPart = l.part
 	return rt
 }
 

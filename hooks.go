@@ -105,10 +105,21 @@ func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *Us
 		}
 	}
 	if h.cfg.Activity != nil {
-		noteChange(ctx, kind, cmp.Or(after, before))
+		noteChange(ctx, h.activityKind(kind), cmp.Or(after, before), h.users.label)
 		if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil {
 			return
 		}
+	}
+	if h.generic {
+		// A declared type's change: the audit record (the hooks are the
+		// User's).
+		u := cmp.Or(after, before)
+		p, _ := PrincipalFrom(ctx)
+		h.cfg.AuditLogger.LogAttrs(ctx, slog.LevelInfo, "scim: "+h.users.noun+" "+kind.String(),
+			slog.String("tenant", TenantFrom(ctx)), slog.String("token_label", p.Label),
+			slog.String("op", kind.String()), slog.String("id", u.ID),
+			slog.String("name", h.users.label(u)), slog.Any("changed", changedAttributes(before, after)))
+		return
 	}
 	p, _ := PrincipalFrom(ctx)
 	e := Event{Kind: kind, Tenant: TenantFrom(ctx), TokenLabel: p.Label, Before: before, After: after,

@@ -60,5 +60,17 @@ func limitsConfigs() []limitsConfig {
 		{"RFC profile", scim.Config{Profile: scim.ProfileRFC}},
 		{"RFC profile with host attributes", scim.Config{Profile: scim.ProfileRFC, Attributes: host, Extensions: []schema.Schema{ext}}},
 		{"RFC profile, small limits", scim.Config{Profile: scim.ProfileRFC, Limits: scim.Limits{MaxStringLength: 64, MaxValues: 20, MaxResourceBytes: 4096}}},
+		{"a declared resource type", scim.Config{ResourceTypes: []scim.ResourceType{agentWithExtension()}}},
 	}
+}
+
+// agentWithExtension is the demo's Agent type with an extension of the
+// host's, so that the limits reach a declared type's extension too.
+func agentWithExtension() scim.ResourceType {
+	d := agentType()
+	d.Extensions = []schema.Schema{{ID: "urn:example:params:scim:schemas:extension:acme:2.0:Agent", Name: "AcmeAgent", Attributes: []schema.Attribute{
+		{Name: "scopes", Type: schema.String, MultiValued: true},
+		{Name: "costCenter", Type: schema.String},
+	}}}
+	return d
 }

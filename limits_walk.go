@@ -610,7 +610,7 @@ var groupFields = map[string]func(walkView) string{
 func (u storedUser) generic() map[string]any { return u.Custom }
 
 func (u storedUser) AttrValue(p filter.AttrPath, i int) filter.Value {
-	if p.Name == "displayName" && p.URN == "" {
+	if _, generic := u.Custom["displayName"]; !generic && p.Name == "displayName" && p.URN == "" {
 		return strValue(u.DisplayName)
 	}
 	return u.User.AttrValue(p, i)

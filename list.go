@@ -228,6 +228,32 @@ func listResources[T, O any](h *Handler, w http.ResponseWriter, r *http.Request,
 	})
 }
 
+// rootPart is one resource type's part of a root .search: its total, and
+// the page's resources that fall to it, ready to write.
+type rootPart struct {
+	total int
+	n     int
+	write func(b []byte, c *chunkWriter, i int) []byte
+}
+
+// part reads the type's part of a root .search: the page q asks for, by
+// index, with the projection p.
+func (l *listing[T, O]) part(r *http.Request, req request, q Query, p *projection) (rootPart, error) {
+	q = l.query(q, p)
+	items, total, _, err := l.fetch(r, q, false)
+	if err != nil {
+		return rootPart{}, err
+	}
+	items = items[:min(len(items), q.Count)]
+	o, err := l.out(r, req, p)
+	if err != nil {
+		return rootPart{}, err
+	}
+	return rootPart{total: total, n: len(items), write: func(b []byte, c *chunkWriter, i int) []byte {
+		return l.write(r, b, c, o, items[i])
+	}}, nil
+}
+
 // userListing is the Users type's part of a list.
 func (h *Handler) userListing() *listing[*User, listedUsers] {
 	kl, keyset := h.store.(KeysetLister)

@@ -191,7 +191,7 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 		return nil
 	}
 	remove := op == PatchRemove || v.isNull()
-	if remove && ref.urn == "" && d.Name == "active" {
+	if remove && ref.urn == "" && d.Name == "active" && !h.generic {
 		// Removed, active is unassigned (RFC 7644 §3.5.2.2), which
 		// User.Active holds as false: see there why. In a path-less value
 		// null follows the rule for bodies (PUT keeps what is stored).

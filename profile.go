@@ -86,7 +86,7 @@ var typedAttributes = []string{"userName", "name", "displayName", "active", "pas
 // any attribute but the typed ones, and emails when the handler keeps all
 // of them (the work email is then derived into User.Email).
 func (h *Handler) isCustom(urn string, d *schema.Attribute) bool {
-	if urn != "" {
+	if urn != "" || h.generic {
 		return true
 	}
 	if d.Name == "emails" {

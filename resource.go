@@ -28,6 +28,16 @@ type resourceType struct {
 	// disabled is the host's switch for write operations (Config.Disabled);
 	// nil when the resource type has none.
 	disabled func(Operations) bool
+	// rootPart reads the type's part of a root .search (searchRoot).
+	rootPart func(r *http.Request, req request, q Query, p *projection) (rootPart, error)
+	// conflict words a uniqueness conflict the store reports without
+	// naming the attribute; label names a resource in the activity log
+	// and the audit record (users and declared types).
+	conflict string
+	label    func(*User) string
+	// view is the handler's view that serves a declared type (see
+	// declaredType); nil for Users and Groups.
+	view *Handler
 }
 
 // prefix is the locations of the type's resources up to their ids, under
@@ -66,10 +76,21 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, req request, rt
 // types are the resource types the handler serves, in the order
 // /ResourceTypes lists them.
 func (h *Handler) types() []*resourceType {
-	if h.groups == nil {
-		return []*resourceType{h.users}
+	h = h.top()
+	out := make([]*resourceType, 0, 2+len(h.declared))
+	out = append(out, h.users)
+	if h.groups != nil {
+		out = append(out, h.groups)
 	}
-	return []*resourceType{h.users, h.groups}
+	return append(out, h.declared...)
+}
+
+// top is the handler h is a view of (see declaredType), or h.
+func (h *Handler) top() *Handler {
+	if h.root != nil {
+		return h.root
+	}
+	return h
 }
 
 // typeOf is the resource type whose endpoint the request names, or nil.

@@ -48,7 +48,7 @@ func (h *Handler) route(r *http.Request) (request, bool) {
 		if end < i {
 			end = len(p)
 		}
-		if seg := p[i:end]; slices.Contains(endpoints, seg) {
+		if seg := p[i:end]; slices.Contains(h.top().endpoints, seg) {
 			req.endpoint, ep = seg, max(i-1, 0)
 			break
 		}

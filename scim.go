@@ -39,6 +39,17 @@ type Handler struct {
 	groups       *resourceType
 
 	failedAuth *failedAuth // nil without Config.FailedAuthLimiter
+
+	// declared are the host's resource types (Config.ResourceTypes), and
+	// endpoints every endpoint the handler finds in a path: RFC 7644's
+	// and theirs.
+	declared  []*resourceType
+	endpoints []string
+	// generic and root are set on the view of h that serves a declared
+	// type (declaredType): its resources hold every attribute in
+	// User.Custom, and root is the handler it is a view of.
+	generic bool
+	root    *Handler
 }
 
 // NewHandler returns a Handler that serves store with cfg. It validates cfg
@@ -170,6 +181,13 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 	h.names.limits = h.planWalk(&h.names, h.userWalk())
 	h.groupNames.limits = h.planWalk(&h.groupNames, walkType{fields: groupFields, outside: []string{"members"}})
 	h.users = h.userType()
+	h.endpoints = endpoints
+	if h.declared, err = h.declaredTypes(); err != nil {
+		return nil, err
+	}
+	for _, rt := range h.declared {
+		h.endpoints = append(slices.Clip(h.endpoints), rt.endpoint)
+	}
 	h.discovery, err = h.buildDiscovery()
 	if err != nil {
 		return nil, err

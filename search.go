@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"strings"
@@ -128,13 +129,14 @@ func (h *Handler) readSearch(w http.ResponseWriter, r *http.Request) (listParams
 }
 
 // searchRoot serves POST /.search, a search of every resource type served
-// (RFC 7644 §3.4.3): users, then groups, as one list. A filter applies to
-// the resource types whose schema knows its attributes (one that no type
-// knows is the error a GET would give for users), and so do the names of
-// attributes and excludedAttributes. Paging is by index over the
-// concatenation: totalResults is the sum, and a page that runs past the
-// users goes on with the groups. Cursors are refused here (they page one
-// resource type): use /Users/.search and /Groups/.search.
+// (RFC 7644 §3.4.3): users, then groups, then the host's types, as one
+// list. A filter applies to the resource types whose schema knows its
+// attributes (one that no type knows is the error a GET would give for
+// the first type), and so do the names of attributes and
+// excludedAttributes. Paging is by index over the concatenation:
+// totalResults is the sum, and a page that runs past one type's resources
+// goes on with the next type's. Cursors are refused here (they page one
+// resource type): use /{type}/.search.
 func (h *Handler) searchRoot(w http.ResponseWriter, r *http.Request, req request) {
 	if !h.allow(w, r, http.MethodPost) {
 		return
@@ -148,70 +150,68 @@ func (h *Handler) searchRoot(w http.ResponseWriter, r *http.Request, req request
 		h.writeError(w, r, badRequest(ScimTypeInvalidCursor, "cursor paging is per resource type: search /Users/.search or /Groups/.search with a cursor, or page this search with startIndex"))
 		return
 	}
-	uq, _, ue := h.resolveList(r, &lp, h.users, false)
-	var gq Query
-	ge := errorf(http.StatusNotFound, "", "")
-	if h.groupStore != nil {
-		gq, _, ge = h.resolveList(r, &lp, h.groups, false)
+	types := h.types()
+	queries := make([]Query, len(types))
+	var first *Error
+	served := 0
+	for i, rt := range types {
+		q, _, e := h.resolveList(r, &lp, rt, false)
+		if e != nil {
+			first = cmp.Or(first, e)
+			types[i] = nil // the filter names what this type does not have
+			continue
+		}
+		queries[i] = q
+		served++
 	}
-	if ue != nil && ge != nil {
-		h.writeError(w, r, ue)
+	if served == 0 {
+		h.writeError(w, r, first)
 		return
 	}
-	up, e := h.rootProjection(&h.names, &lp)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	var gp *projection
-	if h.groupStore != nil {
-		if gp, e = h.rootProjection(&h.groupNames, &lp); e != nil {
+	projections := make([]*projection, len(types))
+	for i, rt := range types {
+		if rt == nil {
+			continue
+		}
+		if projections[i], e = h.rootProjection(rt.names, &lp); e != nil {
 			h.writeError(w, r, e)
 			return
 		}
 	}
-	// Paging is the same for both: the query of either says it.
-	start, count := uq.StartIndex, uq.Count
-	if ue != nil {
-		start, count = gq.StartIndex, gq.Count
-	}
-	var users []*User
-	utotal := 0
-	if ue == nil {
-		uq.StartIndex, uq.Count = start, count
-		page, err := h.store.List(r.Context(), uq)
-		if err != nil {
-			h.writeError(w, r, h.unkeptFilter(uq.Filter, err))
-			return
+	// Paging is the same for every type: the first query says it.
+	start, count := 0, 0
+	for i := range types {
+		if types[i] != nil {
+			start, count = queries[i].StartIndex, queries[i].Count
+			break
 		}
-		users, utotal = page.Users[:min(len(page.Users), count)], page.TotalResults
 	}
-	var groups []*Group
-	gtotal := 0
-	if ge == nil {
-		// The groups' part of the page starts where the users end.
-		gq.StartIndex, gq.Count = max(start-utotal, 1), count-len(users)
-		h.groupQuery(&gq, gp)
-		page, err := h.groupStore.ListGroups(r.Context(), gq)
+	parts := make([]rootPart, 0, len(types))
+	total, n := 0, 0
+	for i, rt := range types {
+		if rt == nil {
+			continue
+		}
+		// This type's part of the page starts where the earlier types end.
+		q := queries[i]
+		q.StartIndex, q.Count = max(start-total, 1), count-n
+		part, err := rt.rootPart(r, req, q, projections[i])
 		if err != nil {
 			h.writeError(w, r, err)
 			return
 		}
-		groups, gtotal = page.Groups[:min(len(page.Groups), gq.Count)], page.TotalResults
+		parts = append(parts, part)
+		total += part.total
+		n += part.n
 	}
-	uo, err := h.userOutFor(r, req, up, nil, false)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	go_ := h.groupOut(r, req, gp)
-	base := h.baseURL(r, req)
-	writeList(w, listMeta{total: utotal + gtotal, startIndex: start}, len(users)+len(groups), func(b []byte, c *chunkWriter, i int) []byte {
-		if i < len(users) {
-			return h.appendListedUser(r, b, users[i], h.users.prefix(base), uo)
+	writeList(w, listMeta{total: total, startIndex: start}, n, func(b []byte, c *chunkWriter, i int) []byte {
+		for _, p := range parts {
+			if i < p.n {
+				return p.write(b, c, i)
+			}
+			i -= p.n
 		}
-		g := groups[i-len(users)]
-		return h.appendGroup(b, c, g, h.groups.location(go_.base, g.ID), go_)
+		return b
 	})
 }
 
@@ -251,12 +251,10 @@ func (h *Handler) rootProjection(n *names, lp *listParams) (*projection, *Error)
 // attribute name, spelled as sent.
 func (h *Handler) knownToAnyType(name string) bool {
 	name = strings.TrimSpace(name)
-	if _, ne := h.names.projectionPath(name); ne == nil {
-		return true
+	for _, rt := range h.types() {
+		if _, ne := rt.names.projectionPath(name); ne == nil {
+			return true
+		}
 	}
-	if h.groupStore == nil {
-		return false
-	}
-	_, ne := h.groupNames.projectionPath(name)
-	return ne == nil
+	return false
 }

@@ -105,6 +105,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.serveResource(w, r, req, h.groups)
 	default:
+		for _, rt := range h.declared {
+			if rt.endpoint == req.endpoint {
+				h.serveResource(w, r, req, rt)
+				return
+			}
+		}
 		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("/%s is not supported by this service provider", req.endpoint)))
 	}
 }

@@ -65,13 +65,21 @@ type Meta struct {
 // custom multi-valued attributes, do not reach u.
 func (u *User) Clone() *User {
 	c := *u
-	if u.Custom != nil {
-		c.Custom = make(map[string]any, len(u.Custom))
-		for k, v := range u.Custom {
-			c.Custom[k] = cloneValue(v)
-		}
-	}
+	c.Custom = cloneCustom(u.Custom)
 	return &c
+}
+
+// cloneCustom is a deep copy of a map of attribute values (User.Custom,
+// Resource.Attributes); nil stays nil.
+func cloneCustom(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = cloneValue(v)
+	}
+	return c
 }
 
 func cloneValue(v any) any {
@@ -143,15 +151,12 @@ func (u *User) AttrLen(p filter.AttrPath) int {
 
 // AttrValue implements filter.Resource.
 func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
-	if v, ok := u.Custom[p.Name]; ok && p.Name != "name" {
-		switch v.(type) {
-		case map[string]any, []map[string]any:
-			return complexValue(v, i, p.Sub)
+	if v, ok := u.Custom[p.Name]; ok {
+		// A User's name.givenName and name.familyName are typed, its
+		// other parts in Custom["name"]; a declared type's name is its own.
+		if _, parts := v.(map[string]any); !parts || p.Name != "name" {
+			return attrValue(v, i, p.Sub)
 		}
-		if p.Sub == "" {
-			return customValue(v, i)
-		}
-		return filter.Value{}
 	}
 	switch p.Name {
 	case "id":
@@ -187,6 +192,19 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		return filter.Value{}
 	case "meta":
 		return metaValue(&u.Meta, "User", p.Sub)
+	}
+	return filter.Value{}
+}
+
+// attrValue is value i of an attribute value held generically (User.Custom,
+// Resource.Attributes), or of its sub-attribute sub.
+func attrValue(v any, i int, sub string) filter.Value {
+	switch v.(type) {
+	case map[string]any, []map[string]any:
+		return complexValue(v, i, sub)
+	}
+	if sub == "" {
+		return customValue(v, i)
 	}
 	return filter.Value{}
 }

@@ -17,14 +17,16 @@ import (
 func (h *Handler) userType() *resourceType {
 	rt := &resourceType{
 		name: "User", endpoint: "Users", noun: "user", description: "User Account", names: &h.names,
-		create: h.createUser,
-		get:    h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
+		create: h.createUser, conflict: "a user with this userName already exists",
+		label: func(u *User) string { return u.UserName },
+		get:   h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
 		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
 	}
 	l := h.userListing()
 	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
 		listResources(h, w, r, req, lp, rt, l)
 	}
+	rt.rootPart = l.part
 	return rt
 }
 
@@ -114,7 +116,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 		h.writeError(w, r, e)
 		return
 	}
-	if !hasActive {
+	if !hasActive && !h.generic {
 		// An identity provider provisions a user to give access: a create
 		// that does not say otherwise makes an active user.
 		u.Active = true
@@ -140,7 +142,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request, req request
 		created, err = h.store.Create(ctx, u)
 		if err == nil {
 			h.changed(ctx, EventCreated, nil, created)
-		} else if errors.Is(err, ErrUniqueness) {
+		} else if errors.Is(err, ErrUniqueness) && !h.generic {
 			var named *Error // a conflict the store named itself (another unique attribute)
 			errors.As(err, &named)
 			created, err = h.adopt(r, userNameEq(u.UserName), u)

@@ -96,7 +96,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 	e.group.MembersOmitted = false
 	e.group.Meta.Version = versionTag(1)
 	e.group.ID = newID()
-	for t.user(e.group.ID) != 0 || gs.byID[e.group.ID] != nil {
+	for t.idTaken(e.group.ID) {
 		e.group.ID = newID()
 	}
 	gs.byID[e.group.ID] = e
@@ -295,6 +295,7 @@ func (s *Store) DeleteGroup(ctx context.Context, id, version string) error {
 	gs.byName.remove(fold(e.group.DisplayName), e)
 	gs.byExt.remove(e.group.ExternalID, e)
 	gs.order.remove(e)
+	t.dropReferences(id, s.now())
 	return nil
 }
 

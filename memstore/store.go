@@ -75,6 +75,12 @@ type tenant struct {
 	listed int
 
 	groups groups
+
+	// declared holds the resources of host-declared types, by type name;
+	// referrers maps an id to the declared resources that refer to it
+	// (scim.ResourceType.References).
+	declared  map[string]*resources
+	referrers map[string]map[*rentry]struct{}
 }
 
 // entry is a stored user. The User is held by value, its strings packed
@@ -168,7 +174,7 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	}
 	// 2^-122 per create; cheap to rule out. Users and groups never share
 	// an id, so a member id names one resource.
-	for t.user(nu.ID) != 0 || t.groups.byID[nu.ID] != nil {
+	for t.idTaken(nu.ID) {
 		nu.ID = newID()
 		pack(&nu)
 		out.ID = nu.ID
@@ -287,6 +293,7 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 	t.listed -= listsEmails(&e.user)
 	t.users.release(r)
 	t.groups.leaveAll(id, s.now())
+	t.dropReferences(id, s.now())
 	return nil
 }
 

@@ -1,0 +1,201 @@
+package scim_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
+	"github.com/scimkit/scim/schema"
+)
+
+const agentURN = "urn:ietf:params:scim:schemas:core:2.0:Agent"
+
+// agentType is an AI agent's identity in the shape of the IETF agent
+// drafts, as the demo declares it.
+func agentType() scim.ResourceType {
+	str := func(name string, required bool, u schema.Uniqueness) schema.Attribute {
+		return schema.Attribute{Name: name, Type: schema.String, Required: required, Mutability: schema.ReadWrite, Returned: schema.Default, Uniqueness: u}
+	}
+	owners := schema.Attribute{Name: "owners", Type: schema.Complex, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default,
+		SubAttributes: []schema.Attribute{
+			{Name: "value", Type: schema.String, Mutability: schema.ReadWrite, Returned: schema.Default},
+			{Name: "$ref", Type: schema.Reference, ReferenceTypes: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
+			{Name: "type", Type: schema.String, CanonicalValues: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
+			{Name: "display", Type: schema.String, Mutability: schema.ReadOnly, Returned: schema.Default},
+		}}
+	return scim.ResourceType{
+		Name: "Agent", Endpoint: "Agents", Description: "AI agent identity",
+		Schema: schema.Schema{ID: agentURN, Name: "Agent", Description: "An AI agent", Attributes: []schema.Attribute{
+			str("name", true, schema.Server),
+			str("displayName", false, schema.None),
+			str("agentType", false, schema.None),
+			{Name: "active", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default},
+			str("description", false, schema.None),
+			owners,
+		}},
+	}
+}
+
+func agentHandler(t *testing.T) (*scim.Handler, *memstore.Store) {
+	t.Helper()
+	st := memstore.New()
+	h, err := scim.NewHandler(st, scim.Config{Authenticator: scim.SkipAuthentication, ResourceTypes: []scim.ResourceType{agentType()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, st
+}
+
+func decodeMap(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("%v: %s", err, body)
+	}
+	return m
+}
+
+func TestDeclaredTypeConversation(t *testing.T) {
+	h, _ := agentHandler(t)
+	user := decodeMap(t, do(t, h, "POST", "/Users", `{"schemas":["`+scim.UserURN+`"],"userName":"ann@example.com","name":{"givenName":"Ann","familyName":"Lee"},"emails":[{"value":"ann@example.com","type":"work"}]}`).Body.String())
+	uid := user["id"].(string)
+
+	rec := do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"name":"triage-bot","displayName":"Triage","agentType":"assistant","active":true,"owners":[{"value":"`+uid+`","type":"User"}]}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	agent := decodeMap(t, rec.Body.String())
+	id := agent["id"].(string)
+	if got := rec.Header().Get("Location"); !strings.HasSuffix(got, "/Agents/"+id) {
+		t.Errorf("Location %q", got)
+	}
+	meta := agent["meta"].(map[string]any)
+	if meta["resourceType"] != "Agent" || !strings.HasSuffix(meta["location"].(string), "/Agents/"+id) {
+		t.Errorf("meta %v", meta)
+	}
+	if s := agent["schemas"].([]any); len(s) != 1 || s[0] != agentURN {
+		t.Errorf("schemas %v", s)
+	}
+	if agent["name"] != "triage-bot" || agent["active"] != true {
+		t.Errorf("agent %v", agent)
+	}
+	if id == uid {
+		t.Fatal("an agent has a user's id")
+	}
+
+	// Read, filter, project.
+	if rec := do(t, h, "GET", "/Agents/"+id, ""); rec.Code != 200 || rec.Header().Get("ETag") == "" {
+		t.Fatalf("get: %d %s", rec.Code, rec.Body)
+	}
+	list := decodeMap(t, do(t, h, "GET", `/Agents?filter=name+eq+"TRIAGE-BOT"&attributes=name`, "").Body.String())
+	if list["totalResults"] != 1.0 {
+		t.Fatalf("filter: %v", list)
+	}
+	got := list["Resources"].([]any)[0].(map[string]any)
+	if _, ok := got["displayName"]; ok || got["name"] != "triage-bot" {
+		t.Errorf("projected %v", got)
+	}
+	if rec := do(t, h, "POST", "/Agents/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"owners.value eq \"`+uid+`\""}`); !strings.Contains(rec.Body.String(), `"totalResults":1`) {
+		t.Errorf(".search: %s", rec.Body)
+	}
+	// A root search finds users and agents.
+	if rec := do(t, h, "POST", "/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"startIndex":2}`); !strings.Contains(rec.Body.String(), `"totalResults":2`) || !strings.Contains(rec.Body.String(), `"triage-bot"`) {
+		t.Errorf("root .search: %s", rec.Body)
+	}
+	if rec := do(t, h, "POST", "/.search", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"filter":"agentType eq \"assistant\""}`); !strings.Contains(rec.Body.String(), `"totalResults":1`) {
+		t.Errorf("root .search by an agent's attribute: %s", rec.Body)
+	}
+
+	// Every PATCH shape.
+	for _, body := range []string{
+		`{"op":"replace","path":"description","value":"Sorts tickets"}`,
+		`{"op":"replace","value":{"active":false,"agentType":"worker"}}`,
+		`{"op":"add","path":"owners","value":[{"value":"x-1","type":"Group"}]}`,
+		`{"op":"remove","path":"owners[value eq \"x-1\"]"}`,
+	} {
+		rec := do(t, h, "PATCH", "/Agents/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`+body+`]}`)
+		if rec.Code != 200 {
+			t.Fatalf("PATCH %s: %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	agent = decodeMap(t, do(t, h, "GET", "/Agents/"+id, "").Body.String())
+	if agent["description"] != "Sorts tickets" || agent["active"] != false || agent["agentType"] != "worker" || len(agent["owners"].([]any)) != 1 {
+		t.Errorf("after PATCH: %v", agent)
+	}
+
+	// Errors from the same code as users', worded for agents.
+	wantError(t, do(t, h, "GET", "/Agents/nope", ""), 404, "")
+	e := wantError(t, do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"name":"Triage-Bot"}`), 409, scim.ScimTypeUniqueness)
+	if !strings.Contains(e.Detail, "agent") || !strings.Contains(e.Detail, `"name"`) {
+		t.Errorf("409 detail %q", e.Detail)
+	}
+	e = wantError(t, do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"displayName":"x"}`), 400, scim.ScimTypeInvalidValue)
+	if !strings.Contains(e.Detail, `"name"`) {
+		t.Errorf("required detail %q", e.Detail)
+	}
+	e = wantError(t, do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"Name":"x"}`), 400, scim.ScimTypeInvalidSyntax)
+	if !strings.Contains(e.Detail, `use "name"`) {
+		t.Errorf("case detail %q", e.Detail)
+	}
+	wantError(t, do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"name":"`+strings.Repeat("x", 5000)+`"}`), 400, scim.ScimTypeInvalidValue)
+	wantError(t, do(t, h, "PUT", "/Agents/"+id, `{"schemas":["`+agentURN+`"],"name":"triage-bot"}`, "If-Match", `W/"999"`), 412, "")
+
+	// A deleted owner leaves the list.
+	if rec := do(t, h, "DELETE", "/Users/"+uid, ""); rec.Code != 204 {
+		t.Fatalf("delete user: %d", rec.Code)
+	}
+	agent = decodeMap(t, do(t, h, "GET", "/Agents/"+id, "").Body.String())
+	if _, ok := agent["owners"]; ok {
+		t.Errorf("owners after the owner's delete: %v", agent["owners"])
+	}
+	if rec := do(t, h, "DELETE", "/Agents/"+id, ""); rec.Code != 204 {
+		t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+	}
+	wantError(t, do(t, h, "GET", "/Agents/"+id, ""), 404, "")
+}
+
+func TestDeclaredTypeDiscovery(t *testing.T) {
+	h, _ := agentHandler(t)
+	rec := do(t, h, "GET", "/ResourceTypes/Agent", "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"endpoint":"/Agents"`) || !strings.Contains(rec.Body.String(), agentURN) {
+		t.Fatalf("/ResourceTypes/Agent: %d %s", rec.Code, rec.Body)
+	}
+	rec = do(t, h, "GET", "/Schemas/"+agentURN, "")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"name":"owners"`) {
+		t.Fatalf("/Schemas/Agent: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestDeclaredTypeRefused(t *testing.T) {
+	bad := func(mod func(*scim.ResourceType)) scim.ResourceType {
+		d := agentType()
+		mod(&d)
+		return d
+	}
+	cases := []struct {
+		name  string
+		types []scim.ResourceType
+		want  string
+	}{
+		{"no schema", []scim.ResourceType{bad(func(d *scim.ResourceType) { d.Schema = schema.Schema{} })}, "URN"},
+		{"endpoint taken", []scim.ResourceType{bad(func(d *scim.ResourceType) { d.Endpoint = "Users" })}, `"Users"`},
+		{"endpoint twice", []scim.ResourceType{agentType(), bad(func(d *scim.ResourceType) { d.Name = "Bot" })}, `"Agents"`},
+		{"decimal", []scim.ResourceType{bad(func(d *scim.ResourceType) {
+			d.Schema.Attributes = append(d.Schema.Attributes, schema.Attribute{Name: "score", Type: schema.Decimal})
+		})}, `"score"`},
+		{"unknown type", []scim.ResourceType{bad(func(d *scim.ResourceType) {
+			d.Schema.Attributes = append(d.Schema.Attributes, schema.Attribute{Name: "blob", Type: "blob"})
+		})}, `"blob"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, ResourceTypes: c.types})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("NewHandler: %v, want an error naming %s", err, c.want)
+			}
+		})
+	}
+}
