@@ -62,15 +62,16 @@ func customJSON(v any) (any, error) {
 		}
 		return out, nil
 	case []map[string]any:
-		out := make([]any, len(v))
-		for i, m := range v {
-			j, err := customJSON(m)
-			if err != nil {
-				return nil, err
+		out := make([]any, 0, len(v))
+		var err error
+		for _, m := range v {
+			var j any
+			if j, err = customJSON(m); err != nil {
+				break
 			}
-			out[i] = j
+			out = append(out, j)
 		}
-		return out, nil
+		return out, err
 	}
 	return nil, fmt.Errorf("a %T is not a custom value", v)
 }

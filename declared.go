@@ -3,7 +3,6 @@ package scim
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -144,13 +143,8 @@ func (r *Resource) AttrLen(p filter.AttrPath) int {
 
 // AttrValue implements filter.Resource.
 func (r *Resource) AttrValue(p filter.AttrPath, i int) filter.Value {
-	switch p.Name {
-	case "id":
-		return strValue(r.ID)
-	case "externalId":
-		return strValue(r.ExternalID)
-	case "meta":
-		return metaValue(&r.Meta, "", p.Sub)
+	if v, ok := commonValue(p, r.ID, r.ExternalID, &r.Meta, ""); ok {
+		return v
 	}
 	return attrValue(r.Attributes[p.Name], i, p.Sub)
 }
@@ -391,19 +385,13 @@ func (h *Handler) declaredType(d *ResourceType, rs ResourceStore) *resourceType 
 	for _, a := range d.Unique() {
 		unique = append(unique, a.Name)
 	}
-	v.users = &resourceType{name: d.Name, endpoint: d.Endpoint, noun: noun, description: d.Description, names: &v.names,
+	v.users = withListing(v, &resourceType{name: d.Name, endpoint: d.Endpoint, noun: noun, description: d.Description, names: &v.names,
 		create: v.createUser, get: v.getUser, replace: v.replaceUser, patch: v.patchUser, del: v.deleteUser,
 		disabled: func(op Operations) bool { return d.Disabled&op != 0 },
 		conflict: fmt.Sprintf("another %s has the same %s (unique in a tenant)", noun, strings.Join(quoteAll(unique), " or ")),
 		label:    declaredLabel, view: v,
-	}
-	l := v.userListing()
-	rt := v.users
-	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
-		listResources(v, w, r, req, lp, rt, l)
-	}
-	rt.rootPart = l.part
-	return rt
+	}, v.userListing())
+	return v.users
 }
 
 // declaredLabel names a declared resource in the activity log and the

@@ -273,12 +273,7 @@ func (h *Handler) assignEmails(u *User, v rawValue, add bool) *Error {
 
 func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
 	var m email
-	def := &h.names.core[h.emailsIndex]
-	e := members(el, fmt.Sprintf("emails[%d]", i), func(key string, v rawValue) *Error {
-		sub, ne := h.names.lookup(def.SubAttributes, key, "emails")
-		if ne != nil {
-			return h.unknown(ne)
-		}
+	e := h.subMembers(&h.names, &h.names.core[h.emailsIndex], el, fmt.Sprintf("emails[%d]", i), "", func(sub *schema.Attribute, v rawValue) *Error {
 		switch sub.Name {
 		case "value":
 			return setString(&m.value, "emails.value", v)
@@ -301,6 +296,24 @@ func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
 		return nil // display: not kept
 	})
 	return m, e
+}
+
+// subMembers walks the members of el, an element of the multi-valued
+// complex attribute def of the resource type whose names are n, and gives
+// each sub-attribute with its value to fn. A member named ignore (in the
+// handler's spelling rule) is skipped; an unknown one follows the
+// handler's rule for unknown attributes.
+func (h *Handler) subMembers(n *names, def *schema.Attribute, el rawValue, where, ignore string, fn func(sub *schema.Attribute, v rawValue) *Error) *Error {
+	return members(el, where, func(key string, v rawValue) *Error {
+		if ignore != "" && (key == ignore || h.cfg.CaseInsensitiveNames && strings.EqualFold(key, ignore)) {
+			return nil
+		}
+		sub, ne := n.lookup(def.SubAttributes, key, def.Name)
+		if ne != nil {
+			return h.unknown(ne)
+		}
+		return fn(sub, v)
+	})
 }
 
 // assignSub sets one sub-attribute of a singular complex attribute held

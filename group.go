@@ -248,11 +248,10 @@ func (g *Group) AttrLen(p filter.AttrPath) int {
 
 // AttrValue implements filter.Resource.
 func (g *Group) AttrValue(p filter.AttrPath, i int) filter.Value {
+	if v, ok := commonValue(p, g.ID, g.ExternalID, &g.Meta, "Group"); ok {
+		return v
+	}
 	switch p.Name {
-	case "id":
-		return strValue(g.ID)
-	case "externalId":
-		return strValue(g.ExternalID)
 	case "displayName":
 		return strValue(g.DisplayName)
 	case "members":
@@ -265,8 +264,6 @@ func (g *Group) AttrValue(p filter.AttrPath, i int) filter.Value {
 		case "type":
 			return strValue(g.Members[i].Type)
 		}
-	case "meta":
-		return metaValue(&g.Meta, "Group", p.Sub)
 	}
 	return filter.Value{}
 }

@@ -91,15 +91,7 @@ func (h *Handler) decodeMember(el rawValue, where string) (Member, *Error) {
 	if len(el.data) == 0 || el.data[0] != '{' {
 		return m, badRequest(ScimTypeInvalidValue, valueError(where, "a member object such as {\"value\":\"<id>\"}", el).Detail)
 	}
-	def := h.groupNames.core[h.membersIndex]
-	e := members(el, where, func(key string, v rawValue) *Error {
-		if key == "display" || h.cfg.CaseInsensitiveNames && strings.EqualFold(key, "display") {
-			return nil
-		}
-		sub, ne := h.groupNames.lookup(def.SubAttributes, key, "members")
-		if ne != nil {
-			return h.unknown(ne)
-		}
+	e := h.subMembers(&h.groupNames, &h.groupNames.core[h.membersIndex], el, where, "display", func(sub *schema.Attribute, v rawValue) *Error {
 		switch sub.Name {
 		case "value":
 			return setString(&m.Value, "members.value", v)

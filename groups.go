@@ -9,17 +9,11 @@ import (
 
 // groupType is the Groups resource type.
 func (h *Handler) groupType() *resourceType {
-	rt := &resourceType{
+	return withListing(h, &resourceType{
 		name: "Group", endpoint: "Groups", noun: "group", description: "Group", names: &h.groupNames,
 		create: h.createGroup,
 		get:    h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
-	}
-	l := h.groupListing()
-	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
-		listResources(h, w, r, req, lp, rt, l)
-	}
-	rt.rootPart = l.part
-	return rt
+	}, h.groupListing())
 }
 
 // groupOut is what writing a group needs besides the group.
@@ -184,14 +178,8 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, req request
 		h.writeError(w, r, e)
 		return
 	}
-	body, e := h.readBody(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
-	}
-	ops, e := h.parsePatch(&h.groupNames, body)
-	if e != nil {
-		h.writeError(w, r, e)
+	ops, ok := h.readPatch(w, r, &h.groupNames)
+	if !ok {
 		return
 	}
 	c, e := h.groupChange(ops)

@@ -228,6 +228,17 @@ func listResources[T, O any](h *Handler, w http.ResponseWriter, r *http.Request,
 	})
 }
 
+// withListing completes rt with the list pipeline over l, h's part of a
+// list of rt's resources: GET and .search lists, and rt's part of a root
+// .search.
+func withListing[T, O any](h *Handler, rt *resourceType, l *listing[T, O]) *resourceType {
+	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
+		listResources(h, w, r, req, lp, rt, l)
+	}
+	rt.rootPart = l.part
+	return rt
+}
+
 // rootPart is one resource type's part of a root .search: its total, and
 // the page's resources that fall to it, ready to write.
 type rootPart struct {
@@ -312,13 +323,11 @@ func (h *Handler) groupListing() *listing[*Group, groupOut] {
 			return q
 		},
 		fetch: func(r *http.Request, q Query, cursor bool) ([]*Group, int, PageKeys, error) {
-			var page *GroupPage
-			var err error
+			list := h.groupStore.ListGroups
 			if cursor {
-				page, err = kl.ListGroupsKeyset(r.Context(), q)
-			} else {
-				page, err = h.groupStore.ListGroups(r.Context(), q)
+				list = kl.ListGroupsKeyset
 			}
+			page, err := list(r.Context(), q)
 			if err != nil {
 				return nil, 0, PageKeys{}, err
 			}

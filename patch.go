@@ -97,15 +97,24 @@ type patchTarget struct {
 	ext *schema.Schema
 }
 
-func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request, id string) {
+// readPatch reads and parses a PATCH body against the names n of the
+// resource type it changes; on a refusal it has written the error and ok
+// is false.
+func (h *Handler) readPatch(w http.ResponseWriter, r *http.Request, n *names) (ops []PatchOperation, ok bool) {
 	body, e := h.readBody(w, r)
-	if e != nil {
-		h.writeError(w, r, e)
-		return
+	if e == nil {
+		ops, e = h.parsePatch(n, body)
 	}
-	ops, e := h.parsePatch(&h.names, body)
 	if e != nil {
 		h.writeError(w, r, e)
+		return nil, false
+	}
+	return ops, true
+}
+
+func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request, id string) {
+	ops, ok := h.readPatch(w, r, &h.names)
+	if !ok {
 		return
 	}
 	var stored *User
@@ -182,7 +191,7 @@ func (h *Handler) parsePatch(n *names, body []byte) ([]PatchOperation, *Error) {
 		}
 		if name == "schemas" {
 			sawSchemas = true
-			return checkPatchSchemas(v)
+			return checkMessageSchemas(v, PatchOpURN, errPatchSchemas)
 		}
 		sawOps = true
 		if len(v.data) == 0 || v.data[0] != '[' {
@@ -215,20 +224,21 @@ func (h *Handler) parsePatch(n *names, body []byte) ([]PatchOperation, *Error) {
 
 var errPatchSchemas = badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must be [%q] in a PATCH request", PatchOpURN))
 
-// checkPatchSchemas accepts schemas that name the PatchOp message and
-// nothing else (URNs compare case-insensitively, RFC 8141 §3.1).
-func checkPatchSchemas(v rawValue) *Error {
+// checkMessageSchemas accepts schemas that name the message urn (PatchOp,
+// SearchRequest) and nothing else (URNs compare case-insensitively, RFC
+// 8141 §3.1); anything else is bad.
+func checkMessageSchemas(v rawValue, urn string, bad *Error) *Error {
 	n := 0
 	e := elements(v, "schemas", func(_ int, el rawValue) *Error {
 		s, e := decodeString("schemas", el)
-		if e != nil || !strings.EqualFold(s, PatchOpURN) {
-			return errPatchSchemas
+		if e != nil || !strings.EqualFold(s, urn) {
+			return bad
 		}
 		n++
 		return nil
 	})
 	if e != nil || n == 0 {
-		return badRequest(ScimTypeInvalidSyntax, errPatchSchemas.Detail)
+		return bad
 	}
 	return nil
 }

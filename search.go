@@ -32,7 +32,7 @@ func (h *Handler) decodeSearch(body []byte) (listParams, *Error) {
 		switch name {
 		case "schemas":
 			sawSchemas = true
-			return checkSearchSchemas(v)
+			return checkMessageSchemas(v, SearchRequestURN, errSearchSchemas)
 		case "attributes", "excludedAttributes":
 			var names []string
 			e := elements(v, name, func(i int, el rawValue) *Error {
@@ -100,24 +100,7 @@ func clampInt(n int64) int {
 	return int(max(min(n, 1<<31-1), -1<<31))
 }
 
-// checkSearchSchemas accepts schemas that name the SearchRequest message
-// and nothing else (URNs compare case-insensitively, RFC 8141 §3.1).
-func checkSearchSchemas(v rawValue) *Error {
-	bad := badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must be [%q] in a search request", SearchRequestURN))
-	n := 0
-	e := elements(v, "schemas", func(_ int, el rawValue) *Error {
-		s, e := decodeString("schemas", el)
-		if e != nil || !strings.EqualFold(s, SearchRequestURN) {
-			return bad
-		}
-		n++
-		return nil
-	})
-	if e != nil || n == 0 {
-		return bad
-	}
-	return nil
-}
+var errSearchSchemas = badRequest(ScimTypeInvalidSyntax, fmt.Sprintf("schemas must be [%q] in a search request", SearchRequestURN))
 
 // readSearch reads and decodes the body of a POST …/.search.
 func (h *Handler) readSearch(w http.ResponseWriter, r *http.Request) (listParams, *Error) {

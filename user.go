@@ -158,11 +158,10 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 			return attrValue(v, i, p.Sub)
 		}
 	}
+	if v, ok := commonValue(p, u.ID, u.ExternalID, &u.Meta, "User"); ok {
+		return v
+	}
 	switch p.Name {
-	case "id":
-		return strValue(u.ID)
-	case "externalId":
-		return strValue(u.ExternalID)
 	case "userName":
 		return strValue(u.UserName)
 	case "displayName":
@@ -189,11 +188,23 @@ func (u *User) AttrValue(p filter.AttrPath, i int) filter.Value {
 		case "primary":
 			return filter.Value{Kind: filter.Bool, Bool: true}
 		}
-		return filter.Value{}
-	case "meta":
-		return metaValue(&u.Meta, "User", p.Sub)
 	}
 	return filter.Value{}
+}
+
+// commonValue is the value of one of the attributes every resource has
+// (id, externalId, meta's sub-attributes), for a resource of the given
+// type; ok is false for any other attribute.
+func commonValue(p filter.AttrPath, id, externalID string, m *Meta, resourceType string) (v filter.Value, ok bool) {
+	switch p.Name {
+	case "id":
+		return strValue(id), true
+	case "externalId":
+		return strValue(externalID), true
+	case "meta":
+		return metaValue(m, resourceType, p.Sub), true
+	}
+	return v, false
 }
 
 // attrValue is value i of an attribute value held generically (User.Custom,

@@ -15,19 +15,13 @@ import (
 
 // userType is the Users resource type.
 func (h *Handler) userType() *resourceType {
-	rt := &resourceType{
+	return withListing(h, &resourceType{
 		name: "User", endpoint: "Users", noun: "user", description: "User Account", names: &h.names,
 		create: h.createUser, conflict: "a user with this userName already exists",
 		label: func(u *User) string { return u.UserName },
 		get:   h.getUser, replace: h.replaceUser, patch: h.patchUser, del: h.deleteUser,
 		disabled: func(op Operations) bool { return h.cfg.Disabled&op != 0 },
-	}
-	l := h.userListing()
-	rt.listWith = func(w http.ResponseWriter, r *http.Request, req request, lp *listParams) {
-		listResources(h, w, r, req, lp, rt, l)
-	}
-	rt.rootPart = l.part
-	return rt
+	}, h.userListing())
 }
 
 // writeUser writes u with its ETag (and Location, for a 201), with the
