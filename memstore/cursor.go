@@ -21,50 +21,13 @@ var (
 // lives throughout it. Without a filter a page costs O(Count·log n) at any
 // depth; with one, it costs what List's scan costs.
 func (s *Store) ListKeyset(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	page := &scim.Page{Users: []*scim.User{}}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		if _, err := parseKey(q.Seek.Key); err != nil {
-			return nil, err
-		}
-		return page, nil
-	}
-	t.mu.RLock()
-	var users []scim.User
-	var err error
-	page.TotalResults, page.Keys, err = keyset(ctx, q, &t.order, t.index, t.view,
-		func(r ref) { users = append(users, t.users.at(r).user) })
-	t.mu.RUnlock()
-	if err != nil {
-		return nil, err
-	}
-	page.Users = copyOut(page.Users, users)
-	return page, nil
+	return s.listUsers(ctx, q, true)
 }
 
 // ListGroupsKeyset is ListKeyset for groups, with ListGroups' members
 // rules.
 func (s *Store) ListGroupsKeyset(ctx context.Context, q scim.Query) (*scim.GroupPage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	page := &scim.GroupPage{Groups: []*scim.Group{}}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		if _, err := parseKey(q.Seek.Key); err != nil {
-			return nil, err
-		}
-		return page, nil
-	}
-	t.mu.RLock()
-	defer t.mu.RUnlock()
-	gs := &t.groups
-	var err error
-	page.TotalResults, page.Keys, err = keyset(ctx, q, &gs.order, gs.index, groupView, pageOut(q, page))
-	if err != nil {
-		return nil, err
-	}
-	return page, nil
+	return s.listGroups(ctx, q, true)
 }
 
 // parseKey reads a key as formatKey writes it; "" is 0, the list's start

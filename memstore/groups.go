@@ -179,12 +179,9 @@ func (gs *groups) removeMember(e *gentry, id string) bool {
 
 // Group returns a copy of the group with the given id.
 func (s *Store) Group(ctx context.Context, id string, members bool) (*scim.Group, error) {
-	if err := ctx.Err(); err != nil {
+	t, err := s.existing(ctx, func() error { return groupNotFound(id) })
+	if err != nil {
 		return nil, err
-	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return nil, groupNotFound(id)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -198,14 +195,10 @@ func (s *Store) Group(ctx context.Context, id string, members bool) (*scim.Group
 // ModifyGroup applies c to the group with the given id under the tenant's
 // lock: its cost is that of the change, not of the group.
 func (s *Store) ModifyGroup(ctx context.Context, id string, c scim.GroupChange, version string) (*scim.Group, error) {
-	if err := ctx.Err(); err != nil {
+	t, err := s.writing(ctx, func() error { return groupNotFound(id) })
+	if err != nil {
 		return nil, err
 	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return nil, groupNotFound(id)
-	}
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	gs := &t.groups
 	e := gs.byID[id]
@@ -264,14 +257,10 @@ func (s *Store) ModifyGroup(ctx context.Context, id string, c scim.GroupChange, 
 // DeleteGroup removes the group, its memberships, and its membership in
 // other groups.
 func (s *Store) DeleteGroup(ctx context.Context, id, version string) error {
-	if err := ctx.Err(); err != nil {
+	t, err := s.writing(ctx, func() error { return groupNotFound(id) })
+	if err != nil {
 		return err
 	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return groupNotFound(id)
-	}
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	gs := &t.groups
 	e := gs.byID[id]
@@ -344,19 +333,20 @@ func (s *Store) UserGroups(ctx context.Context, userID string) ([]scim.GroupRef,
 // or members.value is answered from an index, any other by filter.Match on
 // every group; as for users, the result is exactly Match's.
 func (s *Store) ListGroups(ctx context.Context, q scim.Query) (*scim.GroupPage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	return s.listGroups(ctx, q, false)
+}
+
+// listGroups answers ListGroups, and ListGroupsKeyset when byKey is set.
+func (s *Store) listGroups(ctx context.Context, q scim.Query, byKey bool) (*scim.GroupPage, error) {
 	page := &scim.GroupPage{Groups: []*scim.Group{}}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return page, nil
+	t, err := s.listed(ctx, q, byKey)
+	if t == nil || err != nil {
+		return nilIfFailed(page, err)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	gs := &t.groups
-	var err error
-	page.TotalResults, err = query(ctx, q, &gs.order, gs.index, groupView, pageOut(q, page))
+	page.TotalResults, page.Keys, err = list(ctx, q, byKey, &gs.order, gs.index, groupView, pageOut(q, page))
 	if err != nil {
 		return nil, err
 	}
@@ -409,12 +399,7 @@ func (gs *groups) index(eq filter.Equality) ([]*gentry, bool) {
 }
 
 func checkGroupVersion(e *gentry, version string) error {
-	if version != "" && version != e.group.Meta.Version {
-		return fmt.Errorf("memstore: group %q is at version %s, not %s: %w", e.group.ID, e.group.Meta.Version, version, scim.ErrVersionMismatch)
-	}
-	return nil
+	return versionRule("group", e.group.ID, e.group.Meta.Version, version)
 }
 
-func groupNotFound(id string) error {
-	return fmt.Errorf("memstore: no group with id %q: %w", id, scim.ErrNotFound)
-}
+func groupNotFound(id string) error { return missing("group", id) }

@@ -55,6 +55,16 @@ func query[E comparable](ctx context.Context, q scim.Query, o *order[E], index f
 	return total, nil
 }
 
+// list runs a list query over o: by keyset (see keyset) when byKey is
+// set, else by index (see query).
+func list[E comparable](ctx context.Context, q scim.Query, byKey bool, o *order[E], index func(filter.Equality) ([]E, bool), view func(E) filter.Resource, out func(E)) (int, scim.PageKeys, error) {
+	if byKey {
+		return keyset(ctx, q, o, index, view, out)
+	}
+	total, err := query(ctx, q, o, index, view, out)
+	return total, scim.PageKeys{}, err
+}
+
 // candidates returns, in creation order (o's), a superset of the entries
 // that match f, taken from the smallest index that an equality of f can use:
 // index answers one equality, reporting false when it has no index for it.

@@ -141,12 +141,9 @@ func (s *Store) CreateResource(ctx context.Context, typ *scim.ResourceType, r *s
 
 // Resource returns a copy of the resource with the given id.
 func (s *Store) Resource(ctx context.Context, typ *scim.ResourceType, id string) (*scim.Resource, error) {
-	if err := ctx.Err(); err != nil {
+	t, err := s.existing(ctx, func() error { return resourceNotFound(typ, id) })
+	if err != nil {
 		return nil, err
-	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return nil, resourceNotFound(typ, id)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -161,16 +158,12 @@ func (s *Store) Resource(ctx context.Context, typ *scim.ResourceType, id string)
 // ReplaceResource stores a copy of r in place of the resource with ID
 // r.ID; it keeps its place in the list order.
 func (s *Store) ReplaceResource(ctx context.Context, typ *scim.ResourceType, r *scim.Resource, version string) (*scim.Resource, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return nil, resourceNotFound(typ, r.ID)
-	}
 	nr := r.Clone()
 	keys := uniqueKeys(typ, nr)
-	t.mu.Lock()
+	t, err := s.writing(ctx, func() error { return resourceNotFound(typ, r.ID) })
+	if err != nil {
+		return nil, err
+	}
 	defer t.mu.Unlock()
 	rs := t.table(typ, false)
 	var e *rentry
@@ -180,8 +173,8 @@ func (s *Store) ReplaceResource(ctx context.Context, typ *scim.ResourceType, r *
 	if e == nil {
 		return nil, resourceNotFound(typ, r.ID)
 	}
-	if version != "" && version != e.res.Meta.Version {
-		return nil, fmt.Errorf("memstore: %s %q is at version %s, not %s: %w", typ.Name, r.ID, e.res.Meta.Version, version, scim.ErrVersionMismatch)
+	if err := versionRule(typ.Name, r.ID, e.res.Meta.Version, version); err != nil {
+		return nil, err
 	}
 	if err := rs.conflict(keys, e); err != nil {
 		return nil, err
@@ -198,14 +191,10 @@ func (s *Store) ReplaceResource(ctx context.Context, typ *scim.ResourceType, r *
 
 // DeleteResource removes the resource with the given id.
 func (s *Store) DeleteResource(ctx context.Context, typ *scim.ResourceType, id, version string) error {
-	if err := ctx.Err(); err != nil {
+	t, err := s.writing(ctx, func() error { return resourceNotFound(typ, id) })
+	if err != nil {
 		return err
 	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return resourceNotFound(typ, id)
-	}
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	rs := t.table(typ, false)
 	var e *rentry
@@ -215,8 +204,8 @@ func (s *Store) DeleteResource(ctx context.Context, typ *scim.ResourceType, id, 
 	if e == nil {
 		return resourceNotFound(typ, id)
 	}
-	if version != "" && version != e.res.Meta.Version {
-		return fmt.Errorf("memstore: %s %q is at version %s, not %s: %w", typ.Name, id, e.res.Meta.Version, version, scim.ErrVersionMismatch)
+	if err := versionRule(typ.Name, id, e.res.Meta.Version, version); err != nil {
+		return err
 	}
 	rs.index(uniqueKeys(typ, &e.res), e, false)
 	delete(rs.byID, id)
@@ -240,18 +229,10 @@ func (s *Store) ListResourcesKeyset(ctx context.Context, typ *scim.ResourceType,
 }
 
 func (s *Store) listResources(ctx context.Context, typ *scim.ResourceType, q scim.Query, byKey bool) (*scim.ResourcePage, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	page := &scim.ResourcePage{Resources: []*scim.Resource{}}
-	t := s.tenant(ctx, false)
-	if byKey {
-		if _, err := parseKey(q.Seek.Key); err != nil {
-			return nil, err
-		}
-	}
-	if t == nil {
-		return page, nil
+	t, err := s.listed(ctx, q, byKey)
+	if t == nil || err != nil {
+		return nilIfFailed(page, err)
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -270,12 +251,7 @@ func (s *Store) listResources(ctx context.Context, typ *scim.ResourceType, q sci
 	}
 	view := func(e *rentry) filter.Resource { return &e.res }
 	out := func(e *rentry) { page.Resources = append(page.Resources, e.res.Clone()) }
-	var err error
-	if byKey {
-		page.TotalResults, page.Keys, err = keyset(ctx, q, &rs.order, index, view, out)
-	} else {
-		page.TotalResults, err = query(ctx, q, &rs.order, index, view, out)
-	}
+	page.TotalResults, page.Keys, err = list(ctx, q, byKey, &rs.order, index, view, out)
 	if err != nil {
 		return nil, err
 	}
@@ -352,6 +328,4 @@ func cloneAttributes(m map[string]any) map[string]any {
 	return (&scim.Resource{Attributes: m}).Clone().Attributes
 }
 
-func resourceNotFound(typ *scim.ResourceType, id string) error {
-	return fmt.Errorf("memstore: no %s with id %q: %w", typ.Name, id, scim.ErrNotFound)
-}
+func resourceNotFound(typ *scim.ResourceType, id string) error { return missing(typ.Name, id) }

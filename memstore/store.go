@@ -151,6 +151,53 @@ func (s *Store) tenant(ctx context.Context, create bool) *tenant {
 	return t
 }
 
+// existing is the tenant of ctx for a request about a resource that must
+// exist: the context's error when it is done, and missing's when the
+// tenant has nothing yet.
+func (s *Store) existing(ctx context.Context, missing func() error) (*tenant, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if t := s.tenant(ctx, false); t != nil {
+		return t, nil
+	}
+	return nil, missing()
+}
+
+// writing is existing's tenant locked for a write; the caller unlocks it.
+func (s *Store) writing(ctx context.Context, missing func() error) (*tenant, error) {
+	t, err := s.existing(ctx, missing)
+	if err == nil {
+		t.mu.Lock()
+	}
+	return t, err
+}
+
+// listed is the tenant of ctx for a list: nil when it has nothing yet
+// (the list is empty). A keyset list's key is read even then, so that a
+// malformed one is an error whatever the tenant holds.
+func (s *Store) listed(ctx context.Context, q scim.Query, byKey bool) (*tenant, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t := s.tenant(ctx, false)
+	if t == nil && byKey {
+		if _, err := parseKey(q.Seek.Key); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// nilIfFailed is a list's answer when its tenant holds nothing: the empty
+// page, or no page and the error.
+func nilIfFailed[P any](page *P, err error) (*P, error) {
+	if err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
 // Create stores a copy of u with a new random ID and version W/"1".
 func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 	if err := ctx.Err(); err != nil {
@@ -268,14 +315,10 @@ func (s *Store) Replace(ctx context.Context, u *scim.User, version string) (*sci
 // Delete removes the user with the given id, and its membership in every
 // group.
 func (s *Store) Delete(ctx context.Context, id, version string) error {
-	if err := ctx.Err(); err != nil {
+	t, err := s.writing(ctx, func() error { return notFound(id) })
+	if err != nil {
 		return err
 	}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return notFound(id)
-	}
-	t.mu.Lock()
 	defer t.mu.Unlock()
 	r := t.user(id)
 	if r == 0 {
@@ -307,23 +350,24 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 // user of the tenant. An error of filter.Match (a *filter.MatchError, for
 // an operator that does not apply to a value) is returned as it is.
 func (s *Store) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	return s.listUsers(ctx, q, false)
+}
+
+// listUsers answers List, and ListKeyset when byKey is set.
+func (s *Store) listUsers(ctx context.Context, q scim.Query, byKey bool) (*scim.Page, error) {
 	page := &scim.Page{Users: []*scim.User{}}
-	t := s.tenant(ctx, false)
-	if t == nil {
-		return page, nil
+	t, err := s.listed(ctx, q, byKey)
+	if t == nil || err != nil {
+		return nilIfFailed(page, err)
 	}
 	t.mu.RLock()
 	var users []scim.User
-	if q.Filter == nil {
+	if q.Filter == nil && !byKey {
 		// One allocation for the page: its size is known.
 		users = make([]scim.User, 0, min(max(q.Count, 0), max(t.order.live-max(q.StartIndex, 1)+1, 0)))
 	}
-	var err error
-	page.TotalResults, err = query(ctx, q, &t.order, t.index, t.view,
-		func(r ref) { users = append(users, t.users.at(r).user) })
+	out := func(r ref) { users = append(users, t.users.at(r).user) }
+	page.TotalResults, page.Keys, err = list(ctx, q, byKey, &t.order, t.index, t.view, out)
 	t.mu.RUnlock()
 	if err != nil {
 		return nil, err
@@ -377,14 +421,23 @@ func listsEmails(u *scim.User) int {
 }
 
 func checkVersion(e *entry, version string) error {
-	if version != "" && version != e.user.Meta.Version {
-		return fmt.Errorf("memstore: user %q is at version %s, not %s: %w", e.user.ID, e.user.Meta.Version, version, scim.ErrVersionMismatch)
+	return versionRule("user", e.user.ID, e.user.Meta.Version, version)
+}
+
+func notFound(id string) error { return missing("user", id) }
+
+// versionRule is every write's version rule: a version given must be the
+// stored one, or nothing is written.
+func versionRule(kind, id, stored, version string) error {
+	if version != "" && version != stored {
+		return fmt.Errorf("memstore: %s %q is at version %s, not %s: %w", kind, id, stored, version, scim.ErrVersionMismatch)
 	}
 	return nil
 }
 
-func notFound(id string) error {
-	return fmt.Errorf("memstore: no user with id %q: %w", id, scim.ErrNotFound)
+// missing is the error for an id the tenant has no resource of kind with.
+func missing(kind, id string) error {
+	return fmt.Errorf("memstore: no %s with id %q: %w", kind, id, scim.ErrNotFound)
 }
 
 func taken(userName string) error {
