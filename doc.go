@@ -1,6 +1,7 @@
 // Package scim turns a Go web application into a SCIM 2.0 service provider
-// (RFC 7643, RFC 7644) for users and groups, so that Okta and Microsoft
-// Entra ID can create, update, deactivate and import them and push groups.
+// (RFC 7643, RFC 7644) for users, groups and resource types the host
+// declares, so that Okta and Microsoft Entra ID can create, update,
+// deactivate and import them and push groups.
 //
 // # Mounting
 //
@@ -15,6 +16,11 @@
 //     /Users/.search: POST.
 //   - /Groups and /Groups/{id}, /Groups/.search: the same, when the Store
 //     is a GroupStore (membership changes are deltas).
+//   - The host's own resource types (Config.ResourceTypes), each at its
+//     endpoint, such as the demo's /Agents and /Agents/{id},
+//     /Agents/.search: the same as /Users, with filters, every PATCH
+//     shape, projection, ETags, limits and cursors (when the store pages by
+//     key), kept by a ResourceStore.
 //   - /.search: POST, a search of every resource type served.
 //   - /Schemas, /ResourceTypes, /ServiceProviderConfig: discovery, saying
 //     exactly what this handler serves.
@@ -24,7 +30,9 @@
 //
 // A Store keeps the host's users: Create, User, Replace, Delete and List,
 // each taking the request's context, which carries the tenant (TenantFrom).
-// A Store that also implements GroupStore serves groups.
+// A Store that also implements GroupStore serves groups, and one that
+// implements ResourceStore keeps the resources of declared types (or each
+// ResourceType names its own store).
 // memstore is the embedded default; sqlstore maps an existing SQL table;
 // scimtest.TestStore checks any implementation against every promise the
 // Store documentation makes.

@@ -1,6 +1,7 @@
 // Command server is scimkit's demo host application: a SCIM 2.0 service
-// provider for users on the embedded in-memory store, with bearer tokens
-// for two demo tenants.
+// provider for users, groups and AI agents (/Agents, a resource type the
+// demo declares: demo.AgentType) on the embedded in-memory store, with
+// bearer tokens for two demo tenants.
 //
 //	go run ./examples/server -addr 127.0.0.1:8080 -token "$SCIM_TOKEN"
 //

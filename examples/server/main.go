@@ -72,15 +72,18 @@ func run(addr, firstToken string, logger *slog.Logger) error {
 	}
 	fmt.Printf("\nadmin     http://%s/admin/ (user admin, password %s)\n", ln.Addr(), adminPassword)
 	fmt.Printf("\ntry: curl -H 'Authorization: Bearer %s' '%s/Users?filter=userName%%20eq%%20%%22x%%22'\n", issued[tenants[0]], base)
+	fmt.Printf("     curl -H 'Authorization: Bearer %s' '%s/Agents'\n", issued[tenants[0]], base)
 
 	return demo.Serve(ctx, ln, logRequests(logger, mux), logger)
 }
 
 // newMux mounts scimkit twice over one store: at /scim/v2, where the token
 // alone decides the tenant, and at /scim/v2/{tenant}, where the token must
-// also belong to the tenant the URL names.
+// also belong to the tenant the URL names. Beside Users and Groups it serves
+// the demo's /Agents, which memstore keeps as it keeps any declared type.
 func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger, activity scim.ActivitySink) (*http.ServeMux, error) {
-	return demo.NewMux(store, scim.Config{Authenticator: auth, Logger: logger, Activity: activity, Profile: profile})
+	return demo.NewMux(store, scim.Config{Authenticator: auth, Logger: logger, Activity: activity, Profile: profile,
+		ResourceTypes: []scim.ResourceType{demo.AgentType()}})
 }
 
 // logRequests logs one line per request with log/slog: the path and the
