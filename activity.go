@@ -100,7 +100,8 @@ type Activity struct {
 	Kind   ActivityKind
 	// UserID and UserName name the user changed (empty for plain
 	// requests and refusals), or for a group change the group: its id and
-	// displayName.
+	// displayName; for a declared type's resource its id and displayName
+	// (or name).
 	UserID   string
 	UserName string
 	// Status is the HTTP status of the response.

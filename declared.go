@@ -355,7 +355,8 @@ func (h *Handler) declaredType(d *ResourceType, rs ResourceStore) *resourceType 
 	}
 	v.store = store
 	// The hooks, adoption and profile switches are the User's.
-	v.cfg.Hooks, v.cfg.AdoptByEmail, v.cfg.DisableProfileUpdates = Hooks{}, false, false
+	v.cfg.Hooks = Hooks{AfterResourceChange: h.cfg.Hooks.AfterResourceChange}
+	v.cfg.AdoptByEmail, v.cfg.DisableProfileUpdates = false, false
 	v.cfg.Disabled = d.Disabled
 	v.cfg.Attributes = d.Schema.Attributes // for checkImmutable
 	v.names = names{urn: d.Schema.ID, core: append(schema.Common(), d.Schema.Attributes...), extensions: d.Extensions, fold: h.cfg.CaseInsensitiveNames}

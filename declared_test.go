@@ -1,9 +1,13 @@
 package scim_test
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/scimkit/scim"
@@ -197,5 +201,61 @@ func TestDeclaredTypeRefused(t *testing.T) {
 				t.Fatalf("NewHandler: %v, want an error naming %s", err, c.want)
 			}
 		})
+	}
+}
+
+// activitySink keeps what the handler records.
+type activitySink struct {
+	mu  sync.Mutex
+	got []scim.Activity
+}
+
+func (s *activitySink) Record(_ context.Context, a scim.Activity) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = append(s.got, a)
+}
+
+func TestDeclaredTypeEvents(t *testing.T) {
+	var events []scim.ResourceEvent
+	sink := &activitySink{}
+	var audit strings.Builder
+	h, err := scim.NewHandler(memstore.New(), scim.Config{
+		Authenticator: scim.SkipAuthentication, ResourceTypes: []scim.ResourceType{agentType()},
+		Hooks:       scim.Hooks{AfterResourceChange: func(_ context.Context, e scim.ResourceEvent) { events = append(events, e) }},
+		Activity:    sink,
+		AuditLogger: slog.New(slog.NewTextHandler(&audit, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := decodeMap(t, do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"name":"bot","displayName":"Bot"}`).Body.String())
+	id := agent["id"].(string)
+	do(t, h, "PATCH", "/Agents/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"description","value":"d"}]}`)
+	do(t, h, "PATCH", "/Agents/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"description","value":"d"}]}`) // no change: no event
+	do(t, h, "DELETE", "/Agents/"+id, "")
+	if len(events) != 3 {
+		t.Fatalf("%d events, want 3: %+v", len(events), events)
+	}
+	if e := events[0]; e.Kind != scim.EventCreated || e.Type != "Agent" || e.Before != nil || e.After.Attributes["name"] != "bot" {
+		t.Errorf("create event %+v", e)
+	}
+	if e := events[1]; e.Kind != scim.EventUpdated || e.Before.Attributes["description"] != nil || e.After.Attributes["description"] != "d" || !slices.Equal(e.Changed, []string{"description"}) {
+		t.Errorf("patch event %+v", e)
+	}
+	if e := events[2]; e.Kind != scim.EventDeleted || e.After != nil || e.Before.ID != id {
+		t.Errorf("delete event %+v", e)
+	}
+	var kinds []string
+	for _, a := range sink.got {
+		if a.Kind != scim.ActivityRequest {
+			kinds = append(kinds, string(a.Kind)+" "+a.UserName)
+		}
+	}
+	if want := []string{"agent created Bot", "agent updated Bot", "agent deleted Bot"}; !slices.Equal(kinds, want) {
+		t.Errorf("activity %q, want %q", kinds, want)
+	}
+	if !strings.Contains(audit.String(), `msg="scim: agent created"`) || strings.Contains(audit.String(), `"d"`) {
+		t.Errorf("audit log:\n%s", audit.String())
 	}
 }

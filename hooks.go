@@ -41,6 +41,28 @@ type Hooks struct {
 	// group membership to its own teams or roles here. Like AfterChange, it
 	// runs after the change is stored.
 	AfterGroupChange func(ctx context.Context, e GroupEvent)
+
+	// AfterResourceChange runs after every change to a resource of a
+	// host-declared type (Config.ResourceTypes): created, updated or
+	// deleted. Like AfterChange, it runs after the change is stored.
+	AfterResourceChange func(ctx context.Context, e ResourceEvent)
+}
+
+// ResourceEvent describes one change to a resource of a host-declared
+// type, for Hooks.AfterResourceChange.
+type ResourceEvent struct {
+	// Kind is EventCreated, EventUpdated or EventDeleted.
+	Kind EventKind
+	// Type is the resource type's Name, e.g. "Agent".
+	Type string
+	// Tenant and TokenLabel say who made the change.
+	Tenant     string
+	TokenLabel string
+	// Before and After are the resource before and after the change: nil
+	// Before for a create, nil After for a delete. The hook may keep them.
+	Before, After *Resource
+	// Changed names the attributes whose values differ.
+	Changed []string
 }
 
 // EventKind is what a change did to a user.
@@ -95,7 +117,7 @@ func callHook(fn func() error) (err error) {
 // 500 would make the identity provider retry a create that succeeded and
 // get a 409.
 func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *User) {
-	if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil && h.cfg.Activity == nil {
+	if h.cfg.Hooks.AfterChange == nil && h.cfg.Hooks.AfterResourceChange == nil && h.cfg.AuditLogger == nil && h.cfg.Activity == nil {
 		return
 	}
 	if kind == EventUpdated && before != nil && after != nil && before.Active != after.Active {
@@ -106,19 +128,12 @@ func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *Us
 	}
 	if h.cfg.Activity != nil {
 		noteChange(ctx, h.activityKind(kind), cmp.Or(after, before), h.users.label)
-		if h.cfg.Hooks.AfterChange == nil && h.cfg.AuditLogger == nil {
+		if h.cfg.Hooks.AfterChange == nil && h.cfg.Hooks.AfterResourceChange == nil && h.cfg.AuditLogger == nil {
 			return
 		}
 	}
 	if h.generic {
-		// A declared type's change: the audit record (the hooks are the
-		// User's).
-		u := cmp.Or(after, before)
-		p, _ := PrincipalFrom(ctx)
-		h.cfg.AuditLogger.LogAttrs(ctx, slog.LevelInfo, "scim: "+h.users.noun+" "+kind.String(),
-			slog.String("tenant", TenantFrom(ctx)), slog.String("token_label", p.Label),
-			slog.String("op", kind.String()), slog.String("id", u.ID),
-			slog.String("name", h.users.label(u)), slog.Any("changed", changedAttributes(before, after)))
+		h.resourceChanged(ctx, kind, before, after)
 		return
 	}
 	p, _ := PrincipalFrom(ctx)
@@ -141,6 +156,33 @@ func (h *Handler) changed(ctx context.Context, kind EventKind, before, after *Us
 	}
 	if err := callHook(func() error { h.cfg.Hooks.AfterChange(ctx, e); return nil }); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "scim: AfterChange hook failed after the change was stored", "event", kind.String(), "error", err)
+	}
+}
+
+// resourceChanged is changed's part for a declared type: the audit record
+// and Hooks.AfterResourceChange.
+func (h *Handler) resourceChanged(ctx context.Context, kind EventKind, before, after *User) {
+	p, _ := PrincipalFrom(ctx)
+	e := ResourceEvent{Kind: kind, Type: h.users.name, Tenant: TenantFrom(ctx), TokenLabel: p.Label,
+		Changed: changedAttributes(before, after)}
+	if before != nil {
+		e.Before = resourceOf(before.Clone())
+	}
+	if after != nil {
+		e.After = resourceOf(after.Clone())
+	}
+	if h.cfg.AuditLogger != nil {
+		u := cmp.Or(after, before)
+		h.cfg.AuditLogger.LogAttrs(ctx, slog.LevelInfo, "scim: "+h.users.noun+" "+kind.String(),
+			slog.String("tenant", e.Tenant), slog.String("token_label", e.TokenLabel),
+			slog.String("op", kind.String()), slog.String("id", u.ID),
+			slog.String("name", h.users.label(u)), slog.Any("changed", e.Changed))
+	}
+	if h.cfg.Hooks.AfterResourceChange == nil {
+		return
+	}
+	if err := callHook(func() error { h.cfg.Hooks.AfterResourceChange(ctx, e); return nil }); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "scim: AfterResourceChange hook failed after the change was stored", "event", kind.String(), "error", err)
 	}
 }
 
