@@ -33,6 +33,37 @@ func etag(version string) string {
 	return `W/"` + strings.ReplaceAll(version, `"`, "") + `"`
 }
 
+// patchWithoutContent is the one rule by which a PATCH of a resource of
+// any type is answered (RFC 7644 §3.5.2): 200 with the resource, as
+// projected, whenever the request names attributes or excludedAttributes
+// (the RFC makes 200 a MUST then); otherwise 204 No
+// Content when Config.PatchNoContent says so, or the type answers so by
+// default (Groups: what Entra ID asks for, and a large group's member list
+// is never sent back unasked), else 200.
+func (h *Handler) patchWithoutContent(rt *resourceType, r *http.Request) bool {
+	return (h.cfg.PatchNoContent || rt.patchNoContent) && !asksAttributes(r)
+}
+
+// asksAttributes reports whether r's query names attributes or
+// excludedAttributes.
+func asksAttributes(r *http.Request) bool {
+	keys := [...]string{"attributes", "excludedAttributes"}
+	var vals [2]string
+	var has [2]bool
+	readQuery(r.URL.RawQuery, keys[:], vals[:], has[:]) // a malformed query is refused by the projection
+	return vals[0] != "" || vals[1] != ""
+}
+
+// writeNoContent answers 204 No Content, with the ETag of version when
+// there is one (a PATCH's; a DELETE has none).
+func writeNoContent(w http.ResponseWriter, version string) {
+	if version != "" {
+		setETag(w, version)
+	}
+	w.Header().Del("Content-Type")
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // setETag sets the ETag header of a response about a user of the given
 // version. It writes the canonical key ("Etag") itself: Header().Set would
 // canonicalise "ETag" again on every response.

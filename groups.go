@@ -10,7 +10,7 @@ import (
 // groupType is the Groups resource type.
 func (h *Handler) groupType() *resourceType {
 	return withListing(h, &resourceType{
-		name: "Group", endpoint: "Groups", noun: "group", description: "Group", names: &h.groupNames,
+		name: "Group", endpoint: "Groups", noun: "group", description: "Group", names: &h.groupNames, patchNoContent: true,
 		create: h.createGroup,
 		get:    h.getGroup, replace: h.replaceGroup, patch: h.patchGroup, del: h.deleteGroup,
 	}, h.groupListing())
@@ -169,9 +169,8 @@ func (h *Handler) replaceGroup(w http.ResponseWriter, r *http.Request, req reque
 	h.writeModified(w, r, req, stored, p)
 }
 
-// patchGroup answers 204 (what Entra ID asks for; Okta accepts it; RFC 7644
-// §3.5.2 allows it) unless the request asks for attributes, so that a large
-// group's member list is never sent back unasked.
+// patchGroup answers by the PATCH rule of every type (patchWithoutContent):
+// for Groups 204 unless the request asks for attributes.
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, req request, id string) {
 	p, e := h.requestProjection(&h.groupNames, r)
 	if e != nil {
@@ -204,10 +203,8 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request, req request
 		h.writeError(w, r, err)
 		return
 	}
-	if p == nil {
-		setETag(w, stored.Meta.Version)
-		w.Header().Del("Content-Type")
-		w.WriteHeader(http.StatusNoContent)
+	if h.patchWithoutContent(h.groups, r) {
+		writeNoContent(w, stored.Meta.Version)
 		return
 	}
 	h.writeModified(w, r, req, stored, p)
@@ -223,8 +220,7 @@ func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request, _ request,
 		return
 	}
 	h.groupChanged(r, EventDeleted, &Group{ID: id}, GroupChange{})
-	w.Header().Del("Content-Type")
-	w.WriteHeader(http.StatusNoContent)
+	writeNoContent(w, "")
 }
 
 func selfMember() *Error {

@@ -132,12 +132,8 @@ func (h *Handler) patchUser(w http.ResponseWriter, r *http.Request, req request,
 		h.writeError(w, r, err)
 		return
 	}
-	if h.cfg.PatchNoContent {
-		if stored.Meta.Version != "" {
-			setETag(w, stored.Meta.Version)
-		}
-		w.Header().Del("Content-Type")
-		w.WriteHeader(http.StatusNoContent)
+	if h.patchWithoutContent(h.users, r) {
+		writeNoContent(w, stored.Meta.Version)
 		return
 	}
 	h.writeUser(w, r, req, http.StatusOK, stored)

@@ -35,6 +35,9 @@ type resourceType struct {
 	// and the audit record (users and declared types).
 	conflict string
 	label    func(*User) string
+	// patchNoContent says a PATCH is answered 204 unless the request asks
+	// for attributes (see patchWithoutContent): Groups'.
+	patchNoContent bool
 	// view is the handler's view that serves a declared type (see
 	// declaredType); nil for Users and Groups.
 	view *Handler

@@ -349,6 +349,5 @@ func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, 
 	if before != nil {
 		h.changed(r.Context(), EventDeleted, before, nil)
 	}
-	w.Header().Del("Content-Type")
-	w.WriteHeader(http.StatusNoContent)
+	writeNoContent(w, "")
 }
