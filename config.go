@@ -145,29 +145,10 @@ type Config struct {
 	// userName is always required (RFC 7643 §4.1.1).
 	Required []string
 
-	// CaseInsensitiveNames accepts attribute names in any case, as RFC 7643
-	// §2.1 allows (always so in the RFC profile). Default false: a name
-	// must be spelled exactly as the
-	// schema defines it, and a mis-cased one is a 400 that names the right
-	// spelling.
-	CaseInsensitiveNames bool
-
-	// DisallowUnknownAttributes rejects attributes the schema does not
-	// define with a 400. Default false: they are ignored (Okta sends locale,
-	// for example). password is known, and never stored or returned. Note
-	// that Entra ID's standard create sends name.formatted and roles, which
-	// scimkit does not keep: with this set, declare them or Entra's creates
-	// fail.
-	DisallowUnknownAttributes bool
-
-	// DisallowStringBooleans rejects "True" and "False" (any case) as
-	// boolean values. Default false: they are accepted, as Entra ID sends
-	// them in PATCH requests.
-	DisallowStringBooleans bool
-
-	// AllowStringIntegers accepts integer attributes written as JSON
-	// strings ("42"). Default false.
-	AllowStringIntegers bool
+	// Leniency groups the switches that say which departures from the
+	// schema a request may make. The zero value accepts what identity
+	// providers send and refuses what they do not (see Leniency).
+	Leniency Leniency
 
 	// DisableProfileUpdates refuses PUT and PATCH changes to anything but
 	// active, for hosts that only create and (de)activate users. Such a
@@ -293,7 +274,7 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("scim: Config.Profile %d is not a profile", c.Profile)
 	}
 	if c.Profile == ProfileRFC {
-		c.CaseInsensitiveNames = true
+		c.Leniency.CaseInsensitiveNames = true
 		if len(c.Keep) > 0 {
 			return c, fmt.Errorf("scim: Config.Keep is for the strict profile; the RFC profile keeps every attribute")
 		}
@@ -318,4 +299,35 @@ func (c Config) withDefaults() (Config, error) {
 	// finer means anything to a client.
 	c.Now = func() time.Time { return now().UTC().Truncate(time.Millisecond) }
 	return c, nil
+}
+
+// Leniency groups the switches that say how strictly request bodies,
+// paths and filters are read against the schema. The zero value accepts
+// what Okta and Entra ID send (mis-cased names refused with the right
+// spelling, unknown attributes ignored, "True"/"False" booleans taken)
+// and nothing more.
+type Leniency struct {
+	// CaseInsensitiveNames accepts attribute names in any case, as RFC 7643
+	// §2.1 allows (always so in the RFC profile). Default false: a name
+	// must be spelled exactly as the
+	// schema defines it, and a mis-cased one is a 400 that names the right
+	// spelling.
+	CaseInsensitiveNames bool
+
+	// DisallowUnknownAttributes rejects attributes the schema does not
+	// define with a 400. Default false: they are ignored (Okta sends locale,
+	// for example). password is known, and never stored or returned. Note
+	// that Entra ID's standard create sends name.formatted and roles, which
+	// scimkit does not keep: with this set, declare them or Entra's creates
+	// fail.
+	DisallowUnknownAttributes bool
+
+	// DisallowStringBooleans rejects "True" and "False" (any case) as
+	// boolean values. Default false: they are accepted, as Entra ID sends
+	// them in PATCH requests.
+	DisallowStringBooleans bool
+
+	// AllowStringIntegers accepts integer attributes written as JSON
+	// strings ("42"). Default false.
+	AllowStringIntegers bool
 }

@@ -100,7 +100,7 @@ func TestNewHandlerGoodConfig(t *testing.T) {
 		{"extension", scim.Config{Extensions: []schema.Schema{acmeExt}}},
 		{"Required custom and extension", scim.Config{Attributes: customAttrs, Extensions: []schema.Schema{acmeExt},
 			Required: []string{"userName", "regions", acmeURN + ":costCenter"}}},
-		{"Required case-insensitive", scim.Config{CaseInsensitiveNames: true, Required: []string{"USERNAME", "Name.GivenName"}}},
+		{"Required case-insensitive", scim.Config{Leniency: scim.Leniency{CaseInsensitiveNames: true}, Required: []string{"USERNAME", "Name.GivenName"}}},
 		{"Required externalId only", scim.Config{Required: []string{"externalId"}}},
 		{"Required complex name", scim.Config{Required: []string{"name"}}},
 	}

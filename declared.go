@@ -359,7 +359,7 @@ func (h *Handler) declaredType(d *ResourceType, rs ResourceStore) *resourceType 
 	v.cfg.AdoptByEmail, v.cfg.DisableProfileUpdates = false, false
 	v.cfg.Disabled = d.Disabled
 	v.cfg.Attributes = d.Schema.Attributes // for checkImmutable
-	v.names = names{urn: d.Schema.ID, core: append(schema.Common(), d.Schema.Attributes...), extensions: d.Extensions, fold: h.cfg.CaseInsensitiveNames}
+	v.names = names{urn: d.Schema.ID, core: append(schema.Common(), d.Schema.Attributes...), extensions: d.Extensions, fold: h.cfg.Leniency.CaseInsensitiveNames}
 	for i := range d.Schema.Attributes {
 		if a := &d.Schema.Attributes[i]; a.Mutability != schema.ReadOnly {
 			v.customCore = append(v.customCore, a)

@@ -49,7 +49,7 @@ func (h *Handler) decodeResource(body []byte, n *names, attr func(ref attrRef, v
 		if strings.EqualFold(key, "schemas") {
 			// schemas is an attribute too (RFC 7643 §3), spelled as the
 			// others are.
-			if key != "schemas" && !h.cfg.CaseInsensitiveNames {
+			if key != "schemas" && !h.cfg.Leniency.CaseInsensitiveNames {
 				return badRequest(ScimTypeInvalidSyntax, (&nameError{name: key, suggest: "schemas"}).Error())
 			}
 			if sawSchemas {
@@ -102,7 +102,7 @@ func checkSchemas(v rawValue, want string) *Error {
 // an error (it is a typo the client must fix); an unknown one is ignored
 // unless the handler disallows unknown attributes.
 func (h *Handler) unknown(ne *nameError) *Error {
-	if ne.suggest == "" && !h.cfg.DisallowUnknownAttributes {
+	if ne.suggest == "" && !h.cfg.Leniency.DisallowUnknownAttributes {
 		return nil
 	}
 	return badRequest(ScimTypeInvalidSyntax, ne.Error())
@@ -148,7 +148,7 @@ func (h *Handler) assign(u *User, ref attrRef, v rawValue, add bool) *Error {
 			if v.isNull() {
 				return nil
 			}
-			b, e := decodeBool("active", v, !h.cfg.DisallowStringBooleans)
+			b, e := decodeBool("active", v, !h.cfg.Leniency.DisallowStringBooleans)
 			if e == nil {
 				u.Active = b
 			}
@@ -289,7 +289,7 @@ func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
 			if v.isNull() {
 				return nil
 			}
-			b, e := decodeBool("emails.primary", v, !h.cfg.DisallowStringBooleans)
+			b, e := decodeBool("emails.primary", v, !h.cfg.Leniency.DisallowStringBooleans)
 			m.primary = b
 			return e
 		}
@@ -305,7 +305,7 @@ func (h *Handler) decodeEmail(el rawValue, i int) (email, *Error) {
 // handler's rule for unknown attributes.
 func (h *Handler) subMembers(n *names, def *schema.Attribute, el rawValue, where, ignore string, fn func(sub *schema.Attribute, v rawValue) *Error) *Error {
 	return members(el, where, func(key string, v rawValue) *Error {
-		if ignore != "" && (key == ignore || h.cfg.CaseInsensitiveNames && strings.EqualFold(key, ignore)) {
+		if ignore != "" && (key == ignore || h.cfg.Leniency.CaseInsensitiveNames && strings.EqualFold(key, ignore)) {
 			return nil
 		}
 		sub, ne := n.lookup(def.SubAttributes, key, def.Name)
@@ -402,9 +402,9 @@ func (h *Handler) assignCustom(u *User, ref attrRef, v rawValue, add bool) *Erro
 func (h *Handler) decodeScalar(d *schema.Attribute, v rawValue) (any, *Error) {
 	switch d.Type {
 	case schema.Boolean:
-		return decodeBool(d.Name, v, !h.cfg.DisallowStringBooleans)
+		return decodeBool(d.Name, v, !h.cfg.Leniency.DisallowStringBooleans)
 	case schema.Integer:
-		return decodeInt(d.Name, v, h.cfg.AllowStringIntegers)
+		return decodeInt(d.Name, v, h.cfg.Leniency.AllowStringIntegers)
 	case schema.DateTime:
 		return decodeDateTime(d.Name, v)
 	}
@@ -427,9 +427,9 @@ func (h *Handler) decodeList(d *schema.Attribute, v rawValue) (any, *Error) {
 	}
 	switch d.Type {
 	case schema.Boolean:
-		return decodeEach(d, v, func(v rawValue) (bool, *Error) { return decodeBool(d.Name, v, !h.cfg.DisallowStringBooleans) })
+		return decodeEach(d, v, func(v rawValue) (bool, *Error) { return decodeBool(d.Name, v, !h.cfg.Leniency.DisallowStringBooleans) })
 	case schema.Integer:
-		return decodeEach(d, v, func(v rawValue) (int64, *Error) { return decodeInt(d.Name, v, h.cfg.AllowStringIntegers) })
+		return decodeEach(d, v, func(v rawValue) (int64, *Error) { return decodeInt(d.Name, v, h.cfg.Leniency.AllowStringIntegers) })
 	case schema.DateTime:
 		return decodeEach(d, v, func(v rawValue) (time.Time, *Error) { return decodeDateTime(d.Name, v) })
 	}

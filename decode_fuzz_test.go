@@ -36,8 +36,8 @@ func fuzzHandlers(t testing.TB) []*Handler {
 	var hs []*Handler
 	for _, cfg := range []Config{
 		{Authenticator: SkipAuthentication, Attributes: attrs, Extensions: []schema.Schema{ext}},
-		{Authenticator: SkipAuthentication, Attributes: attrs, Extensions: []schema.Schema{ext}, CaseInsensitiveNames: true, DisallowUnknownAttributes: true,
-			DisallowStringBooleans: true, AllowStringIntegers: true, Required: []string{"userName"}},
+		{Authenticator: SkipAuthentication, Attributes: attrs, Extensions: []schema.Schema{ext}, Required: []string{"userName"},
+			Leniency: Leniency{CaseInsensitiveNames: true, DisallowUnknownAttributes: true, DisallowStringBooleans: true, AllowStringIntegers: true}},
 	} {
 		h, err := NewHandler(echoStore{}, cfg)
 		if err != nil {

@@ -107,11 +107,11 @@ func TestDecodeAccepts(t *testing.T) {
 		{"read-only members ignored", scim.Config{}, minimalUser("ann", `,"id":"mine","meta":{"version":"W/\"9\""},"groups":[{"value":"g"}]`), func(u *scim.User) bool { return u.ID != "mine" }},
 		{"read-only members of a wrong type ignored", scim.Config{}, minimalUser("ann", `,"id":7,"meta":"x","groups":"admins"`), func(u *scim.User) bool { return true }},
 		{"password not stored", scim.Config{}, minimalUser("ann", `,"password":"hunter2"`), func(u *scim.User) bool { return !strings.Contains(fmt.Sprintf("%+v", *u), "hunter2") }},
-		{"CaseInsensitiveNames", scim.Config{CaseInsensitiveNames: true}, `{"Schemas":["` + scim.UserURN + `"],"UserName":"ann","NAME":{"GivenName":"A","familyname":"L"},"Emails":[{"Type":"work","VALUE":"a@x"}],"Active":false}`,
+		{"CaseInsensitiveNames", scim.Config{Leniency: scim.Leniency{CaseInsensitiveNames: true}}, `{"Schemas":["` + scim.UserURN + `"],"UserName":"ann","NAME":{"GivenName":"A","familyname":"L"},"Emails":[{"Type":"work","VALUE":"a@x"}],"Active":false}`,
 			func(u *scim.User) bool {
 				return u.UserName == "ann" && u.GivenName == "A" && u.FamilyName == "L" && u.Email == "a@x" && !u.Active
 			}},
-		{"DisallowUnknownAttributes knows password and groups", scim.Config{DisallowUnknownAttributes: true}, minimalUser("ann", `,"password":"pw","groups":[],"id":"x","meta":{}`), func(u *scim.User) bool { return true }},
+		{"DisallowUnknownAttributes knows password and groups", scim.Config{Leniency: scim.Leniency{DisallowUnknownAttributes: true}}, minimalUser("ann", `,"password":"pw","groups":[],"id":"x","meta":{}`), func(u *scim.User) bool { return true }},
 		{"regions as an array", scim.Config{Attributes: customAttrs}, minimalUser("ann", `,"regions":["us1","emea2"]`), func(u *scim.User) bool { return slices.Equal(u.Custom["regions"].([]string), []string{"us1", "emea2"}) }},
 		{"regions as Okta's string", scim.Config{Attributes: customAttrs}, minimalUser("ann", `,"regions":"us1,emea2"`), func(u *scim.User) bool { return slices.Equal(u.Custom["regions"].([]string), []string{"us1", "emea2"}) }},
 		{"regions with spaces", scim.Config{Attributes: customAttrs}, minimalUser("ann", `,"regions":" us1 , emea2 ,"`), func(u *scim.User) bool { return slices.Equal(u.Custom["regions"].([]string), []string{"us1", "emea2"}) }},
@@ -119,7 +119,7 @@ func TestDecodeAccepts(t *testing.T) {
 			func(u *scim.User) bool {
 				return u.Custom["contractor"] == true && u.Custom["level"] == int64(-3) && u.Custom["hiredAt"].(time.Time).Equal(hired)
 			}},
-		{"AllowStringIntegers", scim.Config{Attributes: customAttrs, AllowStringIntegers: true}, minimalUser("ann", `,"level":"42"`), func(u *scim.User) bool { return u.Custom["level"] == int64(42) }},
+		{"AllowStringIntegers", scim.Config{Attributes: customAttrs, Leniency: scim.Leniency{AllowStringIntegers: true}}, minimalUser("ann", `,"level":"42"`), func(u *scim.User) bool { return u.Custom["level"] == int64(42) }},
 		{"extension", scim.Config{Extensions: []schema.Schema{acmeExt}}, minimalUser("ann", `,"`+strings.ToLower(acmeURN)+`":{"costCenter":"cc-1"}`), func(u *scim.User) bool { return u.Custom["costCenter"] == "cc-1" }},
 		{"null extension", scim.Config{Extensions: []schema.Schema{acmeExt}}, minimalUser("ann", `,"`+acmeURN+`":null`), func(u *scim.User) bool { return u.Custom["costCenter"] == nil }},
 		{"custom nulls", scim.Config{Attributes: customAttrs}, minimalUser("ann", `,"regions":null,"contractor":null,"level":null,"hiredAt":null`), func(u *scim.User) bool { return len(u.Custom) == 0 }},
@@ -145,7 +145,7 @@ func TestDecodeAccepts(t *testing.T) {
 // TestDuplicateMembers checks that a member given twice, also in another
 // case, is a 400 rather than one value silently winning.
 func TestDuplicateMembers(t *testing.T) {
-	for _, cfg := range []scim.Config{{}, {CaseInsensitiveNames: true}} {
+	for _, cfg := range []scim.Config{{}, {Leniency: scim.Leniency{CaseInsensitiveNames: true}}} {
 		h, _ := newHandler(t, cfg)
 		for _, body := range []string{
 			minimalUser("ann", `,"USERNAME":"bob"`),
@@ -165,7 +165,7 @@ func TestDuplicateMembers(t *testing.T) {
 // TestDisallowUnknownAttributes checks that the option rejects, naming
 // them, the unknown attributes that are otherwise ignored.
 func TestDisallowUnknownAttributes(t *testing.T) {
-	h, _ := newHandler(t, scim.Config{DisallowUnknownAttributes: true})
+	h, _ := newHandler(t, scim.Config{Leniency: scim.Leniency{DisallowUnknownAttributes: true}})
 	for _, extra := range []string{`,"locale":"en-US"`, `,"name":{"givenName":"A","familyName":"L","formatted":"A L"}`, `,"urn:example:unknown":{}`} {
 		body := minimalUser("ann", extra)
 		if strings.Contains(extra, "name") {

@@ -48,9 +48,9 @@
 // # Names and values
 //
 // Attribute names must be spelled as the schema defines them: "UserName" is
-// a 400 naming "userName", unless Config.CaseInsensitiveNames asks for RFC
+// a 400 naming "userName", unless Config.Leniency.CaseInsensitiveNames asks for RFC
 // 7643 §2.1's case-insensitive names. Unknown attributes are ignored unless
-// Config.DisallowUnknownAttributes is set; a password is accepted and never
+// Config.Leniency.DisallowUnknownAttributes is set; a password is accepted and never
 // stored or returned. userName is unique and compared case-insensitively;
 // id and externalId compare exactly.
 package scim

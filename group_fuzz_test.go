@@ -41,9 +41,8 @@ func FuzzGroupWrites(f *testing.F) {
 	f.Add([]byte(patchBody(`{"op":"remove","path":"members[value eq \"USER\" or value eq \"x\"]"}`)), byte(6))
 	f.Fuzz(func(t *testing.T, body []byte, flags byte) {
 		cfg := scim.Config{
-			CaseInsensitiveNames:      flags&4 != 0,
-			DisallowUnknownAttributes: flags&8 != 0,
-			MaxMembersPerRequest:      4,
+			Leniency:             scim.Leniency{CaseInsensitiveNames: flags&4 != 0, DisallowUnknownAttributes: flags&8 != 0},
+			MaxMembersPerRequest: 4,
 		}
 		h, _ := newGroupHandler(t, cfg)
 		user := create(t, h, "a@x.com").ID

@@ -501,7 +501,7 @@ func TestFailedAuthLimiter(t *testing.T) {
 // TestPasswordNeverEchoed sends password values in shapes that fail, and
 // checks that no error detail carries them.
 func TestPasswordNeverEchoed(t *testing.T) {
-	h, _ := limitsHandler(t, scim.Config{DisallowUnknownAttributes: true})
+	h, _ := limitsHandler(t, scim.Config{Leniency: scim.Leniency{DisallowUnknownAttributes: true}})
 	u := create(t, h, "ann@example.com")
 	const secret = "hunter2-S3CRET"
 	for _, req := range []struct{ method, path, body string }{

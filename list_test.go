@@ -107,7 +107,7 @@ func TestListFilterErrors(t *testing.T) {
 // TestListFilterCaseInsensitiveNames checks that CaseInsensitiveNames
 // resolves mis-cased names in filters to the canonical ones.
 func TestListFilterCaseInsensitiveNames(t *testing.T) {
-	h, st := newHandler(t, scim.Config{CaseInsensitiveNames: true})
+	h, st := newHandler(t, scim.Config{Leniency: scim.Leniency{CaseInsensitiveNames: true}})
 	create(t, h, "ann")
 	l := decodeList(t, do(t, h, "GET", "/Users?filter="+url.QueryEscape(`USERNAME eq "ANN" and Emails[TYPE eq "work"].Value pr`), ""))
 	if l.TotalResults != 1 {

@@ -251,7 +251,7 @@ func (h *Handler) messageKey(key, within string, known ...string) (string, *Erro
 	}
 	for _, k := range known {
 		if strings.EqualFold(k, key) {
-			if h.cfg.CaseInsensitiveNames {
+			if h.cfg.Leniency.CaseInsensitiveNames {
 				return k, nil
 			}
 			return "", h.unknown(&nameError{name: key, suggest: k, within: within})
@@ -320,7 +320,7 @@ func (h *Handler) parseOperation(n *names, el rawValue, i int) (PatchOperation, 
 		return op, badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: an %s needs a \"value\"", where, op.Op))
 	}
 	t, ne, e := h.resolvePatchPath(n, *path)
-	if ne != nil && ne.suggest == "" && !h.cfg.DisallowUnknownAttributes && h.cfg.Profile != ProfileRFC {
+	if ne != nil && ne.suggest == "" && !h.cfg.Leniency.DisallowUnknownAttributes && h.cfg.Profile != ProfileRFC {
 		// The same rule as for unknown members of a body: Entra ID's default
 		// mappings patch title, name.formatted, phoneNumbers and more, and a
 		// 400 for each would fail every update of a default-configured
@@ -385,7 +385,7 @@ func (h *Handler) resolvePatchPath(n *names, s string) (patchTarget, *nameError,
 				return t, ne, nil
 			}
 			t.ref.sub = sub
-		case d.MultiValued && p.Filter != nil && (p.Attr.Sub == "value" || h.cfg.CaseInsensitiveNames && strings.EqualFold(p.Attr.Sub, "value")):
+		case d.MultiValued && p.Filter != nil && (p.Attr.Sub == "value" || h.cfg.Leniency.CaseInsensitiveNames && strings.EqualFold(p.Attr.Sub, "value")):
 			// regions[value eq "us1"].value is the element itself.
 		default:
 			return t, &nameError{name: d.Name + "." + p.Attr.Sub}, nil
@@ -427,7 +427,7 @@ func (h *Handler) resolveElementFilter(e filter.Expr, ref attrRef) *Error {
 	case *filter.Not:
 		return h.resolveElementFilter(e.X, ref)
 	case *filter.Compare:
-		if e.Path.URN != "" || e.Path.Sub != "" || e.Path.Name != "value" && !(h.cfg.CaseInsensitiveNames && strings.EqualFold(e.Path.Name, "value")) {
+		if e.Path.URN != "" || e.Path.Sub != "" || e.Path.Name != "value" && !(h.cfg.Leniency.CaseInsensitiveNames && strings.EqualFold(e.Path.Name, "value")) {
 			return badRequest(ScimTypeInvalidFilter, fmt.Sprintf("inside %s[…] the only attribute is value (an element of %s), not %q", ref.def.Name, ref.def.Name, e.Path.String()))
 		}
 		e.Path = filter.AttrPath{Name: "value"}

@@ -420,7 +420,7 @@ func (h *Handler) patchWorkEmail(u *User, t patchTarget, remove bool, v rawValue
 			return badRequest(ScimTypeInvalidValue, fmt.Sprintf("only the work email is stored; its emails.type cannot become %.64q", s))
 		}
 	case "primary":
-		if _, e := decodeBool("emails.primary", v, !h.cfg.DisallowStringBooleans); e != nil {
+		if _, e := decodeBool("emails.primary", v, !h.cfg.Leniency.DisallowStringBooleans); e != nil {
 			return e
 		}
 	default: // display: checked, not kept

@@ -40,10 +40,10 @@ func FuzzPatch(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte, flags byte) {
 		cfg := patchConfig()
-		cfg.CaseInsensitiveNames = flags&1 != 0
-		cfg.DisallowUnknownAttributes = flags&2 != 0
-		cfg.DisallowStringBooleans = flags&4 != 0
-		cfg.AllowStringIntegers = flags&8 != 0
+		cfg.Leniency.CaseInsensitiveNames = flags&1 != 0
+		cfg.Leniency.DisallowUnknownAttributes = flags&2 != 0
+		cfg.Leniency.DisallowStringBooleans = flags&4 != 0
+		cfg.Leniency.AllowStringIntegers = flags&8 != 0
 		cfg.DisableProfileUpdates = flags&16 != 0
 		if flags&32 != 0 {
 			cfg.Required = []string{"userName"}

@@ -171,7 +171,7 @@ const entraDefault = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp
 // patchCase is one table test of applyPatch: the body, and either the
 // error (status, scimType and a piece of the detail) or a check of the
 // result.
-func disallowUnknown(c *Config) { c.DisallowUnknownAttributes = true }
+func disallowUnknown(c *Config) { c.Leniency.DisallowUnknownAttributes = true }
 
 type patchCase struct {
 	name   string
@@ -263,7 +263,7 @@ var patchCases = []patchCase{
 		}},
 	{name: "path-less unknown key ignored", body: patchOps(`{"op":"replace","value":{"locale":"en-US","nick name":"x","displayName":"D"}}`),
 		want: func(u *User) string { return patchEq("DisplayName", u.DisplayName, "D") }},
-	{name: "path-less unknown key disallowed", cfg: func(c *Config) { c.DisallowUnknownAttributes = true },
+	{name: "path-less unknown key disallowed", cfg: func(c *Config) { c.Leniency.DisallowUnknownAttributes = true },
 		body: patchOps(`{"op":"replace","value":{"locale":"en-US"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `"locale"`},
 	{name: "path-less unknown extension attribute ignored", body: patchOps(`{"op":"replace","value":{"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager":{"value":"x"}}}`),
 		want: func(u *User) string { return patchEq("employeeNumber", u.Custom["employeeNumber"], any("42")) }},
@@ -346,13 +346,13 @@ var patchCases = []patchCase{
 		want: func(u *User) string { return patchEq("Active", u.Active, true) }},
 	{name: "string boolean custom", body: patchOps(`{"op":"add","path":"contractor","value":"TRUE"}`),
 		want: func(u *User) string { return patchEq("contractor", u.Custom["contractor"], any(true)) }},
-	{name: "string booleans disallowed", cfg: func(c *Config) { c.DisallowStringBooleans = true },
+	{name: "string booleans disallowed", cfg: func(c *Config) { c.Leniency.DisallowStringBooleans = true },
 		body: patchOps(`{"op":"Replace","path":"active","value":"False"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"active"`},
 	{name: "string boolean not a boolean", body: patchOps(`{"op":"Replace","path":"active","value":"no"}`), status: 400, typ: ScimTypeInvalidValue, detail: "boolean"},
 	{name: "integer", body: patchOps(`{"op":"replace","path":"level","value":5}`),
 		want: func(u *User) string { return patchEq("level", u.Custom["level"], any(int64(5))) }},
 	{name: "string integer refused by default", body: patchOps(`{"op":"replace","path":"level","value":"5"}`), status: 400, typ: ScimTypeInvalidValue, detail: `"level"`},
-	{name: "string integer allowed", cfg: func(c *Config) { c.AllowStringIntegers = true }, body: patchOps(`{"op":"replace","path":"level","value":"5"}`),
+	{name: "string integer allowed", cfg: func(c *Config) { c.Leniency.AllowStringIntegers = true }, body: patchOps(`{"op":"replace","path":"level","value":"5"}`),
 		want: func(u *User) string { return patchEq("level", u.Custom["level"], any(int64(5))) }},
 
 	// Strict names.
@@ -360,7 +360,7 @@ var patchCases = []patchCase{
 	{name: "path name.GivenName", body: patchOps(`{"op":"replace","path":"name.GivenName","value":"x"}`), status: 400, typ: ScimTypeInvalidPath, detail: `use "givenName"`},
 	{name: "dotted key UserName", body: patchOps(`{"op":"replace","value":{"UserName":"x@example.com"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "userName"`},
 	{name: "dotted key Name.givenName", body: patchOps(`{"op":"replace","value":{"Name.givenName":"x"}}`), status: 400, typ: ScimTypeInvalidSyntax, detail: `use "name"`},
-	{name: "case-insensitive names", cfg: func(c *Config) { c.CaseInsensitiveNames = true },
+	{name: "case-insensitive names", cfg: func(c *Config) { c.Leniency.CaseInsensitiveNames = true },
 		body: patchOps(`{"op":"replace","path":"UserName","value":"x@example.com"}`, `{"op":"replace","value":{"NAME.GIVENNAME":"X"}}`, `{"op":"remove","path":"Regions[Value eq \"us1\"]"}`),
 		want: func(u *User) string {
 			return patchEq("UserName", u.UserName, "x@example.com") + patchEq("GivenName", u.GivenName, "X") + patchEq("regions", u.Custom["regions"], any([]string{"emea2"}))
@@ -684,7 +684,7 @@ func patchContains(list []string, s string) bool {
 // paths resolved to canonical names.
 func TestPatchOperationPaths(t *testing.T) {
 	cfg := patchConfig()
-	cfg.CaseInsensitiveNames = true
+	cfg.Leniency.CaseInsensitiveNames = true
 	h := newPatchHandler(t, cfg, newPatchStore())
 	got, e := h.parsePatch(&h.names, []byte(patchOps(
 		`{"op":"Replace","path":"USERNAME","value":"x"}`,

@@ -67,7 +67,7 @@ func (h *Handler) parseProjection(n *names, attrs, excl string) (*projection, *E
 		}
 		path, ne := n.projectionPath(name)
 		if ne != nil {
-			if ne.suggest == "" && !h.cfg.DisallowUnknownAttributes {
+			if ne.suggest == "" && !h.cfg.Leniency.DisallowUnknownAttributes {
 				continue
 			}
 			return nil, badRequest(ScimTypeInvalidValue, fmt.Sprintf("%s: %s", param, ne.Error()))

@@ -202,7 +202,7 @@ func (h *Handler) resolveCompare(c *filter.Compare, ref attrRef) *Error {
 	substr := c.Op == filter.Co || c.Op == filter.Sw || c.Op == filter.Ew
 	switch def.Type {
 	case schema.Boolean:
-		if v.Kind == filter.String && !h.cfg.DisallowStringBooleans {
+		if v.Kind == filter.String && !h.cfg.Leniency.DisallowStringBooleans {
 			switch {
 			case strings.EqualFold(v.Str, "true"):
 				*v = filter.Value{Kind: filter.Bool, Bool: true}

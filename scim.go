@@ -82,7 +82,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 		i := slices.IndexFunc(h.user.Attributes, func(a schema.Attribute) bool { return a.Name == "groups" })
 		h.user.Attributes = slices.Clone(h.user.Attributes)
 		h.user.Attributes[i] = schema.UserGroups()
-		h.groupNames = names{urn: schema.GroupURN, core: append(schema.Common(), schema.Group().Attributes...), fold: cfg.CaseInsensitiveNames}
+		h.groupNames = names{urn: schema.GroupURN, core: append(schema.Common(), schema.Group().Attributes...), fold: cfg.Leniency.CaseInsensitiveNames}
 		h.membersIndex = slices.IndexFunc(h.groupNames.core, func(a schema.Attribute) bool { return a.Name == "members" })
 		h.groups = h.groupType()
 	}
@@ -135,7 +135,7 @@ func NewHandler(store Store, cfg Config) (*Handler, error) {
 			h.customCore = append(h.customCore, a)
 		}
 	}
-	h.names.fold = cfg.CaseInsensitiveNames
+	h.names.fold = cfg.Leniency.CaseInsensitiveNames
 	h.names.urn = schema.UserURN
 	h.emailsIndex = slices.IndexFunc(h.names.core, func(a schema.Attribute) bool { return a.Name == "emails" })
 	h.names.returned = (*projection)(nil).attributes(&h.names)

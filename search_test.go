@@ -147,7 +147,7 @@ func TestSearchErrors(t *testing.T) {
 	wantError(t, do(t, h, "POST", "/.search/Users", search("")), 404, "")
 	wantError(t, do(t, h, "POST", "/Users/.search", search(""), "Content-Type", "text/plain"), 415, "")
 	// With names case-insensitive, a mis-cased member is the member.
-	hi := newMemHandler(t, scim.Config{CaseInsensitiveNames: true})
+	hi := newMemHandler(t, scim.Config{Leniency: scim.Leniency{CaseInsensitiveNames: true}})
 	create(t, hi, "bob@example.com")
 	l := decodeList(t, do(t, hi, "POST", "/Users/.search", `{"SCHEMAS":["`+scim.SearchRequestURN+`"],"FILTER":"userName eq \"bob@example.com\""}`))
 	if l.TotalResults != 1 {
