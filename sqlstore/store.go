@@ -49,6 +49,8 @@ type Store struct {
 	order string
 
 	groups *groupStore // nil without Config.Groups (see groups.go)
+	// resources are the tables of Config.Resources (see resources.go).
+	resources []*resourceTable
 }
 
 var _ scim.Store = (*Store)(nil)
@@ -85,6 +87,9 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	s.exists = "SELECT " + cmp.Or(k.Version, "1") + " FROM " + s.cfg.Table + " WHERE " + where
 	if s.cfg.Groups != nil {
 		s.groups = newGroupStore(s)
+	}
+	for _, r := range s.cfg.Resources {
+		s.resources = append(s.resources, newResourceTable(s, r))
 	}
 	return s, nil
 }
@@ -322,8 +327,9 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 		q += " AND " + s.cfg.Columns.Version + " = " + s.ph(n+1)
 		args = append(args, v)
 	}
-	if s.groups != nil {
-		// Its memberships go with it, in one transaction.
+	if s.groups != nil || s.refersTo() {
+		// Its memberships, and the references declared resources hold to
+		// it, go with it, in one transaction.
 		return s.deleteUser(ctx, id, version, q, args, key)
 	}
 	res, err := s.exec(ctx, q, args...)
