@@ -20,7 +20,7 @@ import (
 // IMMEDIATE), on PostgreSQL a transaction-scoped advisory lock on the
 // table and tenant, on MySQL and MariaDB the next-key locks of a locking
 // read over the tenant's rows. No unique index can do it for a value in
-// the JSON column, or ignoring case beyond ASCII on SQLite and MariaDB.
+// the JSON column.
 func (s *Store) checkUnique(ctx context.Context, tx txConn, rt *resourceTable, tenant string, r *scim.Resource, self any) error {
 	var cond filter.Expr
 	var names []string

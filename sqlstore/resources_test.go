@@ -450,8 +450,7 @@ func TestResourcesUnconfigured(t *testing.T) {
 // statements that would create them.
 func TestResourcesCheck(t *testing.T) {
 	forEachDB(t, func(t *testing.T, d database) {
-		s, db, cfg := d.newAgentStore(t, sqlstore.UUIDs)
-		_ = s
+		_, db, cfg := d.newAgentStore(t, sqlstore.UUIDs)
 		r := cfg.Resources[0]
 		r.Columns = map[string]string{"name": "name", "displayName": "display_name", "active": "active", "agentType": "kind"}
 		r2 := agentTable()

@@ -307,7 +307,8 @@ func (s *Store) current(ctx context.Context, id string, key []any) (int64, error
 }
 
 // Delete deletes the user, when the stored version is the one given (any,
-// when version is empty).
+// when version is empty), with its memberships and the references
+// declared resources hold to it (see DeleteResource).
 func (s *Store) Delete(ctx context.Context, id, version string) error {
 	key, err := s.keyArgs(ctx, id)
 	if err != nil {
