@@ -43,8 +43,10 @@ func (s *Store) Keeps() scim.Kept {
 // indexes, so that a conflict on any of them names its attribute. With
 // groups served over bare DatabaseIDs (GroupTables.IDPrefix "-") it
 // refuses the configuration unless users and groups draw their ids from
-// one sequence: a user and a group could otherwise have the same id. Call
-// it once after New; it changes nothing in the database.
+// one sequence: a user and a group could otherwise have the same id. The
+// tables of Config.Resources are checked too: a missing table or column
+// is named with the statement that would create it. Call it once after
+// New; it changes nothing in the database.
 func (s *Store) Check(ctx context.Context) error {
 	cols, err := s.catalogColumns(ctx)
 	if err != nil {
@@ -100,6 +102,9 @@ func (s *Store) Check(ctx context.Context) error {
 	if len(problems) > 0 {
 		return fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t"))
 	}
+	if err := s.checkResourceTables(ctx); err != nil {
+		return err
+	}
 	if err := s.checkIDsApart(ctx); err != nil {
 		return err
 	}
@@ -151,14 +156,20 @@ func lookupColumn(cols map[string]string, name string) (string, bool) {
 
 // catalogColumns returns the table's columns and their types, lower-cased.
 func (s *Store) catalogColumns(ctx context.Context) (map[string]string, error) {
-	schema, table := splitTable(s.cfg.Table)
+	return s.catalogColumnsOf(ctx, s.cfg.Table)
+}
+
+// catalogColumnsOf returns the columns of the named table and their
+// types, lower-cased.
+func (s *Store) catalogColumnsOf(ctx context.Context, name string) (map[string]string, error) {
+	schema, table := splitTable(name)
 	var q string
 	var args []any
 	switch s.cfg.Dialect {
 	case PostgreSQL:
 		q = `SELECT column_name, data_type FROM information_schema.columns
 			WHERE table_schema = COALESCE($1, current_schema()) AND table_name = $2`
-		schema, table = pgTable(s.cfg.Table)
+		schema, table = pgTable(name)
 		args = []any{schema, table}
 	case MySQL:
 		q = `SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS
@@ -223,4 +234,64 @@ func (s *Store) holds(typ string, k filter.Kind) bool {
 		return has("timestamp", "datetime") || s.cfg.Dialect == SQLite && has("date")
 	}
 	return false
+}
+
+// checkResourceTables reports, in one error, every table of
+// Config.Resources that is missing (with its CREATE TABLE) and every
+// configured column that is missing (with the ALTER TABLE that adds it)
+// or whose type cannot hold its attribute.
+func (s *Store) checkResourceTables(ctx context.Context) error {
+	var problems []string
+	for _, rt := range s.resources {
+		k := rt.t
+		cols, err := s.catalogColumnsOf(ctx, k.Table)
+		if err != nil {
+			return fmt.Errorf("sqlstore: Check: reading the columns of %s: %w", k.Table, err)
+		}
+		if len(cols) == 0 {
+			problems = append(problems, fmt.Sprintf("%s: table %s does not exist; create it with:\n\t\t%s", k.Type.Name, k.Table,
+				strings.ReplaceAll(strings.Join(s.cfg.resourceSchema(k), ";\n"), "\n", "\n\t\t")))
+			continue
+		}
+		idKind := filter.String
+		if s.cfg.IDs == DatabaseIDs {
+			idKind = filter.Number
+		}
+		type want struct {
+			field, col string
+			kind       filter.Kind
+			json       bool
+		}
+		wants := []want{{"ID", k.ID, idKind, false}, {"Version", k.Version, filter.Number, false}}
+		for _, w := range []want{{"Tenant", k.Tenant, filter.String, false}, {"ExternalID", k.ExternalID, filter.String, false},
+			{"Created", k.Created, filter.DateTime, false}, {"LastModified", k.LastModified, filter.DateTime, false}, {"JSON", k.JSON, filter.String, true}} {
+			if w.col != "" {
+				wants = append(wants, w)
+			}
+		}
+		for _, c := range rt.cols {
+			wants = append(wants, want{"Columns[" + c.attr + "]", c.col, c.kind, false})
+		}
+		for _, w := range wants {
+			typ, ok := lookupColumn(cols, w.col)
+			sqlType := s.cfg.columnType(w.kind)
+			switch w.field {
+			case "ID":
+				sqlType, _ = s.cfg.idTypes()
+			case "JSON":
+				sqlType = s.cfg.jsonType()
+			}
+			switch {
+			case !ok:
+				problems = append(problems, fmt.Sprintf("%s: %s: column %s does not exist; add it with: ALTER TABLE %s ADD COLUMN %s %s", k.Type.Name, w.field, w.col, k.Table, w.col, sqlType))
+			case w.json && strings.Contains(typ, "json"):
+			case !s.holds(typ, w.kind):
+				problems = append(problems, fmt.Sprintf("%s: %s: column %s.%s is %s, which cannot hold a %s", k.Type.Name, w.field, k.Table, w.col, typ, kindName(w.kind)))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("sqlstore: Check: Config.Resources:\n\t%s", strings.Join(problems, "\n\t"))
+	}
+	return nil
 }

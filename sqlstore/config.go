@@ -63,6 +63,11 @@ type Config struct {
 	// Groups, when set, maps the host's group and membership tables: the
 	// Store then serves groups (scim.GroupStore). Default nil: users only.
 	Groups *GroupTables
+
+	// Resources maps the resource types the host declares
+	// (scim.Config.ResourceTypes) to tables of their own, one each: the
+	// Store then serves them (scim.ResourceStore). Default nil: none.
+	Resources []ResourceTable
 }
 
 // Columns names the column of each attribute. Empty names take the
@@ -164,6 +169,9 @@ func (c Config) Validate() error {
 		if err := c.Groups.validate(c); err != nil {
 			return err
 		}
+	}
+	if err := c.checkResources(); err != nil {
+		return err
 	}
 	c = c.withDefaults()
 	names := map[string]bool{}

@@ -181,6 +181,31 @@
 // context's tenant (scim.TenantFrom); without it, a context carrying a
 // tenant is refused rather than silently shared.
 //
+// # Resource types the host declares
+//
+// Config.Resources maps each type of scim.Config.ResourceTypes (the demo's
+// /Agents) to a table of its own, a ResourceTable: id, tenant,
+// externalId, created, lastModified and version columns, a column for
+// each simple single-valued attribute the host names in Columns, and a
+// JSON column for the rest (multi-valued, complex, extension attributes).
+// The Store then implements scim.ResourceStore and
+// scim.ResourceKeysetLister for every configured type, with the rules of
+// users: versions compared in the write, filters as WHERE clauses over
+// the columns and the JSON column, pages by offset and by cursor, tenant
+// isolation. Ids are unique across types: UUIDs, or database keys after
+// ResourceTable.IDPrefix ("agent-12"). Unique attributes (uniqueness
+// server or global) are checked inside the write's transaction under a
+// lock of the tenant's rows of the type (an advisory lock on PostgreSQL,
+// next-key locks on MySQL and MariaDB, the write lock on SQLite), so that
+// a value in the JSON column is unique too; values compare as a filter's
+// eq compares them (a string column on SQLite folds only ASCII). When a
+// user, a group or a declared resource is deleted, its id leaves the
+// reference lists (ResourceType.References) of every declared resource of
+// the tenant in the same transaction: the rows whose JSON contains the
+// quoted id are locked, rewritten and given a new version. Config.Schema
+// prints the tables and Store.Check names a missing table or column with
+// the statement that creates it.
+//
 // # Tokens and rate limits across replicas
 //
 // Tokens is a scim.TokenManager over a table of its own

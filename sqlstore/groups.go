@@ -342,9 +342,11 @@ func (s *Store) lockGroup(ctx context.Context, tx txConn, id string, key []any, 
 }
 
 // DeleteGroup deletes the group, its members' rows and its own rows as a
-// member of other groups (whose versions move), in one transaction.
+// member of other groups (whose versions move), and drops its id from the
+// references of declared resources (see DeleteResource), in one
+// transaction.
 func (s *Store) DeleteGroup(ctx context.Context, id, version string) error {
-	_, key, err := s.groupKey(ctx, id)
+	tenant, key, err := s.groupKey(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -366,7 +368,7 @@ func (s *Store) DeleteGroup(ctx context.Context, id, version string) error {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.Table+" WHERE "+where, key...); err != nil {
 			return fmt.Errorf("sqlstore: delete group %q: %w", id, err)
 		}
-		return nil
+		return s.dropReferences(ctx, tx, tenant, id)
 	})
 }
 
@@ -416,8 +418,12 @@ func (s *Store) leaveGroups(ctx context.Context, tx txConn, member any, typ stri
 // row and memberships go in one transaction, and its groups get new
 // versions. q and args are Delete's statement.
 func (s *Store) deleteUser(ctx context.Context, id, version, q string, args, key []any) error {
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return err
+	}
 	deleted := false
-	err := s.inTx(ctx, func(tx txConn) error {
+	err = s.inTx(ctx, func(tx txConn) error {
 		res, err := tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return err
@@ -426,7 +432,12 @@ func (s *Store) deleteUser(ctx context.Context, id, version, q string, args, key
 			return err
 		}
 		deleted = true
-		return s.leaveGroups(ctx, tx, key[0], scim.MemberUser)
+		if s.groups != nil {
+			if err := s.leaveGroups(ctx, tx, key[0], scim.MemberUser); err != nil {
+				return err
+			}
+		}
+		return s.dropReferences(ctx, tx, tenant, id)
 	})
 	if err != nil {
 		return fmt.Errorf("sqlstore: delete user %q: %w", id, err)

@@ -119,18 +119,7 @@ func (s *Store) rewriteIDs(f filter.Expr, inMembers bool) filter.Expr {
 		}
 		switch {
 		case !inMembers && x.Path.Name == "id" && x.Path.Sub == "":
-			key, ok := s.groupKeyText(x.Value.Str)
-			if !ok {
-				// Not a group's id: eq holds for no group, ne for every one.
-				pr := &filter.Compare{Path: x.Path, Op: filter.Pr, CaseExact: true}
-				if x.Op == filter.Eq {
-					return &filter.Not{X: pr}
-				}
-				return pr
-			}
-			c := *x
-			c.Value.Str = key
-			return &c
+			return keyCompare(x, s.groupKeyText)
 		case inMembers && x.Path.Name == "value" && x.Path.Sub == "":
 			return s.memberIs(x)
 		case !inMembers && x.Path.Name == "members" && x.Path.Sub == "value":
@@ -162,4 +151,25 @@ func (s *Store) memberType(id string) scim.Member {
 		return scim.Member{Value: key, Type: scim.MemberGroup}
 	}
 	return scim.Member{Value: id, Type: scim.MemberUser}
+}
+
+// keyCompare is a comparison of a served id (eq or ne a string) as one of
+// the key column, whose text key returns (false: the id is no key of the
+// table's, so eq holds for no row and ne for every one). Other
+// comparisons are returned as they are.
+func keyCompare(x *filter.Compare, key func(string) (string, bool)) filter.Expr {
+	if (x.Op != filter.Eq && x.Op != filter.Ne) || x.Value.Kind != filter.String {
+		return x
+	}
+	k, ok := key(x.Value.Str)
+	if !ok {
+		pr := &filter.Compare{Path: x.Path, Op: filter.Pr, CaseExact: true}
+		if x.Op == filter.Eq {
+			return &filter.Not{X: pr}
+		}
+		return pr
+	}
+	c := *x
+	c.Value.Str = k
+	return &c
 }

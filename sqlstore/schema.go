@@ -16,7 +16,8 @@ import (
 // Columns.UserNameLower); PostgreSQL indexes the expressions.
 //
 // With Config.Groups set, the group and membership tables and their
-// indexes follow (see GroupTables).
+// indexes follow (see GroupTables), then the table of each of
+// Config.Resources.
 //
 // A host with a table of its own creates the same indexes on it; without
 // the unique index, concurrent creates can store duplicate userNames.
@@ -123,6 +124,9 @@ func (c Config) Schema() ([]string, error) {
 	}
 	if c.Groups != nil {
 		stmts = append(stmts, c.groupSchema()...)
+	}
+	for _, r := range c.Resources {
+		stmts = append(stmts, c.resourceSchema(r)...)
 	}
 	return stmts, nil
 }

@@ -49,6 +49,8 @@ type Store struct {
 	order string
 
 	groups *groupStore // nil without Config.Groups (see groups.go)
+	// resources are the tables of Config.Resources (see resources.go).
+	resources []*resourceTable
 }
 
 var _ scim.Store = (*Store)(nil)
@@ -85,6 +87,9 @@ func New(db *sql.DB, cfg Config) (*Store, error) {
 	s.exists = "SELECT " + cmp.Or(k.Version, "1") + " FROM " + s.cfg.Table + " WHERE " + where
 	if s.cfg.Groups != nil {
 		s.groups = newGroupStore(s)
+	}
+	for _, r := range s.cfg.Resources {
+		s.resources = append(s.resources, newResourceTable(s, r))
 	}
 	return s, nil
 }
@@ -302,7 +307,8 @@ func (s *Store) current(ctx context.Context, id string, key []any) (int64, error
 }
 
 // Delete deletes the user, when the stored version is the one given (any,
-// when version is empty).
+// when version is empty), with its memberships and the references
+// declared resources hold to it (see DeleteResource).
 func (s *Store) Delete(ctx context.Context, id, version string) error {
 	key, err := s.keyArgs(ctx, id)
 	if err != nil {
@@ -322,8 +328,9 @@ func (s *Store) Delete(ctx context.Context, id, version string) error {
 		q += " AND " + s.cfg.Columns.Version + " = " + s.ph(n+1)
 		args = append(args, v)
 	}
-	if s.groups != nil {
-		// Its memberships go with it, in one transaction.
+	if s.groups != nil || s.refersTo() {
+		// Its memberships, and the references declared resources hold to
+		// it, go with it, in one transaction.
 		return s.deleteUser(ctx, id, version, q, args, key)
 	}
 	res, err := s.exec(ctx, q, args...)

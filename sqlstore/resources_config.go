@@ -1,0 +1,329 @@
+package sqlstore
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/filter"
+	"github.com/scimkit/scim/schema"
+)
+
+// ResourceTable maps a table of the host's to a resource type it declares
+// (scim.Config.ResourceTypes), such as the demo's Agents: set it in
+// Config.Resources and the Store serves the type (it implements
+// scim.ResourceStore and scim.ResourceKeysetLister). Empty names take the
+// default in brackets; "-" where allowed is no such column.
+//
+// Attributes named in Columns have columns of their own; every other
+// attribute (multi-valued, complex, an extension's) is kept in the JSON
+// column, as scim.MarshalCustom writes it. Filters on both are SQL: on a
+// column as on a user's, on the JSON column with the dialect's JSON
+// functions (see the package doc).
+//
+// The table shares the user table's Config.IDs and tenants. Ids are
+// unique across every type the handler serves (RFC 7643 §3.1): UUIDs are
+// apart by construction; with DatabaseIDs, where each table counts from 1,
+// a resource's id is its key after IDPrefix ("agent-12").
+type ResourceTable struct {
+	// Type is the declaration the table holds, the one given to
+	// scim.Config.ResourceTypes: its Name selects the table for every
+	// ResourceStore call, its schema gives the columns' types, and its
+	// Unique and References say what the store enforces. Required.
+	Type scim.ResourceType
+	// Table is the table ["scim_" + lower-cased Type.Endpoint].
+	Table string
+	// IDPrefix, with DatabaseIDs, comes before a row's integer key to
+	// make its id, as GroupTables.IDPrefix does for groups: an ASCII
+	// letter, then letters, digits, '-', '_' or '.'; it may not start
+	// another type's prefix [lower-cased Type.Name + "-"]. UUIDs ignore
+	// it.
+	IDPrefix string
+	// ID is the key column ["id"]: text for UUIDs, an integer key for
+	// DatabaseIDs.
+	ID string
+	// Tenant is the tenant column, required exactly when the user table
+	// has one [Config.Columns.Tenant].
+	Tenant string
+	// ExternalID is the externalId column ["external_id"; "-" for none].
+	ExternalID string
+	// Version is an integer column that every write increments, served as
+	// meta.version W/"<n>" ["version"].
+	Version string
+	// Created and LastModified are timestamp columns for meta.created and
+	// meta.lastModified ["created" and "last_modified"; "-" for none:
+	// without LastModified, meta.lastModified is served as meta.created].
+	Created, LastModified string
+	// Columns maps attributes of the type to columns of their own, by
+	// attribute name: single-valued string, reference, boolean, integer
+	// and dateTime attributes only.
+	Columns map[string]string
+	// JSON is the column (jsonb or json on PostgreSQL, JSON or LONGTEXT on
+	// MySQL and MariaDB, TEXT on SQLite) that keeps every attribute
+	// without a column of its own ["attributes"; "-" for none, when
+	// Columns maps every attribute].
+	JSON string
+}
+
+// resourceColumn is an attribute of a declared type kept in a column of
+// its own.
+type resourceColumn struct {
+	attr string
+	col  string
+	kind filter.Kind
+}
+
+// validate checks r, the i-th of c.Resources, against the user table's
+// config c.
+func (r ResourceTable) validate(c Config, i int) error {
+	where := fmt.Sprintf("sqlstore: Config.Resources[%d] (%q)", i, r.Type.Name)
+	if r.Type.Name == "" || r.Type.Endpoint == "" {
+		return fmt.Errorf("%s: Type needs a Name and an Endpoint, as in scim.Config.ResourceTypes", where)
+	}
+	if c.IDs == DatabaseIDs && r.IDPrefix == "-" {
+		return fmt.Errorf("%s: IDPrefix \"-\": a declared type's DatabaseIDs count from 1 in a table of their own, so its ids would be users' (RFC 7643 §3.1 wants them unique across types)", where)
+	}
+	r = r.withDefaults(c)
+	if c.IDs == DatabaseIDs && !idPrefix.MatchString(r.IDPrefix) {
+		return fmt.Errorf("%s: IDPrefix %q must start with an ASCII letter and hold only letters, digits, '-', '_' and '.'", where, r.IDPrefix)
+	}
+	if (c.Columns.Tenant == "") != (r.Tenant == "") {
+		return fmt.Errorf("%s: Tenant %q: the table has a tenant column exactly when the user table has one (Config.Columns.Tenant %q)", where, r.Tenant, c.Columns.Tenant)
+	}
+	if !identifier.MatchString(r.Table) {
+		return fmt.Errorf("%s: Table %q is not an SQL identifier", where, r.Table)
+	}
+	taken := map[string]string{}
+	for _, f := range []struct{ field, name string }{
+		{"ID", r.ID}, {"Tenant", r.Tenant}, {"ExternalID", r.ExternalID}, {"Version", r.Version},
+		{"Created", r.Created}, {"LastModified", r.LastModified}, {"JSON", r.JSON},
+	} {
+		if f.name == "" && f.field != "ID" && f.field != "Version" {
+			continue
+		}
+		if !plainColumn.MatchString(f.name) {
+			return fmt.Errorf("%s: %s %q is not an SQL identifier", where, f.field, f.name)
+		}
+		if other, dup := taken[strings.ToLower(bare(f.name))]; dup {
+			return fmt.Errorf("%s: %s and %s are both column %q", where, other, f.field, f.name)
+		}
+		taken[strings.ToLower(bare(f.name))] = f.field
+	}
+	cols, err := r.columns()
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	for _, rc := range cols {
+		if !plainColumn.MatchString(rc.col) {
+			return fmt.Errorf("%s: Columns[%q] %q is not an SQL identifier", where, rc.attr, rc.col)
+		}
+		if other, dup := taken[strings.ToLower(bare(rc.col))]; dup {
+			return fmt.Errorf("%s: Columns[%q] is column %q, which is also %s's", where, rc.attr, rc.col, other)
+		}
+		taken[strings.ToLower(bare(rc.col))] = "Columns[" + rc.attr + "]"
+	}
+	for _, a := range r.attributes() {
+		if r.JSON == "" && !slices.ContainsFunc(cols, func(c resourceColumn) bool { return c.attr == a.Name }) {
+			return fmt.Errorf("%s: attribute %q has no column and JSON is \"-\": map it in Columns or keep a JSON column", where, a.Name)
+		}
+	}
+	for _, a := range r.Type.Unique() {
+		if a.MultiValued || a.Type == schema.Complex {
+			return fmt.Errorf("%s: attribute %q is unique (uniqueness %s) but multi-valued or complex: sqlstore enforces uniqueness of single-valued simple attributes only", where, a.Name, a.Uniqueness)
+		}
+	}
+	return nil
+}
+
+// withDefaults fills in the default names; "-" becomes "".
+func (r ResourceTable) withDefaults(c Config) ResourceTable {
+	def := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+		if *s == "-" {
+			*s = ""
+		}
+	}
+	def(&r.Table, "scim_"+strings.ToLower(r.Type.Endpoint))
+	def(&r.IDPrefix, strings.ToLower(r.Type.Name)+"-")
+	def(&r.ID, "id")
+	def(&r.Tenant, c.Columns.Tenant)
+	def(&r.ExternalID, "external_id")
+	def(&r.Version, "version")
+	def(&r.Created, "created")
+	def(&r.LastModified, "last_modified")
+	def(&r.JSON, "attributes")
+	return r
+}
+
+// attributes are the type's attributes, core then extensions.
+func (r ResourceTable) attributes() []*schema.Attribute {
+	var out []*schema.Attribute
+	for _, s := range append([]schema.Schema{r.Type.Schema}, r.Type.Extensions...) {
+		for i := range s.Attributes {
+			out = append(out, &s.Attributes[i])
+		}
+	}
+	return out
+}
+
+// attribute is the type's attribute with the given name, compared
+// ignoring case (names are unique across a type's schemas so).
+func (r ResourceTable) attribute(name string) (*schema.Attribute, bool) {
+	for _, a := range r.attributes() {
+		if strings.EqualFold(a.Name, name) {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
+// columns are the attributes of Columns with their kinds, by attribute
+// name; an error names one that is not a single-valued simple attribute
+// of the type.
+func (r ResourceTable) columns() ([]resourceColumn, error) {
+	var out []resourceColumn
+	for name, col := range r.Columns {
+		a, ok := r.attribute(name)
+		if !ok {
+			return nil, fmt.Errorf("Columns[%q]: the type has no such attribute", name)
+		}
+		if a.MultiValued || a.Type == schema.Complex || a.Type == schema.Binary || a.Type == schema.Decimal {
+			return nil, fmt.Errorf("Columns[%q]: only single-valued string, reference, boolean, integer and dateTime attributes have columns of their own; keep %s attributes in the JSON column", name, describe(a))
+		}
+		if slices.ContainsFunc(out, func(c resourceColumn) bool { return c.attr == a.Name }) {
+			return nil, fmt.Errorf("Columns[%q]: attribute %q is mapped twice", name, a.Name)
+		}
+		out = append(out, resourceColumn{attr: a.Name, col: col, kind: kindOf(a.Type)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].attr < out[j].attr })
+	return out, nil
+}
+
+func describe(a *schema.Attribute) string {
+	if a.MultiValued {
+		return "multi-valued"
+	}
+	return string(a.Type)
+}
+
+// checkResources validates c.Resources: each table, and names and
+// prefixes apart.
+func (c Config) checkResources() error {
+	names := map[string]bool{}
+	tables := map[string]bool{strings.ToLower(indexBase(c.withDefaults().Table)): true}
+	if c.Groups != nil {
+		g := c.Groups.withDefaults(c)
+		tables[strings.ToLower(indexBase(g.Table))], tables[strings.ToLower(indexBase(g.Members))] = true, true
+	}
+	var prefixes []string
+	if c.Groups != nil && c.IDs == DatabaseIDs {
+		prefixes = append(prefixes, c.Groups.withDefaults(c).IDPrefix)
+	}
+	for i, r := range c.Resources {
+		if err := r.validate(c, i); err != nil {
+			return err
+		}
+		r = r.withDefaults(c)
+		if names[strings.ToLower(r.Type.Name)] {
+			return fmt.Errorf("sqlstore: Config.Resources[%d]: type %q has two tables", i, r.Type.Name)
+		}
+		names[strings.ToLower(r.Type.Name)] = true
+		if tables[strings.ToLower(indexBase(r.Table))] {
+			return fmt.Errorf("sqlstore: Config.Resources[%d] (%q): table %q is another type's", i, r.Type.Name, r.Table)
+		}
+		tables[strings.ToLower(indexBase(r.Table))] = true
+		if c.IDs == DatabaseIDs {
+			for _, p := range prefixes {
+				if p != "" && (strings.HasPrefix(p, r.IDPrefix) || strings.HasPrefix(r.IDPrefix, p)) {
+					return fmt.Errorf("sqlstore: Config.Resources[%d] (%q): IDPrefix %q and another type's %q could make one id (RFC 7643 §3.1 wants ids unique across types): one may not start the other", i, r.Type.Name, r.IDPrefix, p)
+				}
+			}
+			prefixes = append(prefixes, r.IDPrefix)
+		}
+	}
+	return nil
+}
+
+// resourceSchema returns the statements that create r's table and its
+// indexes: (tenant, created, id) for the list order with UUIDs, (tenant,
+// id) with database ids, and (tenant, externalId) for identity providers'
+// lookups.
+func (c Config) resourceSchema(r ResourceTable) []string {
+	r = r.withDefaults(c)
+	return append([]string{c.resourceCreate(r)}, c.resourceIndexes(r)...)
+}
+
+func (c Config) resourceCreate(r ResourceTable) string {
+	var cols []string
+	add := func(name, typ string) {
+		if name != "" {
+			cols = append(cols, name+" "+typ)
+		}
+	}
+	idKey, _ := c.idTypes()
+	add(r.ID, idKey)
+	add(r.Tenant, c.textType()+" NOT NULL DEFAULT ''")
+	add(r.ExternalID, c.textType())
+	add(r.Created, c.timestamp())
+	add(r.LastModified, c.timestamp())
+	add(r.Version, "BIGINT NOT NULL DEFAULT 1")
+	rcs, _ := r.columns()
+	for _, rc := range rcs {
+		add(rc.col, c.columnType(rc.kind))
+	}
+	add(r.JSON, c.jsonType())
+	create := "CREATE TABLE " + r.Table + " (\n\t" + strings.Join(cols, ",\n\t") + "\n)"
+	if c.Dialect == MySQL {
+		create += " DEFAULT CHARSET=utf8mb4"
+	}
+	return create
+}
+
+func (c Config) resourceIndexes(r ResourceTable) []string {
+	key := ""
+	if r.Tenant != "" {
+		key = r.Tenant + ", "
+	}
+	base := indexBase(r.Table)
+	var stmts []string
+	switch {
+	case c.IDs == UUIDs && r.Created != "":
+		stmts = append(stmts, "CREATE INDEX "+base+"_created_idx ON "+r.Table+" ("+key+r.Created+", "+r.ID+")")
+	case key != "":
+		stmts = append(stmts, "CREATE INDEX "+base+"_tenant_idx ON "+r.Table+" ("+key+r.ID+")")
+	}
+	if r.ExternalID != "" {
+		stmts = append(stmts, "CREATE INDEX "+base+"_external_id_idx ON "+r.Table+" ("+key+r.ExternalID+")")
+	}
+	return stmts
+}
+
+// textType is the type of a text column that may be indexed.
+func (c Config) textType() string {
+	if c.Dialect == MySQL {
+		return "VARCHAR(255)"
+	}
+	return "TEXT"
+}
+
+// jsonType is the type of a JSON column.
+func (c Config) jsonType() string {
+	return map[Dialect]string{PostgreSQL: "JSONB", MySQL: "JSON", SQLite: "TEXT"}[c.Dialect]
+}
+
+// columnType is the type of a column holding a value of kind k.
+func (c Config) columnType(k filter.Kind) string {
+	switch k {
+	case filter.Bool:
+		return "BOOLEAN"
+	case filter.Number:
+		return "BIGINT"
+	case filter.DateTime:
+		return c.timestamp()
+	}
+	return c.textType()
+}
