@@ -39,8 +39,8 @@ const (
 	ActivityAdopted     ActivityKind = "adopted"
 	// ActivityRefused is a request answered with an error (4xx or 5xx).
 	ActivityRefused ActivityKind = "refused"
-	// The changes to groups: UserID and UserName then hold the group's
-	// id and displayName.
+	// The changes to groups: ResourceID and ResourceName then hold the
+	// group's id and displayName.
 	ActivityGroupCreated ActivityKind = "group created"
 	ActivityGroupUpdated ActivityKind = "group updated"
 	ActivityGroupDeleted ActivityKind = "group deleted"
@@ -98,12 +98,13 @@ type Activity struct {
 	Time   time.Time
 	Tenant string
 	Kind   ActivityKind
-	// UserID and UserName name the user changed (empty for plain
-	// requests and refusals), or for a group change the group: its id and
-	// displayName; for a declared type's resource its id and displayName
-	// (or name).
-	UserID   string
-	UserName string
+	// ResourceID and ResourceName name the resource changed (empty for
+	// plain requests and refusals): a user's id and userName, a group's id
+	// and displayName, a declared type's resource's id and displayName (or
+	// name). Kind says which type it is ("created", "group created",
+	// "agent created").
+	ResourceID   string
+	ResourceName string
 	// Status is the HTTP status of the response.
 	Status int
 	// ScimType and Detail are a refusal's, as the client got them but for
@@ -174,7 +175,7 @@ func noteRefusal(w http.ResponseWriter, e *Error) {
 // declared resource u, which label names.
 func noteChange(ctx context.Context, kind ActivityKind, u *User, label func(*User) string) {
 	if rec, ok := ctx.Value(activityKey{}).(*activityRecorder); ok {
-		rec.changes = append(rec.changes, Activity{Kind: kind, UserID: u.ID, UserName: label(u)})
+		rec.changes = append(rec.changes, Activity{Kind: kind, ResourceID: u.ID, ResourceName: label(u)})
 	}
 }
 
@@ -191,7 +192,7 @@ func (h *Handler) activityKind(kind EventKind) ActivityKind {
 // noteGroupChange is groupChanged's part: a change to a group.
 func noteGroupChange(ctx context.Context, kind EventKind, g *Group) {
 	if rec, ok := ctx.Value(activityKey{}).(*activityRecorder); ok {
-		rec.changes = append(rec.changes, Activity{Kind: ActivityKind("group " + kind.String()), UserID: g.ID, UserName: g.DisplayName})
+		rec.changes = append(rec.changes, Activity{Kind: ActivityKind("group " + kind.String()), ResourceID: g.ID, ResourceName: g.DisplayName})
 	}
 }
 
@@ -226,7 +227,7 @@ func (h *Handler) finishActivity(rec *activityRecorder, r *http.Request) {
 	}
 	for _, c := range rec.changes {
 		a := base
-		a.Kind, a.UserID, a.UserName = c.Kind, c.UserID, c.UserName
+		a.Kind, a.ResourceID, a.ResourceName = c.Kind, c.ResourceID, c.ResourceName
 		h.cfg.Activity.Record(ctx, a)
 	}
 }

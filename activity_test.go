@@ -95,7 +95,7 @@ func TestActivityFromHandler(t *testing.T) {
 			}
 			for i, w := range s.want {
 				g := got[i]
-				if g.Kind != w.kind || g.Status != w.status || g.UserName != w.userName || g.ScimType != w.scimType ||
+				if g.Kind != w.kind || g.Status != w.status || g.ResourceName != w.userName || g.ScimType != w.scimType ||
 					!strings.Contains(g.Detail, w.inDet) || g.Client != w.client || g.Tenant != "acme" || !g.Time.Equal(now) {
 					t.Errorf("recorded %+v, want %+v in tenant acme", g, w)
 				}
@@ -183,14 +183,14 @@ func TestActivityLogEvents(t *testing.T) {
 		if i%2 == 1 {
 			kind = scim.ActivityRefused
 		}
-		l.Record(ctx, scim.Activity{Time: now.Add(time.Duration(i) * time.Second), Tenant: "acme", Kind: kind, UserName: fmt.Sprintf("user%d@x.com", i), Status: 201})
+		l.Record(ctx, scim.Activity{Time: now.Add(time.Duration(i) * time.Second), Tenant: "acme", Kind: kind, ResourceName: fmt.Sprintf("user%d@x.com", i), Status: 201})
 		l.Record(ctx, scim.Activity{Time: now, Tenant: "acme", Kind: scim.ActivityRequest, Status: 200})
 	}
-	l.Record(ctx, scim.Activity{Time: now, Tenant: "globex", Kind: scim.ActivityCreated, UserName: "g@x.com"})
+	l.Record(ctx, scim.Activity{Time: now, Tenant: "globex", Kind: scim.ActivityCreated, ResourceName: "g@x.com"})
 	names := func(p activitylog.Page) string {
 		var s []string
 		for _, a := range p.Activities {
-			s = append(s, strings.TrimSuffix(a.UserName, "@x.com"))
+			s = append(s, strings.TrimSuffix(a.ResourceName, "@x.com"))
 		}
 		return fmt.Sprintf("%v more=%v", s, p.More)
 	}
@@ -202,7 +202,7 @@ func TestActivityLogEvents(t *testing.T) {
 		{activitylog.Query{Tenant: "acme", Limit: 2}, "[user7 user6] more=true"},
 		{activitylog.Query{Tenant: "acme", Limit: 2, Offset: 4}, "[user3] more=false"},
 		{activitylog.Query{Tenant: "acme", Kind: scim.ActivityRefused}, "[user7 user5 user3] more=false"},
-		{activitylog.Query{Tenant: "acme", UserName: "USER4"}, "[user4] more=false"},
+		{activitylog.Query{Tenant: "acme", Name: "USER4"}, "[user4] more=false"},
 		{activitylog.Query{Tenant: "globex"}, "[g] more=false"},
 		{activitylog.Query{Tenant: "initech"}, "[] more=false"},
 	}
@@ -270,7 +270,7 @@ func TestActivityLogConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := range 300 {
-				l.Record(ctx, scim.Activity{Tenant: fmt.Sprint(i % 2), Kind: scim.ActivityCreated, Status: http.StatusCreated, UserName: fmt.Sprint(j)})
+				l.Record(ctx, scim.Activity{Tenant: fmt.Sprint(i % 2), Kind: scim.ActivityCreated, Status: http.StatusCreated, ResourceName: fmt.Sprint(j)})
 				l.Activities(ctx, activitylog.Query{Tenant: "0", Limit: 3})
 				l.Health(ctx, "1")
 			}

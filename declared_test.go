@@ -249,7 +249,7 @@ func TestDeclaredTypeEvents(t *testing.T) {
 	var kinds []string
 	for _, a := range sink.got {
 		if a.Kind != scim.ActivityRequest {
-			kinds = append(kinds, string(a.Kind)+" "+a.UserName)
+			kinds = append(kinds, string(a.Kind)+" "+a.ResourceName)
 		}
 	}
 	if want := []string{"agent created Bot", "agent updated Bot", "agent deleted Bot"}; !slices.Equal(kinds, want) {

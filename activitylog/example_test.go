@@ -16,7 +16,7 @@ func Example() {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	log := activitylog.New(0, func() time.Time { return now })
 	ctx := context.Background()
-	log.Record(ctx, scim.Activity{Time: now, Tenant: "acme", Kind: scim.ActivityCreated, UserName: "ann@example.com", Status: 201, Client: scim.ClientEntra})
+	log.Record(ctx, scim.Activity{Time: now, Tenant: "acme", Kind: scim.ActivityCreated, ResourceName: "ann@example.com", Status: 201, Client: scim.ClientEntra})
 	for range 3 {
 		log.Record(ctx, scim.Activity{Time: now, Tenant: "acme", Kind: scim.ActivityRefused, Status: 400, Client: scim.ClientEntra})
 	}
@@ -24,7 +24,7 @@ func Example() {
 
 	page, _ := log.Activities(ctx, activitylog.Query{Tenant: "acme", Kind: scim.ActivityCreated})
 	for _, a := range page.Activities {
-		fmt.Println(a.Kind, a.UserName)
+		fmt.Println(a.Kind, a.ResourceName)
 	}
 	health, _ := log.Health(ctx, "acme")
 	for _, h := range health {

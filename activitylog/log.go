@@ -132,7 +132,7 @@ func (l *Log) Activities(_ context.Context, q Query) (Page, error) {
 		if q.Kind != "" && a.Kind != q.Kind {
 			continue
 		}
-		if q.UserName != "" && !containsFold(a.UserName, strings.ToLower(q.UserName)) {
+		if q.Name != "" && !containsFold(a.ResourceName, strings.ToLower(q.Name)) {
 			continue
 		}
 		if skip > 0 {

@@ -25,9 +25,10 @@ type Query struct {
 	Tenant string
 	// Kind, when set, keeps only events of that kind.
 	Kind scim.ActivityKind
-	// UserName, when set, keeps only events whose userName contains it,
-	// compared case-insensitively.
-	UserName string
+	// Name, when set, keeps only events whose ResourceName (a userName, a
+	// group's or a declared resource's name) contains it, compared
+	// case-insensitively.
+	Name string
 	// Offset skips that many matching events; Limit caps how many are
 	// returned (a reader may cap it further).
 	Offset, Limit int

@@ -272,7 +272,7 @@ func (h *Handler) log(r *http.Request, tenant string) (logView, error) {
 		v.Page = n
 	}
 	page, err := h.cfg.Activity.Activities(r.Context(), activitylog.Query{Tenant: tenant, Kind: scim.ActivityKind(v.Kind),
-		UserName: v.User, Offset: (v.Page - 1) * h.cfg.PageSize, Limit: h.cfg.PageSize})
+		Name: v.User, Offset: (v.Page - 1) * h.cfg.PageSize, Limit: h.cfg.PageSize})
 	if err != nil {
 		return v, err
 	}

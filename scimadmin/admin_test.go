@@ -255,8 +255,8 @@ func TestTenantIsolation(t *testing.T) {
 	acme, globex := f.browser(t, "acme"), f.browser(t, "globex")
 	acme.generate("acme-okta-token")
 	globexToken := globex.generate("globex-entra-token")
-	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityCreated, UserName: "ann@acme.example", Status: 201})
-	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "globex", Kind: scim.ActivityCreated, UserName: "gus@globex.example", Status: 201, Client: scim.ClientEntra})
+	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityCreated, ResourceName: "ann@acme.example", Status: 201})
+	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "globex", Kind: scim.ActivityCreated, ResourceName: "gus@globex.example", Status: 201, Client: scim.ClientEntra})
 	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "globex", Kind: scim.ActivityRefused, Detail: "globex-secret-detail", Status: 409, Client: scim.ClientEntra})
 
 	for _, path := range []string{"/admin/", "/admin/?kind=refused", "/admin/?user=gus", "/admin/log", "/admin/log?user=gus"} {
@@ -293,7 +293,7 @@ func TestEscaping(t *testing.T) {
 	ctx := context.Background()
 	b := f.browser(t, "acme")
 	token := b.generate(evil)
-	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityCreated, UserName: evil, UserID: evil, Status: 201, TokenLabel: evil, Method: "POST", Path: "/scim/v2/Users/" + evil})
+	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityCreated, ResourceName: evil, ResourceID: evil, Status: 201, TokenLabel: evil, Method: "POST", Path: "/scim/v2/Users/" + evil})
 	f.activity.Record(ctx, scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityRefused, Status: 400, ScimType: evil, Detail: evil, RequestID: evil})
 	pages := map[string]string{
 		"home":          b.get("/admin/"),
@@ -330,7 +330,7 @@ func TestWithoutJavaScript(t *testing.T) {
 	f := newFixture(t)
 	b := f.browser(t, "acme")
 	token := b.generate("Okta")
-	f.activity.Record(context.Background(), scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityCreated, UserName: "ann@x.com", Status: 201})
+	f.activity.Record(context.Background(), scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityCreated, ResourceName: "ann@x.com", Status: 201})
 	for i := range 30 {
 		f.activity.Record(context.Background(), scim.Activity{Time: f.now, Tenant: "acme", Kind: scim.ActivityRefused, Status: 401, Detail: "n" + string(rune('a'+i%26))})
 	}

@@ -105,7 +105,7 @@ type activityView struct {
 }
 
 func activityRow(a scim.Activity) activityView {
-	return activityView{Time: when(a.Time), Kind: string(a.Kind), UserName: a.UserName, UserID: a.UserID,
+	return activityView{Time: when(a.Time), Kind: string(a.Kind), UserName: a.ResourceName, UserID: a.ResourceID,
 		Status: a.Status, ScimType: a.ScimType, Detail: a.Detail, RequestID: a.RequestID,
 		Request: a.Method + " " + a.Path, Client: string(a.Client), TokenLabel: a.TokenLabel,
 		Refused: a.Kind == scim.ActivityRefused}

@@ -175,7 +175,7 @@ func (a *Activity) Flush(ctx context.Context) error {
 		}
 		defer ins.Close()
 		for _, e := range events {
-			if _, err := ins.ExecContext(ctx, e.Time.UnixMilli(), e.Tenant, string(e.Kind), e.UserID, e.UserName, e.Status,
+			if _, err := ins.ExecContext(ctx, e.Time.UnixMilli(), e.Tenant, string(e.Kind), e.ResourceID, e.ResourceName, e.Status,
 				e.ScimType, e.Detail, e.RequestID, e.Method, e.Path, e.TokenLabel, string(e.Client)); err != nil {
 				return fmt.Errorf("sqlstore: flushing activity: %w", err)
 			}
@@ -250,9 +250,9 @@ func (a *Activity) Activities(ctx context.Context, q activitylog.Query) (activit
 		args = append(args, string(q.Kind))
 		where = append(where, "kind = "+a.ph(len(args)))
 	}
-	if q.UserName != "" {
+	if q.Name != "" {
 		r := strings.NewReplacer("!", "!!", "%", "!%", "_", "!_")
-		args = append(args, "%"+strings.ToLower(r.Replace(q.UserName))+"%")
+		args = append(args, "%"+strings.ToLower(r.Replace(q.Name))+"%")
 		where = append(where, "LOWER(user_name) LIKE "+a.ph(len(args))+" ESCAPE '!'")
 	}
 	rows, err := a.db.QueryContext(ctx, `SELECT at, kind, user_id, user_name, status, scim_type, detail, request_id, method, path, token_label, client FROM `+
@@ -265,7 +265,7 @@ func (a *Activity) Activities(ctx context.Context, q activitylog.Query) (activit
 		var e scim.Activity
 		var at int64
 		var kind, client string
-		if err := rows.Scan(&at, &kind, &e.UserID, &e.UserName, &e.Status, &e.ScimType, &e.Detail, &e.RequestID, &e.Method, &e.Path, &e.TokenLabel, &client); err != nil {
+		if err := rows.Scan(&at, &kind, &e.ResourceID, &e.ResourceName, &e.Status, &e.ScimType, &e.Detail, &e.RequestID, &e.Method, &e.Path, &e.TokenLabel, &client); err != nil {
 			return page, fmt.Errorf("sqlstore: reading activity: %w", err)
 		}
 		if len(page.Activities) == q.Limit {

@@ -55,11 +55,11 @@ func TestActivity(t *testing.T) {
 				kind = scim.ActivityRefused
 			}
 			a.Record(ctx, scim.Activity{Time: now.Add(time.Duration(i) * time.Second), Tenant: "acme", Kind: kind,
-				UserName: fmt.Sprintf("user%d_%%@x.com", i), Status: 201 + 200*(i%2), Client: scim.ClientEntra, Detail: "d<script>"})
+				ResourceName: fmt.Sprintf("user%d_%%@x.com", i), Status: 201 + 200*(i%2), Client: scim.ClientEntra, Detail: "d<script>"})
 			a.Record(ctx, scim.Activity{Time: now.Add(-30 * time.Minute), Tenant: "acme", Kind: scim.ActivityRequest, Status: 200, Client: scim.ClientOkta})
 		}
 		a.Record(ctx, scim.Activity{Time: now.Add(-3 * time.Hour), Tenant: "acme", Kind: scim.ActivityRequest, Status: 500, Client: scim.ClientOkta})
-		a.Record(ctx, scim.Activity{Time: now, Tenant: "globex", Kind: scim.ActivityCreated, UserName: "g@x.com", Status: 201})
+		a.Record(ctx, scim.Activity{Time: now, Tenant: "globex", Kind: scim.ActivityCreated, ResourceName: "g@x.com", Status: 201})
 		if p, _ := a.Activities(ctx, activitylog.Query{Tenant: "acme"}); len(p.Activities) != 0 {
 			t.Fatalf("events were written before a flush")
 		}
@@ -73,7 +73,7 @@ func TestActivity(t *testing.T) {
 			}
 			var s []string
 			for _, e := range p.Activities {
-				s = append(s, strings.TrimSuffix(e.UserName, "_%@x.com"))
+				s = append(s, strings.TrimSuffix(e.ResourceName, "_%@x.com"))
 			}
 			return fmt.Sprintf("%v more=%v", s, p.More)
 		}
@@ -84,8 +84,8 @@ func TestActivity(t *testing.T) {
 			{activitylog.Query{Tenant: "acme", Limit: 3}, "[user7 user6 user5] more=true"},
 			{activitylog.Query{Tenant: "acme", Limit: 3, Offset: 6}, "[user1 user0] more=false"},
 			{activitylog.Query{Tenant: "acme", Kind: scim.ActivityRefused}, "[user7 user5 user3 user1] more=false"},
-			{activitylog.Query{Tenant: "acme", UserName: "USER4_%"}, "[user4] more=false"},
-			{activitylog.Query{Tenant: "acme", UserName: "r4!"}, "[] more=false"},
+			{activitylog.Query{Tenant: "acme", Name: "USER4_%"}, "[user4] more=false"},
+			{activitylog.Query{Tenant: "acme", Name: "r4!"}, "[] more=false"},
 			{activitylog.Query{Tenant: "globex"}, "[g@x.com] more=false"},
 		} {
 			if got := names(tt.q); got != tt.want {
@@ -134,7 +134,7 @@ func TestActivity(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for j := range 100 {
-					a.Record(ctx, scim.Activity{Tenant: "acme", Kind: scim.ActivityUpdated, UserName: fmt.Sprint(i, j), Status: 200})
+					a.Record(ctx, scim.Activity{Tenant: "acme", Kind: scim.ActivityUpdated, ResourceName: fmt.Sprint(i, j), Status: 200})
 				}
 			}()
 		}
