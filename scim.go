@@ -9,7 +9,8 @@ import (
 	"github.com/scimkit/scim/schema"
 )
 
-// Handler is a SCIM 2.0 service provider for users and groups: an
+// Handler is a SCIM 2.0 service provider for users, groups and the
+// resource types the host declares (Config.ResourceTypes): an
 // http.Handler to mount wherever the host's router puts it.
 type Handler struct {
 	store    Store
