@@ -176,8 +176,10 @@ func TestResourceKitCatchesBrokenStores(t *testing.T) {
 			mustFail: []string{"DeletedReferenceLeavesLists"},
 		},
 		{
-			name:     "returns the caller's maps",
-			wrap:     func(s *memstore.Store) scim.ResourceStore { return &resSharesMaps{ResourceStore: s, kept: map[string]map[string]any{}} },
+			name: "returns the caller's maps",
+			wrap: func(s *memstore.Store) scim.ResourceStore {
+				return &resSharesMaps{ResourceStore: s, kept: map[string]map[string]any{}}
+			},
 			mustFail: []string{"ReturnedResourcesAreCopies"},
 		},
 		{
