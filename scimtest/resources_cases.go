@@ -47,7 +47,7 @@ var resourceCases = []resourceCase{
 	},
 	{
 		name: "UniqueAttributes",
-		rule: "scim.ResourceType.Unique (RFC 7643 §2.1 uniqueness server): a create or replace that gives two resources of the type one value of a unique attribute fails with scim.ErrUniqueness and changes nothing; strings compare ignoring case unless caseExact; a resource may keep or re-case its own value; resources without a value do not conflict",
+		rule: "scim.ResourceType.Unique (RFC 7643 §2.1 uniqueness server): a create or replace that gives two resources of the type one value of a unique attribute fails with scim.ErrUniqueness and changes nothing; strings compare ignoring case unless caseExact; a resource may keep or re-case its own value; a value given up by a replace or a delete is free again; resources without a value do not conflict",
 		skip: noUnique,
 		run:  checkResourceUnique,
 	},
@@ -370,6 +370,21 @@ func checkResourceUnique(t tb, k *resourceKit) {
 		self.Attributes[a.Name] = sameValue(a, v)
 		if _, err := k.s.ReplaceResource(k.ctx, k.typ, self, ""); err != nil {
 			t.Errorf("ReplaceResource of %q keeping its own %s as %#v: %v", a1.ID, a.Name, self.Attributes[a.Name], err)
+		}
+		// A value a replace gives up is free again.
+		moved := k.sample(n + 1)
+		moved.ID = a1.ID
+		moved.Attributes[a.Name] = k.sample(n + 5).Attributes[a.Name]
+		if _, err := k.s.ReplaceResource(k.ctx, k.typ, moved, ""); err != nil {
+			t.Errorf("ReplaceResource of %q giving it the free %s %#v: %v", a1.ID, a.Name, moved.Attributes[a.Name], err)
+		} else {
+			reuse := k.sample(n + 6)
+			reuse.Attributes[a.Name] = v
+			if got, err := k.s.CreateResource(k.ctx, k.typ, reuse); err != nil {
+				t.Errorf("CreateResource with the %s %#v, which %q gave up in a replace: %v", a.Name, v, a1.ID, err)
+			} else {
+				k.track(k.ctx, got.ID)
+			}
 		}
 		// Resources without a value do not conflict.
 		if !a.Required {
