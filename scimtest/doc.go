@@ -90,5 +90,7 @@
 //	scimtest.TestLimits(t, h, scimtest.LimitsOptions{Limits: cfg.Limits})
 //
 // Target and Reporter run the same conversations anywhere; cmd/scimcheck
-// runs them against a live deployment.
+// runs them against a live deployment. DeclaredConversations adds one for
+// each resource type a host declares (scim.Config.ResourceTypes), built
+// from the type's /Schemas: create, get, filter, PATCH and delete.
 package scimtest

@@ -40,14 +40,17 @@ func agentType() scim.ResourceType {
 	}
 }
 
-func agentServer(t *testing.T, wrap func(http.Handler) http.Handler) (*testing.T, string, func(string) int) {
+// agentServer serves users, groups and agents over memstore, with wrap
+// around the handler; it returns the base URL and the totalResults of a
+// list request.
+func agentServer(t *testing.T, wrap func(http.Handler) http.Handler) (string, func(target string) int) {
 	t.Helper()
 	srv := newServerWith(t, memstore.New(), scim.Config{ResourceTypes: []scim.ResourceType{agentType()}}, wrap)
-	return t, srv.URL + "/scim/v2", func(target string) int { return count(t, srv, target) }
+	return srv.URL + "/scim/v2", func(target string) int { return count(t, srv, target) }
 }
 
 func TestDeclaredTypeConversation(t *testing.T) {
-	_, url, countOf := agentServer(t, identity)
+	url, countOf := agentServer(t, identity)
 	out, stderr, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
 	if code != exitPass {
 		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
@@ -87,7 +90,7 @@ func dropAgentPatches(h http.Handler) http.Handler {
 }
 
 func TestDeclaredTypeConversationFailsWhenPatchIsDropped(t *testing.T) {
-	_, url, countOf := agentServer(t, dropAgentPatches)
+	url, countOf := agentServer(t, dropAgentPatches)
 	out, _, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
 	if code != exitFail {
 		t.Errorf("exit %d, want 1:\n%s", code, out)
@@ -126,7 +129,7 @@ func TestDeclaredTypeConversationFailsWhenCreateIsRefused(t *testing.T) {
 			h.ServeHTTP(w, r)
 		})
 	}
-	_, url, _ := agentServer(t, refuse)
+	url, _ := agentServer(t, refuse)
 	out, _, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
 	if code != exitFail || !strings.Contains(out, "declared/Agent-create: status: want 201, got 501") {
 		t.Errorf("exit %d:\n%s", code, out)
