@@ -89,6 +89,31 @@ var resourceCases = []resourceCase{
 		run: checkResourceReferences,
 	},
 	{
+		name: "DeletedUserLeavesLists",
+		rule: "scim.ResourceType.References with a store that is also the handler's scim.Store: deleting a user removes the elements that name it from the reference lists of the tenant's resources of the type, with a new version",
+		skip: func(k *resourceKit) string {
+			if len(k.typ.References()) == 0 {
+				return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
+			}
+			if _, ok := k.s.(scim.Store); !ok {
+				return "the store is not a scim.Store: its users are kept elsewhere"
+			}
+			return ""
+		},
+		run: checkResourceUserReferences,
+	},
+	{
+		name: "IDsDisjointFromUsers",
+		rule: "RFC 7643 §3.1 and scim.ResourceStore, with a store that is also the handler's scim.Store: no resource of the type has the id of a user of its tenant; Resource of a user's id and User of a resource's id fail with scim.ErrNotFound",
+		skip: func(k *resourceKit) string {
+			if _, ok := k.s.(scim.Store); !ok {
+				return "the store is not a scim.Store: its users are kept elsewhere"
+			}
+			return ""
+		},
+		run: checkResourceIDsDisjoint,
+	},
+	{
 		name: "KeysetWalksBothWays",
 		rule: "scim.ResourceKeysetLister and RFC 9865 §2: pages walked forward from the start and backward from the end give every resource exactly once in ListResources' order, filtered or not, with its TotalResults (or -1); Keys.Before is false on the first page and Keys.After false only on the last",
 		skip: noResourceKeyset,
@@ -910,5 +935,76 @@ func checkResourceKeysetTenants(t tb, k *resourceKit) {
 	got, _ := k.keysetWalk(t, nil, 2, false)
 	if slices.Contains(got, b.ID) || len(got) != 5 {
 		t.Errorf("a walk in tenant A returned %q: want tenant A's 5 resources only", got)
+	}
+}
+
+// createUser creates a user in tenant A of a store that is also a
+// scim.Store; the check deletes it.
+func (k *resourceKit) createUser(t tb, n int) *scim.User {
+	t.Helper()
+	us := k.s.(scim.Store)
+	u, err := us.Create(k.ctx, &scim.User{UserName: fmt.Sprintf("scimtest-owner-%04d@example.com", n), Active: true})
+	if err != nil {
+		t.Fatalf("Create of a user: %v", err)
+	}
+	return u
+}
+
+func checkResourceUserReferences(t tb, k *resourceKit) {
+	us := k.s.(scim.Store)
+	for i, name := range k.typ.References() {
+		def := k.attrNamed(name)
+		if def == nil {
+			continue
+		}
+		owner, kept := k.createUser(t, 2*i), k.createUser(t, 2*i+1)
+		ref := func(id string, j int) map[string]any {
+			m := complexValue(def, 9, j)
+			m["value"] = id
+			return m
+		}
+		in := k.sample(1 + 10*i)
+		in.Attributes[name] = []map[string]any{ref(owner.ID, 0), ref(kept.ID, 1)}
+		r := k.create(t, k.ctx, in)
+		if err := us.Delete(k.ctx, owner.ID, ""); err != nil {
+			t.Fatalf("Delete of the user %q that %q names in %s: %v", owner.ID, r.ID, name, err)
+		}
+		if got := k.get(t, k.ctx, r.ID); got != nil {
+			want := in.Clone()
+			want.Attributes[name] = []map[string]any{ref(kept.ID, 1)}
+			want.Meta.LastModified = got.Meta.LastModified
+			checkResource(t, fmt.Sprintf("the resource whose %s named the users %q and %q, after %q was deleted", name, owner.ID, kept.ID, owner.ID), want, got)
+			if got.Meta.Version == r.Meta.Version {
+				t.Errorf("deleting the user %q changed the %s of %q but not its version %q", owner.ID, name, r.ID, got.Meta.Version)
+			}
+		}
+		if err := us.Delete(k.ctx, kept.ID, ""); err != nil {
+			t.Errorf("Delete of the user %q: %v", kept.ID, err)
+		}
+	}
+}
+
+func checkResourceIDsDisjoint(t tb, k *resourceKit) {
+	us := k.s.(scim.Store)
+	var users, resources []string
+	for i := range 20 {
+		users = append(users, k.createUser(t, i).ID)
+		resources = append(resources, k.create(t, k.ctx, k.sample(i)).ID)
+	}
+	for _, id := range resources {
+		if slices.Contains(users, id) {
+			t.Errorf("a user and a resource of %s both have id %q", k.typ.Name, id)
+		}
+		if u, err := us.User(k.ctx, id); !errors.Is(err, scim.ErrNotFound) {
+			t.Errorf("User(%q), a resource's id: got %+v, %v; want an error wrapping scim.ErrNotFound", id, u, err)
+		}
+	}
+	for _, id := range users {
+		if r, err := k.s.Resource(k.ctx, k.typ, id); !errors.Is(err, scim.ErrNotFound) {
+			t.Errorf("Resource(%q), a user's id: got %+v, %v; want an error wrapping scim.ErrNotFound", id, r, err)
+		}
+		if err := us.Delete(k.ctx, id, ""); err != nil {
+			t.Errorf("Delete of the user %q: %v", id, err)
+		}
 	}
 }
