@@ -26,6 +26,23 @@
 // A promise the kit cannot check is not made: if a Store passes TestStore,
 // the handler can rely on it.
 //
+// # Testing a store of a declared resource type
+//
+// TestResourceStore checks a scim.ResourceStore for one host-declared type
+// (scim.Config.ResourceTypes) the same way: round trips in which every
+// value keeps its Go type, versions, copies, stable and keyset paging,
+// filters against filter.Match, the uniqueness of the type's unique
+// attributes, tenant isolation and the removal of deleted references. Its
+// cases are derived from the type's schema, so any declared type is
+// checked. It needs a store that holds no resource of the type (it refuses
+// one that does before writing anything) and deletes what it created:
+//
+//	func TestAgents(t *testing.T) {
+//		scimtest.TestResourceStore(t, func(t *testing.T) scim.ResourceStore {
+//			return mystore.Open(t.TempDir())
+//		}, agentType)
+//	}
+//
 // # Testing a handler
 //
 // TestHandler replays Okta's and Entra ID's provisioning conversations
@@ -73,5 +90,7 @@
 //	scimtest.TestLimits(t, h, scimtest.LimitsOptions{Limits: cfg.Limits})
 //
 // Target and Reporter run the same conversations anywhere; cmd/scimcheck
-// runs them against a live deployment.
+// runs them against a live deployment. DeclaredConversations adds one for
+// each resource type a host declares (scim.Config.ResourceTypes), built
+// from the type's /Schemas: create, get, filter, PATCH and delete.
 package scimtest

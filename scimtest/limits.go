@@ -102,6 +102,8 @@ type limitAttr struct {
 	MultiValued     bool        `json:"multiValued"`
 	Required        bool        `json:"required"`
 	Mutability      string      `json:"mutability"`
+	Uniqueness      string      `json:"uniqueness"`
+	CaseExact       bool        `json:"caseExact"`
 	CanonicalValues []string    `json:"canonicalValues"`
 	SubAttributes   []limitAttr `json:"subAttributes"`
 }
@@ -139,6 +141,12 @@ type limitType struct {
 }
 
 func (lk *limitsKit) resourceTypes() ([]*limitType, error) {
+	return loadTypes(lk.getJSON)
+}
+
+// loadTypes reads /ResourceTypes and /Schemas with get and returns every
+// resource type with its writable attributes, core schema first.
+func loadTypes(get func(path string, v any) error) ([]*limitType, error) {
 	var schemas struct {
 		Resources []struct {
 			ID         string      `json:"id"`
@@ -148,10 +156,10 @@ func (lk *limitsKit) resourceTypes() ([]*limitType, error) {
 	var types struct {
 		Resources []*limitType
 	}
-	if err := lk.getJSON("/Schemas", &schemas); err != nil {
+	if err := get("/Schemas", &schemas); err != nil {
 		return nil, err
 	}
-	if err := lk.getJSON("/ResourceTypes", &types); err != nil {
+	if err := get("/ResourceTypes", &types); err != nil {
 		return nil, err
 	}
 	byID := map[string][]limitAttr{}

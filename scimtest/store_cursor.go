@@ -79,6 +79,19 @@ func (k *storeKit) keysetPage(t tb, q scim.Query) *scim.Page {
 // when not nil, runs after each page.
 func (k *storeKit) walk(t tb, f filter.Expr, count int, backward bool, between func(page []string)) ([]string, int) {
 	t.Helper()
+	return walkKeyset(t, f, count, backward, between, func(q scim.Query) ([]string, scim.PageKeys, int) {
+		p := k.keysetPage(t, q)
+		return userIDs(p.Users), p.Keys, p.TotalResults
+	})
+}
+
+// walkKeyset pages through the resources f selects with count per page,
+// forward from the start or backward from the end, whatever their type,
+// and returns their ids in list order and the first page's TotalResults.
+// page runs one keyset query; between, when not nil, runs after each
+// page.
+func walkKeyset(t tb, f filter.Expr, count int, backward bool, between func(page []string), page func(q scim.Query) ([]string, scim.PageKeys, int)) ([]string, int) {
+	t.Helper()
 	var got []string
 	seek := scim.Seek{Backward: backward}
 	total := 0
@@ -87,17 +100,16 @@ func (k *storeKit) walk(t tb, f filter.Expr, count int, backward bool, between f
 			t.Fatalf("a walk of pages of %d did not end after 1000 pages: Keys.After (or Before) never turns false", count)
 		}
 		q := scim.Query{Filter: f, Count: count, Seek: seek}
-		p := k.keysetPage(t, q)
+		ids, keys, n := page(q)
 		if pages == 0 {
-			total = p.TotalResults
-			if backward && p.Keys.After {
+			total = n
+			if backward && keys.After {
 				t.Errorf("the last page (seek %+v) reports Keys.After", seek)
 			}
-			if !backward && p.Keys.Before {
+			if !backward && keys.Before {
 				t.Errorf("the first page (seek %+v) reports Keys.Before", seek)
 			}
 		}
-		ids := userIDs(p.Users)
 		if backward {
 			got = append(ids, got...)
 		} else {
@@ -107,21 +119,21 @@ func (k *storeKit) walk(t tb, f filter.Expr, count int, backward bool, between f
 			between(ids)
 		}
 		if backward {
-			if !p.Keys.Before {
+			if !keys.Before {
 				return got, total
 			}
-			if p.Keys.First == "" {
+			if keys.First == "" {
 				t.Fatalf("page (seek %+v) reports Keys.Before but is empty: the walk cannot go on", seek)
 			}
-			seek = scim.Seek{Key: p.Keys.First, Backward: true}
+			seek = scim.Seek{Key: keys.First, Backward: true}
 		} else {
-			if !p.Keys.After {
+			if !keys.After {
 				return got, total
 			}
-			if p.Keys.Last == "" {
+			if keys.Last == "" {
 				t.Fatalf("page (seek %+v) reports Keys.After but is empty: the walk cannot go on", seek)
 			}
-			seek = scim.Seek{Key: p.Keys.Last}
+			seek = scim.Seek{Key: keys.Last}
 		}
 	}
 }

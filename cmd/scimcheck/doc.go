@@ -13,10 +13,11 @@
 //		the SCIM base URL, as pasted into the identity provider (required)
 //	-token TOKEN
 //		the bearer token (default $SCIM_TOKEN); it is never printed
-//	-only okta|entra|groups|rfc
+//	-only okta|entra|groups|rfc|declared
 //		run only that identity provider's conversations, only the group
-//		conversations of both, or only the rfc conversations of a generic
-//		RFC 7644 client (and, either way, the error cases)
+//		conversations of both, only the rfc conversations of a generic
+//		RFC 7644 client, or only the declared resource types'
+//		conversations (and, either way, the error cases)
 //	-timeout DURATION
 //		the time each request may take (default 30s; both IdPs give up after 60s)
 //	-import-users N
@@ -51,13 +52,21 @@
 // 7644 §3.5.2.2), rfc/no-target (a value filter matching nothing is a 400
 // noTarget, §3.5.2.3) and rfc/duplicates (an email or member sent twice
 // is served once, RFC 7643 §2.4).
+// Then, for every resource type /ResourceTypes lists beyond User and Group
+// (the types a host declares, such as the demo's /Agents), a conversation
+// named declared/<type> built from the type's /Schemas: a create with its
+// required attributes filled with valid values of their types (unique ones
+// unique to the run), a GET, a filter eq on a required string attribute
+// (or on id), a PATCH replace of a writable string attribute read back,
+// and a DELETE followed by a GET that must be 404.
 // The report has one line per check, PASS, FAIL or SKIP, and under a
 // failure what was wrong with the request as sent (without the token) and
 // the offending response; it ends with a line "N passed, N failed". The
 // exit status is 1 when a check failed and 2 on a usage error.
 //
 // scimcheck creates users with random names (scimtest.….@okta.local,
-// scimtest.….@example.com and Test_User_<GUID>) and groups named scimtest-eng-…, and deletes them
+// scimtest.….@example.com and Test_User_<GUID>), groups named scimtest-eng-…
+// and declared resources whose strings start scimcheck-…, and deletes them
 // again (groups first), so it can run against a deployment that already
 // has some; point it at a test tenant all the same. entra/groups-large
 // alone creates -large-group users: against a rate-limited deployment,

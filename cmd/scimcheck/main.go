@@ -41,12 +41,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("scimcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: scimcheck -url https://app.example.com/scim/v2 -token TOKEN [-only okta|entra|groups|rfc] [-timeout 30s] [-json]\n\n")
+		fmt.Fprintf(stderr, "usage: scimcheck -url https://app.example.com/scim/v2 -token TOKEN [-only okta|entra|groups|rfc|declared] [-timeout 30s] [-json]\n\n")
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.target.BaseURL, "url", "", "the SCIM base URL, as pasted into the identity provider (required)")
 	fs.StringVar(&c.target.Token, "token", os.Getenv("SCIM_TOKEN"), "the bearer token (default $SCIM_TOKEN); never printed")
-	fs.StringVar(&c.only, "only", "", "run only the okta, the entra or the rfc conversations (projection, .search, cursor paging, remove of active, noTarget, duplicates), or only the group conversations of both identity providers (the error cases always run)")
+	fs.StringVar(&c.only, "only", "", "run only the okta, the entra or the rfc conversations (projection, .search, cursor paging, remove of active, noTarget, duplicates), only the group conversations of both identity providers, or only those of the declared resource types (the error cases always run)")
 	fs.DurationVar(&c.target.Timeout, "timeout", 30*time.Second, "the time each request may take")
 	fs.IntVar(&c.target.ImportUsers, "import-users", 150, "how many users the import check creates and pages through")
 	fs.IntVar(&c.target.LargeGroupMembers, "large-group", 20_000, "how many users entra/groups-large creates and adds to one group")
@@ -64,8 +64,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if u, err := url.Parse(c.target.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return c, usageError{fmt.Errorf("-url %q is not an http or https URL", c.target.BaseURL)}
 	}
-	if c.only != "" && c.only != "okta" && c.only != "entra" && c.only != "groups" && c.only != "rfc" {
-		return c, usageError{fmt.Errorf("-only must be okta, entra, groups or rfc, not %q", c.only)}
+	if c.only != "" && c.only != "okta" && c.only != "entra" && c.only != "groups" && c.only != "rfc" && c.only != "declared" {
+		return c, usageError{fmt.Errorf("-only must be okta, entra, groups, rfc or declared, not %q", c.only)}
 	}
 	if c.target.Timeout <= 0 {
 		return c, usageError{errors.New("-timeout must be positive")}
@@ -109,11 +109,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	// Whether the group conversations apply is asked once: it is one
 	// GET /ResourceTypes, the same for each.
 	groupsSkip, askedGroups := "", false
+	report := func(r *result) {
+		switch r.Status {
+		case "pass":
+			passed++
+		case "fail":
+			failed++
+		}
+		p.check(r)
+		if r.IdP != "errors" {
+			for _, f := range r.Failures {
+				unauthorized = unauthorized || strings.HasPrefix(f.Response, "HTTP 401 ")
+			}
+		}
+	}
+	runConv := func(conv scimtest.Conversation, skip string) {
+		r := &result{Name: conv.FullName(), IdP: conv.IdP, Enforces: conv.Enforces}
+		if skip == "" && ctx.Err() != nil {
+			skip = "interrupted"
+		}
+		if skip != "" {
+			r.Status = "skip"
+			r.Notes = append(r.Notes, "not run: "+skip)
+		} else {
+			start := time.Now()
+			conv.Run(ctx, c.target, r)
+			r.Seconds = time.Since(start).Seconds()
+			r.Status = "pass"
+			if len(r.Failures) > 0 {
+				r.Status = "fail"
+			}
+		}
+		report(r)
+	}
 	for _, conv := range scimtest.Conversations() {
 		if !selected(c.only, conv) {
 			continue
 		}
-		r := &result{Name: conv.FullName(), IdP: conv.IdP, Enforces: conv.Enforces}
 		skip := ""
 		switch {
 		case ctx.Err() != nil:
@@ -129,30 +161,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			// One conversation each: asked once too.
 			skip = conv.Skip(ctx, c.target)
 		}
-		switch {
-		case skip != "":
-			r.Status = "skip"
-			r.Notes = append(r.Notes, "not run: "+skip)
-		default:
-			start := time.Now()
-			conv.Run(ctx, c.target, r)
-			r.Seconds = time.Since(start).Seconds()
-			r.Status = "pass"
-			if len(r.Failures) > 0 {
-				r.Status = "fail"
-			}
+		runConv(conv, skip)
+	}
+	// Last, a conversation for each resource type the host declared
+	// beyond User and Group, built from its /Schemas.
+	if c.only == "" || c.only == "declared" {
+		declared, err := scimtest.DeclaredConversations(ctx, c.target)
+		if err != nil {
+			report(&result{Name: "declared/discovery", IdP: "declared", Status: "fail",
+				Enforces: "RFC 7644 §4: /ResourceTypes and /Schemas are served, so that a client finds the declared resource types",
+				Failures: []failure{{Step: "declared/discovery", Message: err.Error()}}})
 		}
-		switch r.Status {
-		case "pass":
-			passed++
-		case "fail":
-			failed++
-		}
-		p.check(r)
-		if conv.IdP != "errors" {
-			for _, f := range r.Failures {
-				unauthorized = unauthorized || strings.HasPrefix(f.Response, "HTTP 401 ")
-			}
+		for _, conv := range declared {
+			runConv(conv, "")
 		}
 	}
 	if unauthorized {
@@ -169,13 +190,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // okta and entra select an identity provider's conversations, groups the
 // group conversations of both, rfc the conversations of a generic RFC
 // client (projection, .search, cursor paging, remove of active, noTarget,
-// duplicates).
+// duplicates), declared none of these (only the declared types' own, which
+// run apart).
 func selected(only string, conv scimtest.Conversation) bool {
 	switch only {
 	case "":
 		return true
 	case "groups":
 		return conv.NeedsGroups || conv.IdP == "errors"
+	case "declared":
+		return conv.IdP == "errors"
 	}
 	return conv.IdP == only || conv.IdP == "errors"
 }

@@ -373,7 +373,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{nil, "-url is required"},
 		{[]string{"-url", "app.example.com/scim/v2"}, "is not an http or https URL"},
-		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta, entra, groups or rfc"},
+		{[]string{"-url", "https://x", "-only", "onelogin"}, "-only must be okta, entra, groups, rfc or declared"},
 		{[]string{"-url", "https://x", "-large-group", "0"}, "-large-group and -members-per-patch must be at least 1"},
 		{[]string{"-url", "https://x", "-timeout", "0s"}, "-timeout must be positive"},
 		{[]string{"-url", "https://x", "extra"}, "unexpected arguments"},

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/memstore"
+	"github.com/scimkit/scim/schema"
+)
+
+const agentURN = "urn:ietf:params:scim:schemas:core:2.0:Agent"
+
+// agentType is an AI agent's identity in the shape of the IETF agent
+// drafts, as the demo declares it.
+func agentType() scim.ResourceType {
+	str := func(name string, required bool, u schema.Uniqueness) schema.Attribute {
+		return schema.Attribute{Name: name, Type: schema.String, Required: required, Mutability: schema.ReadWrite, Returned: schema.Default, Uniqueness: u}
+	}
+	owners := schema.Attribute{Name: "owners", Type: schema.Complex, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default,
+		SubAttributes: []schema.Attribute{
+			{Name: "value", Type: schema.String, Mutability: schema.ReadWrite, Returned: schema.Default},
+			{Name: "$ref", Type: schema.Reference, ReferenceTypes: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
+			{Name: "type", Type: schema.String, CanonicalValues: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
+			{Name: "display", Type: schema.String, Mutability: schema.ReadOnly, Returned: schema.Default},
+		}}
+	return scim.ResourceType{
+		Name: "Agent", Endpoint: "Agents", Description: "AI agent identity",
+		Schema: schema.Schema{ID: agentURN, Name: "Agent", Description: "An AI agent", Attributes: []schema.Attribute{
+			str("name", true, schema.Server),
+			str("displayName", false, schema.None),
+			str("agentType", false, schema.None),
+			{Name: "active", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default},
+			str("description", false, schema.None),
+			owners,
+		}},
+	}
+}
+
+// agentServer serves users, groups and agents over memstore, with wrap
+// around the handler; it returns the base URL and the totalResults of a
+// list request.
+func agentServer(t *testing.T, wrap func(http.Handler) http.Handler) (string, func(target string) int) {
+	t.Helper()
+	srv := newServerWith(t, memstore.New(), scim.Config{ResourceTypes: []scim.ResourceType{agentType()}}, wrap)
+	return srv.URL + "/scim/v2", func(target string) int { return count(t, srv, target) }
+}
+
+func TestDeclaredTypeConversation(t *testing.T) {
+	url, countOf := agentServer(t, identity)
+	out, stderr, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
+	if code != exitPass {
+		t.Errorf("exit %d, want 0\n%s%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "\nPASS declared/Agent\n") {
+		t.Errorf("no PASS declared/Agent:\n%s", out)
+	}
+	// The declared type's conversation and the error cases.
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "6" || m[2] != "0" {
+		t.Errorf("summary: want 6 passed, 0 failed:\n%s", out)
+	}
+	if n := countOf("/scim/v2/Agents?count=0"); n != 0 {
+		t.Errorf("after scimcheck the store holds %d agents, want 0", n)
+	}
+	// Without -only, the declared types run after the others.
+	out, _, code = runCheck(t, "-url", url, "-token", token, "-import-users", "3", "-large-group", "5")
+	if code != exitPass || !strings.HasSuffix(strings.TrimSpace(out), "42 passed, 0 failed") || !strings.Contains(out, "\nPASS declared/Agent\n") {
+		t.Errorf("a full run: exit %d\n%s", code, out)
+	}
+}
+
+// dropAgentPatches answers a PATCH of an agent with the agent as it is,
+// without applying it, as a server that ignores PATCH on a type it does
+// not know does.
+func dropAgentPatches(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch && strings.Contains(r.URL.Path, "/Agents/") {
+			io.Copy(io.Discard, r.Body)
+			get, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, r.URL.String(), nil)
+			get.Header = r.Header.Clone()
+			get.RequestURI = r.URL.RequestURI()
+			h.ServeHTTP(w, get)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func TestDeclaredTypeConversationFailsWhenPatchIsDropped(t *testing.T) {
+	url, countOf := agentServer(t, dropAgentPatches)
+	out, _, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
+	if code != exitFail {
+		t.Errorf("exit %d, want 1:\n%s", code, out)
+	}
+	for _, want := range []string{
+		"\nFAIL declared/Agent\n",
+		"enforces: RFC 7644 on the declared resource type Agent (/Agents)",
+		"declared/Agent-patch: displayName: want \"scimcheck-patched-",
+		"declared/Agent-patch-read: displayName: want \"scimcheck-patched-",
+		"request:  PATCH /scim/v2/Agents/",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if m := summary.FindStringSubmatch(out); m == nil || m[1] != "5" || m[2] != "1" {
+		t.Errorf("summary: want 5 passed, 1 failed:\n%s", out)
+	}
+	// What it created is deleted all the same.
+	if n := countOf("/scim/v2/Agents?count=0"); n != 0 {
+		t.Errorf("after scimcheck the store holds %d agents, want 0", n)
+	}
+}
+
+// A create that is refused fails the conversation at its first step, and
+// nothing is left behind.
+func TestDeclaredTypeConversationFailsWhenCreateIsRefused(t *testing.T) {
+	refuse := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Agents") {
+				w.Header().Set("Content-Type", "application/scim+json")
+				w.WriteHeader(http.StatusNotImplemented)
+				io.Copy(w, bytes.NewReader([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"501","detail":"no"}`)))
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	url, _ := agentServer(t, refuse)
+	out, _, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
+	if code != exitFail || !strings.Contains(out, "declared/Agent-create: status: want 201, got 501") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
