@@ -179,7 +179,8 @@ type ResourceStore interface {
 	// wrapping ErrNotFound.
 	Resource(ctx context.Context, t *ResourceType, id string) (*Resource, error)
 	// ReplaceResource stores r in place of the resource with ID r.ID,
-	// with Store.Replace's version rule.
+	// with Store.Replace's version rule. r.Meta.Created is the stored one
+	// (the handler never changes it), so a store may keep the create's.
 	ReplaceResource(ctx context.Context, t *ResourceType, r *Resource, version string) (*Resource, error)
 	// DeleteResource removes the resource with the given id, with
 	// Store.Delete's version rule.

@@ -301,8 +301,11 @@ var resourceTime = time.Date(2025, 6, 1, 8, 0, 0, 0, time.UTC)
 // except that the optional ones are left out of every fourth sample and
 // the externalId out of every third, so that pr and not select some.
 func (k *resourceKit) sample(n int) *scim.Resource {
+	// Every sample has one Meta.Created: the handler passes the stored
+	// one to ReplaceResource, and a store may keep the create's (and order
+	// by it), so a replacement never carries another.
 	t0 := resourceTime.Add(time.Duration(n) * time.Hour)
-	r := &scim.Resource{Attributes: map[string]any{}, Meta: scim.Meta{Created: t0, LastModified: t0}}
+	r := &scim.Resource{Attributes: map[string]any{}, Meta: scim.Meta{Created: resourceTime, LastModified: t0}}
 	if n%3 != 0 {
 		r.ExternalID = fmt.Sprintf("ext-%04d-AbC", n)
 	}
