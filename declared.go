@@ -326,8 +326,20 @@ func (h *Handler) declaredTypes() ([]*resourceType, error) {
 	return out, nil
 }
 
-// checkDeclared refuses an attribute type the pipeline does not hold.
+// checkDeclared refuses an attribute the pipeline does not hold: a type
+// it does not know, a writeOnly one (it would be accepted and never
+// stored), a unique one that is not a single simple value, a multi-valued
+// sub-attribute.
 func checkDeclared(a schema.Attribute, parent string) error {
+	if a.Mutability == schema.WriteOnly {
+		return fmt.Errorf("attribute %q is writeOnly, which a declared resource type cannot hold (it would be accepted and never stored)", a.Name)
+	}
+	if u := a.Uniqueness; (u == schema.Server || u == schema.Global) && (a.MultiValued || a.Type == schema.Complex || parent != "") {
+		return fmt.Errorf("attribute %q is unique (uniqueness %s) but not a single simple value of the resource: uniqueness holds for single-valued, simple attributes", a.Name, u)
+	}
+	if parent != "" && a.MultiValued {
+		return fmt.Errorf("sub-attribute %q of %q is multi-valued; a declared type's sub-attributes hold one value", a.Name, parent)
+	}
 	switch a.Type {
 	case schema.String, schema.Boolean, schema.Integer, schema.DateTime, schema.Reference, schema.Binary:
 		return nil
@@ -362,9 +374,8 @@ func (h *Handler) declaredType(d *ResourceType, rs ResourceStore) *resourceType 
 	v.cfg.Attributes = d.Schema.Attributes // for checkImmutable
 	v.names = names{urn: d.Schema.ID, core: append(schema.Common(), d.Schema.Attributes...), extensions: d.Extensions, fold: h.cfg.Leniency.CaseInsensitiveNames}
 	for i := range d.Schema.Attributes {
-		if a := &d.Schema.Attributes[i]; a.Mutability != schema.ReadOnly {
-			v.customCore = append(v.customCore, a)
-		}
+		// Read-only values too: the store sets them, and they are served.
+		v.customCore = append(v.customCore, &d.Schema.Attributes[i])
 	}
 	for _, a := range d.Schema.Attributes {
 		if a.Required {
@@ -390,10 +401,33 @@ func (h *Handler) declaredType(d *ResourceType, rs ResourceStore) *resourceType 
 	v.users = withListing(v, &resourceType{name: d.Name, endpoint: d.Endpoint, noun: noun, description: d.Description, names: &v.names,
 		create: v.createUser, get: v.getUser, replace: v.replaceUser, patch: v.patchUser, del: v.deleteUser,
 		disabled: func(op Operations) bool { return d.Disabled&op != 0 },
-		conflict: fmt.Sprintf("another %s has the same %s (unique in a tenant)", noun, strings.Join(quoteAll(unique), " or ")),
+		conflict: conflictDetail(noun, unique),
 		label:    declaredLabel, view: v,
 	}, v.userListing())
 	return v.users
+}
+
+// keepReadOnly gives next the read-only values of old, the stored resource
+// a PUT replaces: a client cannot write them, so its body cannot remove
+// them either.
+func (h *Handler) keepReadOnly(old, next *User) {
+	keep := func(attrs []schema.Attribute) {
+		for i := range attrs {
+			if attrs[i].Mutability != schema.ReadOnly {
+				continue
+			}
+			if v, ok := old.Custom[attrs[i].Name]; ok {
+				if next.Custom == nil {
+					next.Custom = map[string]any{}
+				}
+				next.Custom[attrs[i].Name] = cloneValue(v)
+			}
+		}
+	}
+	keep(h.user.Attributes)
+	for i := range h.names.extensions {
+		keep(h.names.extensions[i].Attributes)
+	}
 }
 
 // declaredLabel names a declared resource in the activity log and the
@@ -407,10 +441,15 @@ func declaredLabel(u *User) string {
 	return ""
 }
 
-func quoteAll(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = fmt.Sprintf("%q", s)
+// conflictDetail words a uniqueness conflict of a declared type whose
+// unique attributes are unique.
+func conflictDetail(noun string, unique []string) string {
+	if len(unique) == 0 {
+		return fmt.Sprintf("another %s has the same value of an attribute the store keeps unique", noun)
 	}
-	return out
+	quoted := make([]string, len(unique))
+	for i, s := range unique {
+		quoted[i] = fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("another %s has the same %s (unique in a tenant)", noun, strings.Join(quoted, " or "))
 }

@@ -193,6 +193,15 @@ func TestDeclaredTypeRefused(t *testing.T) {
 		{"unknown type", []scim.ResourceType{bad(func(d *scim.ResourceType) {
 			d.Schema.Attributes = append(d.Schema.Attributes, schema.Attribute{Name: "blob", Type: "blob"})
 		})}, `"blob"`},
+		{"writeOnly", []scim.ResourceType{bad(func(d *scim.ResourceType) {
+			d.Schema.Attributes = append(d.Schema.Attributes, schema.Attribute{Name: "secret", Type: schema.String, Mutability: schema.WriteOnly})
+		})}, `"secret"`},
+		{"unique list", []scim.ResourceType{bad(func(d *scim.ResourceType) {
+			d.Schema.Attributes = append(d.Schema.Attributes, schema.Attribute{Name: "aliases", Type: schema.String, MultiValued: true, Uniqueness: schema.Server})
+		})}, `"aliases"`},
+		{"multi-valued sub-attribute", []scim.ResourceType{bad(func(d *scim.ResourceType) {
+			d.Schema.Attributes = append(d.Schema.Attributes, schema.Attribute{Name: "cfg", Type: schema.Complex, SubAttributes: []schema.Attribute{{Name: "tags", Type: schema.String, MultiValued: true}}})
+		})}, `"tags"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -257,5 +266,101 @@ func TestDeclaredTypeEvents(t *testing.T) {
 	}
 	if !strings.Contains(audit.String(), `msg="scim: agent created"`) || strings.Contains(audit.String(), `"d"`) {
 		t.Errorf("audit log:\n%s", audit.String())
+	}
+}
+
+// personType is a declared type whose attributes have the User's names
+// (userName, name, displayName, active, emails, groups): the pipeline
+// that serves Users must treat them as any declared type's.
+func personType() scim.ResourceType {
+	str := func(name string) schema.Attribute {
+		return schema.Attribute{Name: name, Type: schema.String, Mutability: schema.ReadWrite, Returned: schema.Default}
+	}
+	userName := str("userName")
+	userName.Required, userName.Uniqueness = true, schema.Server
+	return scim.ResourceType{Name: "Person", Endpoint: "People", Schema: schema.Schema{ID: "urn:example:params:scim:schemas:core:2.0:Person", Name: "Person", Attributes: []schema.Attribute{
+		userName,
+		{Name: "name", Type: schema.Complex, Mutability: schema.ReadWrite, Returned: schema.Default, SubAttributes: []schema.Attribute{str("givenName"), str("familyName")}},
+		str("displayName"),
+		{Name: "active", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default},
+		{Name: "emails", Type: schema.Complex, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default, SubAttributes: []schema.Attribute{
+			str("value"), str("type"), {Name: "primary", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default}}},
+		{Name: "groups", Type: schema.String, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default},
+		{Name: "createdBy", Type: schema.String, Mutability: schema.ReadOnly, Returned: schema.Default},
+	}}}
+}
+
+// stampStore sets a read-only value on every create, as a store's default
+// would.
+type stampStore struct{ *memstore.Store }
+
+func (s stampStore) CreateResource(ctx context.Context, t *scim.ResourceType, r *scim.Resource) (*scim.Resource, error) {
+	r = r.Clone()
+	if r.Attributes == nil {
+		r.Attributes = map[string]any{}
+	}
+	r.Attributes["createdBy"] = "system"
+	return s.Store.CreateResource(ctx, t, r)
+}
+
+func TestDeclaredTypeWithUserNames(t *testing.T) {
+	d := personType()
+	st := stampStore{memstore.New()}
+	d.Store = st
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, ResourceTypes: []scim.ResourceType{d}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const patchOp = `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[`
+	rec := do(t, h, "POST", "/People", `{"schemas":["`+d.Schema.ID+`"],"userName":"ann","name":{"givenName":"Ann"},"displayName":"A","active":true,"groups":["x"],"emails":[{"value":"a@x","type":"work"},{"value":"h@x","type":"home"}],"createdBy":"client"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	p := decodeMap(t, rec.Body.String())
+	id := p["id"].(string)
+	if p["createdBy"] != "system" {
+		t.Errorf("the store's read-only value is not served: %v", p)
+	}
+	for _, c := range []struct{ op, want, gone string }{
+		{`{"op":"replace","path":"emails[type eq \"work\"].value","value":"new@x"}`, "new@x", "a@x"},
+		{`{"op":"remove","path":"emails[type eq \"home\"]"}`, "new@x", "h@x"},
+		{`{"op":"replace","path":"name.givenName","value":"Anne"}`, `"Anne"`, `"Ann"`},
+		{`{"op":"remove","path":"active"}`, `"userName"`, `"active"`},
+		{`{"op":"remove","path":"emails"}`, `"userName"`, "new@x"},
+	} {
+		rec := do(t, h, "PATCH", "/People/"+id, patchOp+c.op+`]}`)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("PATCH %s: %d %s", c.op, rec.Code, rec.Body)
+		}
+		got := do(t, h, "GET", "/People/"+id, "").Body.String()
+		if !strings.Contains(got, c.want) || strings.Contains(got, c.gone) {
+			t.Errorf("after %s: %s", c.op, got)
+		}
+	}
+	// A PUT keeps the read-only value the client cannot write.
+	if rec := do(t, h, "PUT", "/People/"+id, `{"schemas":["`+d.Schema.ID+`"],"userName":"ann"}`); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"createdBy":"system"`) {
+		t.Errorf("PUT: %d %s", rec.Code, rec.Body)
+	}
+	// meta.resourceType filters select the type's resources.
+	if got := do(t, h, "GET", `/People?filter=meta.resourceType+eq+"Person"`, "").Body.String(); !strings.Contains(got, `"totalResults":1`) {
+		t.Errorf("meta.resourceType filter: %s", got)
+	}
+	e := wantError(t, do(t, h, "POST", "/People", `{"schemas":["`+d.Schema.ID+`"],"userName":"ANN"}`), 409, scim.ScimTypeUniqueness)
+	if !strings.Contains(e.Detail, "person") || !strings.Contains(e.Detail, `"userName"`) {
+		t.Errorf("409 detail %q", e.Detail)
+	}
+}
+
+func TestDeclaredTypeDeleteEventWithOnlyItsHook(t *testing.T) {
+	var kinds []scim.EventKind
+	h, err := scim.NewHandler(memstore.New(), scim.Config{Authenticator: scim.SkipAuthentication, ResourceTypes: []scim.ResourceType{agentType()},
+		Hooks: scim.Hooks{AfterResourceChange: func(_ context.Context, e scim.ResourceEvent) { kinds = append(kinds, e.Kind) }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := decodeMap(t, do(t, h, "POST", "/Agents", `{"schemas":["`+agentURN+`"],"name":"bot"}`).Body.String())["id"].(string)
+	do(t, h, "DELETE", "/Agents/"+id, "")
+	if !slices.Equal(kinds, []scim.EventKind{scim.EventCreated, scim.EventDeleted}) {
+		t.Errorf("events %v, want created and deleted", kinds)
 	}
 }

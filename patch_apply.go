@@ -206,7 +206,7 @@ func (h *Handler) applyTarget(u *User, t patchTarget, op PatchOp, v rawValue, st
 		u.Active = false
 		return nil
 	}
-	workEmail := ref.urn == "" && d.Name == "emails" && !h.allEmails
+	workEmail := ref.urn == "" && d.Name == "emails" && !h.allEmails && !h.generic
 	if t.filter != nil {
 		switch {
 		case workEmail:

@@ -265,7 +265,7 @@ func (h *Handler) update(r *http.Request, id string, change func(old *User) (*Us
 		h.changed(r.Context(), EventUpdated, old, stored)
 		return stored, nil
 	}
-	return nil, errorf(http.StatusConflict, "", "the user is being changed by many requests at once; try again")
+	return nil, errorf(http.StatusConflict, "", "the "+h.users.noun+" is being changed by many requests at once; try again")
 }
 
 func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req request, id string) {
@@ -281,6 +281,11 @@ func (h *Handler) replaceUser(w http.ResponseWriter, r *http.Request, req reques
 	}
 	stored, err := h.update(r, id, func(old *User) (*User, *Error) {
 		next := u.Clone()
+		if h.generic {
+			// A PUT cannot change what a client may not write: the
+			// declared type's read-only values stay the stored ones.
+			h.keepReadOnly(old, next)
+		}
 		if !hasActive {
 			// Okta's PUT may leave active out; that must not deactivate.
 			next.Active = old.Active
@@ -327,7 +332,7 @@ func sameProfile(a, b *User) bool {
 func (h *Handler) deleteUser(w http.ResponseWriter, r *http.Request, _ request, id string) {
 	version := ""
 	var before *User
-	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.AuditLogger != nil || h.cfg.Activity != nil {
+	if r.Header.Get("If-Match") != "" || h.cfg.Hooks.AfterChange != nil || h.cfg.Hooks.AfterResourceChange != nil || h.cfg.AuditLogger != nil || h.cfg.Activity != nil {
 		u, err := h.current(r, id)
 		if err != nil {
 			h.writeError(w, r, err)

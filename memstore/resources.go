@@ -64,6 +64,20 @@ func (t *tenant) idTaken(id string) bool {
 	return false
 }
 
+// typed is a stored resource as a filter reads it: with its type's name
+// as meta.resourceType.
+type typed struct {
+	*scim.Resource
+	name string
+}
+
+func (r typed) AttrValue(p filter.AttrPath, i int) filter.Value {
+	if p.Name == "meta" && p.Sub == "resourceType" && p.URN == "" {
+		return filter.Value{Kind: filter.String, Str: r.name}
+	}
+	return r.Resource.AttrValue(p, i)
+}
+
 // uniqueKeys are the keys of r's values of the attributes typ.Unique
 // lists, by attribute: a string is folded unless the attribute is
 // caseExact.
@@ -74,9 +88,17 @@ func uniqueKeys(typ *scim.ResourceType, r *scim.Resource) map[string]string {
 		if !ok {
 			continue
 		}
-		k := fmt.Sprint(v)
-		if s, ok := v.(string); ok && !a.CaseExact {
-			k = fold(s)
+		var k string
+		switch v := v.(type) {
+		case string:
+			k = v
+			if !a.CaseExact {
+				k = fold(v)
+			}
+		case time.Time:
+			k = v.UTC().Format(time.RFC3339Nano) // one instant, one key
+		default:
+			k = fmt.Sprint(v)
 		}
 		if keys == nil {
 			keys = map[string]string{}
@@ -249,7 +271,7 @@ func (s *Store) listResources(ctx context.Context, typ *scim.ResourceType, q sci
 		}
 		return nil, false
 	}
-	view := func(e *rentry) filter.Resource { return &e.res }
+	view := func(e *rentry) filter.Resource { return typed{&e.res, typ.Name} }
 	out := func(e *rentry) { page.Resources = append(page.Resources, e.res.Clone()) }
 	page.TotalResults, page.Keys, err = list(ctx, q, byKey, &rs.order, index, view, out)
 	if err != nil {

@@ -106,6 +106,22 @@ func TestHandler(t *testing.T, h http.Handler, opts HandlerOptions) {
 			}
 		})
 	}
+	// The host's own resource types get a conversation each.
+	declared, err := DeclaredConversations(context.Background(), target)
+	if err != nil {
+		t.Errorf("scimtest: reading the handler's resource types for their conversations: %v", err)
+		return
+	}
+	if len(declared) == 0 {
+		return
+	}
+	t.Run("declared", func(t *testing.T) {
+		for _, c := range declared {
+			t.Run(c.Name, func(t *testing.T) {
+				c.Run(context.Background(), target, testReporter{t, c})
+			})
+		}
+	})
 }
 
 // testReporter reports to a subtest.
