@@ -193,6 +193,9 @@ type ResourceStore interface {
 // ResourceKeysetLister is KeysetLister for a ResourceStore: when the store
 // implements it, declared types are paged by cursor (RFC 9865) too.
 type ResourceKeysetLister interface {
+	// ListResourcesKeyset returns a keyset page of the resources of t
+	// that match q.Filter, with KeysetLister.ListKeyset's rules for
+	// q.Seek and the page's Keys.
 	ListResourcesKeyset(ctx context.Context, t *ResourceType, q Query) (*ResourcePage, error)
 }
 
