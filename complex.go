@@ -6,10 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/scimkit/scim/filter"
-	"github.com/scimkit/scim/internal/jsontext"
 	"github.com/scimkit/scim/schema"
 )
 
@@ -96,25 +94,6 @@ func (h *Handler) decodeComplexList(d *schema.Attribute, v rawValue) ([]map[stri
 	return out, nil
 }
 
-// elementKey identifies an element of a multi-valued complex attribute by
-// all its sub-attributes but primary, in a canonical order, times by
-// instant: elements with equal keys are duplicates (sameElement).
-func elementKey(m map[string]any) string {
-	keys := slices.Sorted(maps.Keys(m))
-	var b strings.Builder
-	for _, k := range keys {
-		if k == "primary" {
-			continue
-		}
-		x := m[k]
-		if t, ok := x.(time.Time); ok {
-			x = t.UnixNano()
-		}
-		fmt.Fprintf(&b, "%s\x00%T\x00%v\x00", k, m[k], x)
-	}
-	return b.String()
-}
-
 // mergeComplex returns old with the sub-attributes of add set over it, as
 // an add or replace of a singular complex attribute does (RFC 7644
 // §3.5.2.1, §3.5.2.3: sub-attributes not given are left alone).
@@ -141,29 +120,6 @@ func onePrimary(list []map[string]any, keep int) {
 			list[i] = m
 		}
 	}
-}
-
-// appendComplex appends the object m of the complex attribute d, its
-// sub-attributes in schema order, those p wants. path is d's canonical
-// path.
-func appendComplex(b []byte, d *schema.Attribute, path string, m map[string]any, p *projection) []byte {
-	b = append(b, '{')
-	n := len(b)
-	for i := range d.SubAttributes {
-		sub := &d.SubAttributes[i]
-		x, ok := m[sub.Name]
-		if !ok || p != nil && !p.wants(path+"."+sub.Name, sub.Returned) {
-			continue
-		}
-		b = append(b, ',')
-		b = jsontext.AppendString(b, sub.Name)
-		b = append(b, ':')
-		b = appendScalar(b, x)
-	}
-	if len(b) > n {
-		b = append(b[:n], b[n+1:]...)
-	}
-	return append(b, '}')
 }
 
 // complexValue is sub of element i of a complex value, for filters; sub

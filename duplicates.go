@@ -1,7 +1,10 @@
 package scim
 
 import (
+	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -119,4 +122,23 @@ func collapseMembers(ms []Member) []Member {
 		}
 	}
 	return out
+}
+
+// elementKey identifies an element of a multi-valued complex attribute by
+// all its sub-attributes but primary, in a canonical order, times by
+// instant: elements with equal keys are duplicates (sameElement).
+func elementKey(m map[string]any) string {
+	keys := slices.Sorted(maps.Keys(m))
+	var b strings.Builder
+	for _, k := range keys {
+		if k == "primary" {
+			continue
+		}
+		x := m[k]
+		if t, ok := x.(time.Time); ok {
+			x = t.UnixNano()
+		}
+		fmt.Fprintf(&b, "%s\x00%T\x00%v\x00", k, m[k], x)
+	}
+	return b.String()
 }

@@ -285,3 +285,26 @@ func appendTime(b []byte, t time.Time) []byte {
 	b = t.UTC().AppendFormat(b, time.RFC3339Nano)
 	return append(b, '"')
 }
+
+// appendComplex appends the object m of the complex attribute d, its
+// sub-attributes in schema order, those p wants. path is d's canonical
+// path.
+func appendComplex(b []byte, d *schema.Attribute, path string, m map[string]any, p *projection) []byte {
+	b = append(b, '{')
+	n := len(b)
+	for i := range d.SubAttributes {
+		sub := &d.SubAttributes[i]
+		x, ok := m[sub.Name]
+		if !ok || p != nil && !p.wants(path+"."+sub.Name, sub.Returned) {
+			continue
+		}
+		b = append(b, ',')
+		b = jsontext.AppendString(b, sub.Name)
+		b = append(b, ':')
+		b = appendScalar(b, x)
+	}
+	if len(b) > n {
+		b = append(b[:n], b[n+1:]...)
+	}
+	return append(b, '}')
+}
