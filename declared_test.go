@@ -3,8 +3,10 @@ package scim_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -363,4 +365,44 @@ func TestDeclaredTypeDeleteEventWithOnlyItsHook(t *testing.T) {
 	if !slices.Equal(kinds, []scim.EventKind{scim.EventCreated, scim.EventDeleted}) {
 		t.Errorf("events %v, want created and deleted", kinds)
 	}
+}
+
+// TestDeclaredTypeCursors walks a declared type's resources by RFC 9865
+// cursor, by GET and by .search: every agent once, in order.
+func TestDeclaredTypeCursors(t *testing.T) {
+	h, _ := agentHandler(t)
+	var want []string
+	for i := range 23 {
+		rec := do(t, h, "POST", "/Agents", fmt.Sprintf(`{"schemas":["%s"],"name":"bot-%02d"}`, agentURN, i))
+		want = append(want, decodeMap(t, rec.Body.String())["id"].(string))
+	}
+	for _, search := range []bool{false, true} {
+		var got []string
+		cursor := ""
+		for range 10 {
+			var rec *httptest.ResponseRecorder
+			if search {
+				rec = do(t, h, "POST", "/Agents/.search", fmt.Sprintf(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],"cursor":%q,"count":5}`, cursor))
+			} else {
+				rec = do(t, h, "GET", "/Agents?count=5&cursor="+cursor, "")
+			}
+			if rec.Code != 200 {
+				t.Fatalf("page: %d %s", rec.Code, rec.Body)
+			}
+			l := decodeCursorList(t, rec, rec.Body.String())
+			for _, r := range l.Resources {
+				got = append(got, decodeMap(t, string(r))["id"].(string))
+			}
+			if cursor = l.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf(".search %v: walked %d agents, want the %d in order", search, len(got), len(want))
+		}
+	}
+	// A cursor of /Agents does not page /Users.
+	rec := do(t, h, "GET", "/Agents?count=5&cursor=", "")
+	l := decodeCursorList(t, rec, rec.Body.String())
+	wantError(t, do(t, h, "GET", "/Users?count=5&cursor="+l.NextCursor, ""), 400, scim.ScimTypeInvalidCursor)
 }
