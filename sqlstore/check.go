@@ -261,20 +261,27 @@ func (s *Store) checkResourceTables(ctx context.Context) error {
 			field, col string
 			kind       filter.Kind
 			json       bool
+			typ        string // the column's type in Schema, when not columnType(kind)
 		}
-		wants := []want{{"ID", k.ID, idKind, false}, {"Version", k.Version, filter.Number, false}}
-		for _, w := range []want{{"Tenant", k.Tenant, filter.String, false}, {"ExternalID", k.ExternalID, filter.String, false},
-			{"Created", k.Created, filter.DateTime, false}, {"LastModified", k.LastModified, filter.DateTime, false}, {"JSON", k.JSON, filter.String, true}} {
+		wants := []want{{"ID", k.ID, idKind, false, ""}, {"Version", k.Version, filter.Number, false, ""}}
+		for _, w := range []want{{"Tenant", k.Tenant, filter.String, false, ""}, {"ExternalID", k.ExternalID, filter.String, false, ""},
+			{"Created", k.Created, filter.DateTime, false, ""}, {"LastModified", k.LastModified, filter.DateTime, false, ""}, {"JSON", k.JSON, filter.String, true, ""}} {
 			if w.col != "" {
 				wants = append(wants, w)
 			}
 		}
 		for _, c := range rt.cols {
-			wants = append(wants, want{"Columns[" + c.attr + "]", c.col, c.kind, false})
+			wants = append(wants, want{"Columns[" + c.attr + "]", c.col, c.kind, false, ""})
+			if c.folded != "" {
+				wants = append(wants, want{"the folded column of unique Columns[" + c.attr + "]", c.folded, filter.String, false, s.cfg.foldedType(c)})
+			}
 		}
 		for _, w := range wants {
 			typ, ok := lookupColumn(cols, w.col)
 			sqlType := s.cfg.columnType(w.kind)
+			if w.typ != "" {
+				sqlType = w.typ
+			}
 			switch w.field {
 			case "ID":
 				sqlType, _ = s.cfg.idTypes()
@@ -288,6 +295,12 @@ func (s *Store) checkResourceTables(ctx context.Context) error {
 			case !s.holds(typ, w.kind):
 				problems = append(problems, fmt.Sprintf("%s: %s: column %s.%s is %s, which cannot hold a %s", k.Type.Name, w.field, k.Table, w.col, typ, kindName(w.kind)))
 			}
+		}
+	}
+	if len(problems) == 0 {
+		var err error
+		if problems, err = s.checkUniqueIndexes(ctx); err != nil {
+			return err
 		}
 	}
 	if len(problems) > 0 {

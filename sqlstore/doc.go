@@ -193,15 +193,20 @@
 // users: versions compared in the write, filters as WHERE clauses over
 // the columns and the JSON column, pages by offset and by cursor, tenant
 // isolation. Ids are unique across types: UUIDs, or database keys after
-// ResourceTable.IDPrefix ("agent-12"). Unique attributes (uniqueness
-// server or global) are checked inside the write's transaction under a
-// lock of the tenant's rows of the type (an advisory lock on PostgreSQL,
-// next-key locks on MySQL and MariaDB, the write lock on SQLite), so that
-// a value in the JSON column is unique too; values compare as a filter's
-// eq compares them (a string column on SQLite folds only ASCII). When a
-// user, a group or a declared resource is deleted, its id leaves the
-// reference lists (ResourceType.References) of every declared resource of
-// the tenant in the same transaction: the rows whose JSON contains the
+// ResourceTable.IDPrefix ("agent-12"). A unique attribute (uniqueness
+// server or global) must have a column of its own, with a unique index on
+// (tenant, lower(column)), or on a folded copy of the column on MySQL,
+// MariaDB and SQLite, as userName has (Config.Schema creates both; Check
+// names a missing one): Validate refuses one left in the JSON column,
+// whose check would scan the tenant's rows. The write's transaction looks
+// the value up with the comparison a filter eq compiles to, which the
+// index serves, after a lock whose cost does not grow with the table (a
+// transaction-scoped advisory lock on PostgreSQL, the write lock on
+// SQLite; on MySQL and MariaDB the unique index itself, whose duplicate
+// key is answered as a uniqueness conflict). When a user, a group or a
+// declared resource is deleted, its id leaves the reference lists
+// (ResourceType.References) of every declared resource of the tenant in
+// the same transaction: the rows whose JSON contains the
 // quoted id are locked, rewritten and given a new version. Config.Schema
 // prints the tables and Store.Check names a missing table or column with
 // the statement that creates it.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/scimkit/scim"
 	"github.com/scimkit/scim/filter"
-	"github.com/scimkit/scim/schema"
 )
 
 var (
@@ -36,14 +35,13 @@ type resourceTable struct {
 	byID, lock string
 	order      keyOrder
 	orderBy    string
-	refs       []string            // t.Type.References(), when the JSON column can hold them
-	unique     []*schema.Attribute // t.Type.Unique()
+	refs       []string // t.Type.References(), when the JSON column can hold them
 }
 
 func newResourceTable(s *Store, r ResourceTable) *resourceTable {
 	k := r.withDefaults(s.cfg)
-	rt := &resourceTable{t: k, unique: k.Type.Unique()}
-	rt.cols, _ = k.columns()
+	rt := &resourceTable{t: k}
+	rt.cols, _ = k.columns(s.cfg.Dialect)
 	if s.cfg.IDs == DatabaseIDs {
 		rt.prefix = k.IDPrefix
 	}
@@ -258,6 +256,11 @@ func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *sci
 	for i, c := range rt.cols {
 		add(c.col, vals[i])
 	}
+	for i, c := range rt.cols {
+		if c.folded != "" && s.cfg.Dialect == SQLite {
+			add(c.folded, foldValue(vals[i]))
+		}
+	}
 	err = s.inTx(ctx, func(tx txConn) error {
 		if err := s.checkUnique(ctx, tx, rt, tenant, r, nil); err != nil {
 			return err
@@ -271,7 +274,7 @@ func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *sci
 		row.key, err = s.insert(ctx, k.Table, k.ID, cols, args, id, tx.ExecContext,
 			func(ctx context.Context, q string, args ...any) scanner { return tx.QueryRowContext(ctx, q, args...) })
 		if err != nil {
-			return fmt.Errorf("sqlstore: create %s: %w", t.Name, err)
+			return rt.writeError("create "+t.Name, err)
 		}
 		return nil
 	})
@@ -349,6 +352,11 @@ func (s *Store) ReplaceResource(ctx context.Context, t *scim.ResourceType, r *sc
 	for i, c := range rt.cols {
 		set(c.col, vals[i])
 	}
+	for i, c := range rt.cols {
+		if c.folded != "" && s.cfg.Dialect == SQLite {
+			set(c.folded, foldValue(vals[i]))
+		}
+	}
 	sets = append(sets, k.Version+" = "+k.Version+" + 1")
 	where, _ := s.keyWhereOf(k.ID, k.Tenant, len(args)+1)
 	q := "UPDATE " + k.Table + " SET " + strings.Join(sets, ", ") + " WHERE " + where
@@ -364,7 +372,7 @@ func (s *Store) ReplaceResource(ctx context.Context, t *scim.ResourceType, r *sc
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, q, append(slices.Clone(args), key...)...); err != nil {
-			return fmt.Errorf("sqlstore: replace %s %q: %w", t.Name, r.ID, err)
+			return rt.writeError(fmt.Sprintf("replace %s %q", t.Name, r.ID), err)
 		}
 		v, _ := parseVersion(cur.Meta.Version)
 		row := resourceRow{key: strings.TrimPrefix(r.ID, rt.prefix), version: v + 1, vals: vals,
@@ -409,6 +417,25 @@ func (s *Store) DeleteResource(ctx context.Context, t *scim.ResourceType, id, ve
 		}
 		return s.dropReferences(ctx, tx, tenant, id)
 	})
+}
+
+// writeError wraps a failed INSERT or UPDATE: a unique index's violation
+// (a writer that did not take the store's lock, or MySQL's, where the
+// index is the lock: see checkUnique) wraps scim.ErrUniqueness.
+func (rt *resourceTable) writeError(op string, err error) error {
+	if isUniqueViolation(err) {
+		return fmt.Errorf("sqlstore: %s: another %s of the tenant has one of its unique values: %w: %w", op, rt.t.Type.Name, scim.ErrUniqueness, err)
+	}
+	return fmt.Errorf("sqlstore: %s: %w", op, err)
+}
+
+// foldValue is a unique string's folded value as SQLite's store writes it
+// (see foldString); nil stays nil.
+func foldValue(v any) any {
+	if s, ok := v.(string); ok {
+		return foldString(s)
+	}
+	return v
 }
 
 // filterValue is v as a filter literal, false for a value that is not a

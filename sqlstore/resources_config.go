@@ -59,6 +59,23 @@ type ResourceTable struct {
 	// Columns maps attributes of the type to columns of their own, by
 	// attribute name: single-valued string, reference, boolean, integer
 	// and dateTime attributes only.
+	//
+	// Every attribute the type's Unique lists must be here: the store
+	// checks it with a lookup that a unique index on (tenant, column)
+	// serves, and Validate refuses a unique attribute left in the JSON
+	// column, naming it, since there each write would scan every row of
+	// the tenant's resources (and, on MySQL and MariaDB, lock them). The
+	// store does not pick a column for it: the table is the host's, and a
+	// column that appeared in it by default would be a surprise at the
+	// next migration. Config.Schema creates the index (see its doc); a
+	// case-insensitive string (not caseExact) is indexed folded, as
+	// userName is: on lower(column) on PostgreSQL, and on MySQL, MariaDB
+	// and SQLite on a column of its own named after the column with
+	// "_lower" appended (name_lower): generated AS (lower(name)) with a
+	// binary collation on MySQL and MariaDB, written by the store with
+	// Unicode folding on SQLite. On MySQL and MariaDB a caseExact unique
+	// string column has a binary collation, so that "Bot" and "bot" are
+	// two values.
 	Columns map[string]string
 	// JSON is the column (jsonb or json on PostgreSQL, JSON or LONGTEXT on
 	// MySQL and MariaDB, TEXT on SQLite) that keeps every attribute
@@ -73,6 +90,34 @@ type resourceColumn struct {
 	attr string
 	col  string
 	kind filter.Kind
+	// unique: the type's Unique lists the attribute; exact: it is a
+	// caseExact string, or not a string.
+	unique, exact bool
+	// folded, for a unique case-insensitive string on MySQL, MariaDB or
+	// SQLite, is the column holding its folded value, which the unique
+	// index covers and case-insensitive filters compare.
+	folded string
+}
+
+// key is what the unique index of a unique column covers after the
+// tenant: its folded column, lower(column) (PostgreSQL) or the column.
+func (rc resourceColumn) key() string {
+	switch {
+	case rc.folded != "":
+		return rc.folded
+	case !rc.exact:
+		return "lower(" + rc.col + ")"
+	}
+	return rc.col
+}
+
+// foldedName is col's folded column: "_lower" appended, inside the quotes
+// of a quoted name.
+func foldedName(col string) string {
+	if n := len(col); n > 1 && (col[0] == '"' || col[0] == '`') && col[n-1] == col[0] {
+		return col[:n-1] + "_lower" + col[n-1:]
+	}
+	return col + "_lower"
 }
 
 // validate checks r, the i-th of c.Resources, against the user table's
@@ -111,7 +156,7 @@ func (r ResourceTable) validate(c Config, i int) error {
 		}
 		taken[strings.ToLower(bare(f.name))] = f.field
 	}
-	cols, err := r.columns()
+	cols, err := r.columns(c.Dialect)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
@@ -124,6 +169,15 @@ func (r ResourceTable) validate(c Config, i int) error {
 		}
 		taken[strings.ToLower(bare(rc.col))] = "Columns[" + rc.attr + "]"
 	}
+	for _, rc := range cols {
+		if rc.folded == "" {
+			continue
+		}
+		if other, dup := taken[strings.ToLower(bare(rc.folded))]; dup {
+			return fmt.Errorf("%s: Columns[%q]: unique attribute %q is indexed folded in column %q, which is also %s's", where, rc.attr, rc.attr, rc.folded, other)
+		}
+		taken[strings.ToLower(bare(rc.folded))] = "the folded column of Columns[" + rc.attr + "]"
+	}
 	for _, a := range r.attributes() {
 		if r.JSON == "" && !slices.ContainsFunc(cols, func(c resourceColumn) bool { return c.attr == a.Name }) {
 			return fmt.Errorf("%s: attribute %q has no column and JSON is \"-\": map it in Columns or keep a JSON column", where, a.Name)
@@ -132,6 +186,9 @@ func (r ResourceTable) validate(c Config, i int) error {
 	for _, a := range r.Type.Unique() {
 		if a.MultiValued || a.Type == schema.Complex {
 			return fmt.Errorf("%s: attribute %q is unique (uniqueness %s) but multi-valued or complex: sqlstore enforces uniqueness of single-valued simple attributes only", where, a.Name, a.Uniqueness)
+		}
+		if !slices.ContainsFunc(cols, func(c resourceColumn) bool { return c.attr == a.Name }) {
+			return fmt.Errorf("%s: attribute %q is unique (uniqueness %s) but has no column of its own: map it in Columns (Columns: map[string]string{%q: %q}) and create the unique index Config.Schema lists, so that checking a write's %s is one index lookup; in the JSON column it would scan every %s of the tenant", where, a.Name, a.Uniqueness, a.Name, snake(a.Name), a.Name, r.Type.Name)
 		}
 	}
 	return nil
@@ -184,7 +241,7 @@ func (r ResourceTable) attribute(name string) (*schema.Attribute, bool) {
 // columns are the attributes of Columns with their kinds, by attribute
 // name; an error names one that is not a single-valued simple attribute
 // of the type.
-func (r ResourceTable) columns() ([]resourceColumn, error) {
+func (r ResourceTable) columns(d Dialect) ([]resourceColumn, error) {
 	var out []resourceColumn
 	for name, col := range r.Columns {
 		a, ok := r.attribute(name)
@@ -197,10 +254,32 @@ func (r ResourceTable) columns() ([]resourceColumn, error) {
 		if slices.ContainsFunc(out, func(c resourceColumn) bool { return c.attr == a.Name }) {
 			return nil, fmt.Errorf("Columns[%q]: attribute %q is mapped twice", name, a.Name)
 		}
-		out = append(out, resourceColumn{attr: a.Name, col: col, kind: kindOf(a.Type)})
+		rc := resourceColumn{attr: a.Name, col: col, kind: kindOf(a.Type),
+			unique: a.Uniqueness == schema.Server || a.Uniqueness == schema.Global,
+			exact:  a.CaseExact || kindOf(a.Type) != filter.String}
+		if rc.unique && !rc.exact && d != PostgreSQL {
+			rc.folded = foldedName(col)
+		}
+		out = append(out, rc)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].attr < out[j].attr })
 	return out, nil
+}
+
+// snake is name in snake case (displayName → display_name), the column a
+// refusal suggests.
+func snake(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if 'A' <= r && r <= 'Z' {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func describe(a *schema.Attribute) string {
@@ -250,8 +329,10 @@ func (c Config) checkResources() error {
 
 // resourceSchema returns the statements that create r's table and its
 // indexes: (tenant, created, id) for the list order with UUIDs, (tenant,
-// id) with database ids, and (tenant, externalId) for identity providers'
-// lookups.
+// id) with database ids, (tenant, externalId) for identity providers'
+// lookups, and a unique index on (tenant, key) for each unique attribute
+// (see resourceColumn.key), which serves the write's uniqueness check and
+// makes the database refuse a duplicate that bypassed it.
 func (c Config) resourceSchema(r ResourceTable) []string {
 	r = r.withDefaults(c)
 	return append([]string{c.resourceCreate(r)}, c.resourceIndexes(r)...)
@@ -271,9 +352,18 @@ func (c Config) resourceCreate(r ResourceTable) string {
 	add(r.Created, c.timestamp())
 	add(r.LastModified, c.timestamp())
 	add(r.Version, "BIGINT NOT NULL DEFAULT 1")
-	rcs, _ := r.columns()
+	rcs, _ := r.columns(c.Dialect)
 	for _, rc := range rcs {
-		add(rc.col, c.columnType(rc.kind))
+		typ := c.columnType(rc.kind)
+		if c.Dialect == MySQL && rc.unique && rc.exact && rc.kind == filter.String {
+			typ += " COLLATE utf8mb4_bin"
+		}
+		add(rc.col, typ)
+	}
+	for _, rc := range rcs {
+		if rc.folded != "" {
+			add(rc.folded, c.foldedType(rc))
+		}
 	}
 	add(r.JSON, c.jsonType())
 	create := "CREATE TABLE " + r.Table + " (\n\t" + strings.Join(cols, ",\n\t") + "\n)"
@@ -281,6 +371,17 @@ func (c Config) resourceCreate(r ResourceTable) string {
 		create += " DEFAULT CHARSET=utf8mb4"
 	}
 	return create
+}
+
+// foldedType is the type of rc's folded column: generated on MySQL and
+// MariaDB, with a binary collation so that lowered values are equal when
+// their bytes are (not when a _ci collation equates "e" and "é"); written
+// by the store on SQLite.
+func (c Config) foldedType(rc resourceColumn) string {
+	if c.Dialect == MySQL {
+		return c.textType() + " COLLATE utf8mb4_bin AS (lower(" + rc.col + ")) VIRTUAL"
+	}
+	return "TEXT"
 }
 
 func (c Config) resourceIndexes(r ResourceTable) []string {
@@ -299,7 +400,23 @@ func (c Config) resourceIndexes(r ResourceTable) []string {
 	if r.ExternalID != "" {
 		stmts = append(stmts, "CREATE INDEX "+base+"_external_id_idx ON "+r.Table+" ("+key+r.ExternalID+")")
 	}
+	rcs, _ := r.columns(c.Dialect)
+	for _, rc := range rcs {
+		if rc.unique {
+			stmts = append(stmts, c.uniqueIndex(r, rc))
+		}
+	}
 	return stmts
+}
+
+// uniqueIndex is the statement creating the unique index of the unique
+// column rc of r.
+func (c Config) uniqueIndex(r ResourceTable, rc resourceColumn) string {
+	key := rc.key()
+	if r.Tenant != "" {
+		key = r.Tenant + ", " + key
+	}
+	return "CREATE UNIQUE INDEX " + indexBase(r.Table) + "_" + strings.ToLower(bare(rc.col)) + "_key ON " + r.Table + " (" + key + ")"
 }
 
 // textType is the type of a text column that may be indexed.

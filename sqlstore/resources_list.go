@@ -106,7 +106,13 @@ func (rt *resourceTable) column(s *Store) func(filter.AttrPath) (filter.Column, 
 		}
 		for _, c := range rt.cols {
 			if c.attr == p.Name {
-				return filter.Column{Name: c.col, Kind: c.kind}, p.Sub == ""
+				col := filter.Column{Name: c.col, Kind: c.kind}
+				if c.folded != "" {
+					// Case-insensitive comparisons use the folded column
+					// the unique index covers, as userName's do.
+					col.Folded, col.Fold = c.folded, s.fold()
+				}
+				return col, p.Sub == ""
 			}
 		}
 		def, ok := k.attribute(p.Name)

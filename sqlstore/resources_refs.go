@@ -3,76 +3,11 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"strings"
 	"time"
 
 	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/filter"
 )
-
-// checkUnique returns an error wrapping scim.ErrUniqueness when another
-// resource of the tenant (not self, the row's key, when replacing) has
-// one of r's values of an attribute the type's Unique lists, compared as
-// a filter eq compares them. It runs in the write's transaction, after
-// taking a lock that keeps two writers of the tenant's resources of the
-// type from both passing it: on SQLite the transaction's own (BEGIN
-// IMMEDIATE), on PostgreSQL a transaction-scoped advisory lock on the
-// table and tenant, on MySQL and MariaDB the next-key locks of a locking
-// read over the tenant's rows. No unique index can do it for a value in
-// the JSON column.
-func (s *Store) checkUnique(ctx context.Context, tx txConn, rt *resourceTable, tenant string, r *scim.Resource, self any) error {
-	var cond filter.Expr
-	var names []string
-	for _, a := range rt.unique {
-		v, ok := filterValue(r.Attributes[a.Name])
-		if !ok {
-			continue
-		}
-		var c filter.Expr = &filter.Compare{Path: filter.AttrPath{Name: a.Name}, Op: filter.Eq, Value: v, CaseExact: a.CaseExact}
-		if cond != nil {
-			c = &filter.Logical{Op: filter.Or, Left: cond, Right: c}
-		}
-		cond, names = c, append(names, fmt.Sprintf("%q", a.Name))
-	}
-	if cond == nil {
-		return nil
-	}
-	k := rt.t
-	if s.cfg.Dialect == PostgreSQL {
-		h := fnv.New64a()
-		h.Write([]byte(k.Table + "\x00" + tenant))
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64())); err != nil {
-			return fmt.Errorf("sqlstore: lock %s for its unique attributes: %w", k.Type.Name, err)
-		}
-	}
-	where, args, err := s.where(tenant, k.Tenant, cond, rt.column(s))
-	if err != nil {
-		return fmt.Errorf("sqlstore: %s's unique attributes %s: %w", k.Type.Name, strings.Join(names, ", "), err)
-	}
-	q := "SELECT " + k.ID + " FROM " + k.Table + where
-	if self != nil {
-		args = append(args, self)
-		q += " AND " + k.ID + " <> " + s.ph(len(args))
-	}
-	q += " LIMIT 1"
-	if s.cfg.Dialect == MySQL {
-		q += " FOR UPDATE"
-	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return fmt.Errorf("sqlstore: %s's unique attributes: %w", k.Type.Name, err)
-	}
-	taken := rows.Next()
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sqlstore: %s's unique attributes: %w", k.Type.Name, err)
-	}
-	if taken {
-		return fmt.Errorf("sqlstore: another %s of the tenant has this %s: %w", k.Type.Name, strings.Join(names, " or "), scim.ErrUniqueness)
-	}
-	return nil
-}
 
 // refersTo reports whether a declared type refers to other resources
 // (ResourceType.References), so that deletes must drop their ids.

@@ -10,6 +10,7 @@ import (
 	_ "modernc.org/sqlite"             // SQLite in pure Go: the demo needs no cgo
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/examples/internal/demo"
 	"github.com/scimkit/scim/filter"
 	"github.com/scimkit/scim/sqlstore"
 )
@@ -46,6 +47,24 @@ var appGroups = &sqlstore.GroupTables{
 	MemberColumns: sqlstore.MemberColumns{Group: "team_id", Member: "user_id", Type: "member_type"},
 }
 
+// The app's AI agents, the demo's /Agents (demo.AgentType): name has a
+// column of its own, since it is unique in a tenant and sqlstore checks it
+// with one probe of a unique index; everything else (displayName,
+// agentType, active, description, owners) is kept in a JSON column, as a
+// type a host declares may grow without migrations.
+var appAgents = sqlstore.ResourceTable{
+	Type:         demo.AgentType(),
+	Table:        "agents",
+	ID:           "id",
+	Tenant:       "org",
+	ExternalID:   "idp_id",
+	Created:      "created_at",
+	LastModified: "updated_at",
+	Version:      "lock_version",
+	JSON:         "scim_attributes",
+	Columns:      map[string]string{"name": "name"},
+}
+
 // The app's own migration, as it might have been written before SCIM: the
 // last lines are what adding SCIM asked of it (an idp_id, a version for
 // optimistic concurrency, a tenant, and the lookup indexes).
@@ -78,6 +97,18 @@ var appTable = map[sqlstore.Dialect][]string{
 			team_id BIGINT NOT NULL, user_id BIGINT NOT NULL, member_type TEXT NOT NULL DEFAULT 'User',
 			PRIMARY KEY (team_id, user_id, member_type))`,
 		`CREATE INDEX IF NOT EXISTS team_members_user_idx ON team_members (user_id, team_id)`,
+		// Added with the demo's /Agents. The unique index serves
+		// sqlstore's check of a write's name and is what makes two
+		// concurrent creates of one name one 201 and one 409.
+		`CREATE TABLE IF NOT EXISTS agents (
+			id BIGSERIAL PRIMARY KEY,
+			org TEXT NOT NULL DEFAULT '',
+			name TEXT NOT NULL,
+			created_at TIMESTAMPTZ, updated_at TIMESTAMPTZ,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, scim_attributes JSONB)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS agents_org_name_key ON agents (org, lower(name))`,
+		`CREATE INDEX IF NOT EXISTS agents_org_idx ON agents (org, id)`,
+		`CREATE INDEX IF NOT EXISTS agents_org_idp_id_idx ON agents (org, idp_id)`,
 	},
 	sqlstore.SQLite: {
 		`CREATE TABLE IF NOT EXISTS users (
@@ -105,6 +136,17 @@ var appTable = map[sqlstore.Dialect][]string{
 			team_id INTEGER NOT NULL, user_id INTEGER NOT NULL, member_type TEXT NOT NULL DEFAULT 'User',
 			PRIMARY KEY (team_id, user_id, member_type))`,
 		`CREATE INDEX IF NOT EXISTS team_members_user_idx ON team_members (user_id, team_id)`,
+		// name_lower is the folded name sqlstore writes (SQLite's lower()
+		// folds only ASCII) and the unique index covers.
+		`CREATE TABLE IF NOT EXISTS agents (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			org TEXT NOT NULL DEFAULT '',
+			name TEXT NOT NULL, name_lower TEXT,
+			created_at DATETIME, updated_at DATETIME,
+			idp_id TEXT, lock_version BIGINT NOT NULL DEFAULT 1, scim_attributes TEXT)`,
+		`CREATE UNIQUE INDEX IF NOT EXISTS agents_org_name_key ON agents (org, name_lower)`,
+		`CREATE INDEX IF NOT EXISTS agents_org_idx ON agents (org, id)`,
+		`CREATE INDEX IF NOT EXISTS agents_org_idp_id_idx ON agents (org, idp_id)`,
 	},
 }
 
@@ -138,7 +180,7 @@ func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 	for _, stmt := range appTable[dialect] {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			conn.Close()
-			return nil, nil, fmt.Errorf("creating the app's users table: %w", err)
+			return nil, nil, fmt.Errorf("creating the app's tables: %w", err)
 		}
 	}
 	cols := appColumns
@@ -148,14 +190,22 @@ func openStore(ctx context.Context, db string) (scim.Store, func(), error) {
 		groups.Columns.DisplayNameLower = "name_lower"
 	}
 	store, err := sqlstore.New(conn, sqlstore.Config{
-		Dialect: dialect,
-		Table:   "users",
-		Columns: cols,
-		Custom:  []sqlstore.Custom{{Name: "regions", Column: "regions", Kind: filter.String, Multi: true}},
-		IDs:     sqlstore.DatabaseIDs, // the app's own integer key
-		Groups:  &groups,
+		Dialect:   dialect,
+		Table:     "users",
+		Columns:   cols,
+		Custom:    []sqlstore.Custom{{Name: "regions", Column: "regions", Kind: filter.String, Multi: true}},
+		IDs:       sqlstore.DatabaseIDs, // the app's own integer key
+		Groups:    &groups,
+		Resources: []sqlstore.ResourceTable{appAgents}, // served as "agent-12"
 	})
 	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	// Every column and index the map names, found at start-up rather than
+	// at the first request that needs it.
+	if err := store.Check(ctx); err != nil {
+		store.Close()
 		conn.Close()
 		return nil, nil, err
 	}

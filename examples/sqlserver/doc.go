@@ -7,8 +7,9 @@
 //	go run ./examples/sqlserver -db sqlite:/tmp/app.db
 //	go run ./examples/sqlserver -db postgres://user@host/db
 //
-// db.go holds the app's table (with columns SCIM knows nothing about, such
-// as password_hash and role) and the column map that is all sqlstore needs.
+// db.go holds the app's tables (users, with columns SCIM knows nothing
+// about, such as password_hash and role; teams; agents, for the demo's
+// /Agents) and the column maps that are all sqlstore needs.
 // It prints each tenant's base URL and token, as examples/server does.
 //
 // It is a command of its own so that the in-memory demo, the README's first

@@ -72,7 +72,9 @@ func run(addr, firstToken, db string, logger *slog.Logger) error {
 // newMux mounts scimkit twice over the app's table, as examples/server
 // does over memory: at /scim/v2, where the token alone decides the tenant,
 // and at /scim/v2/{tenant}, where the token must also belong to the tenant
-// the URL names.
+// the URL names. Beside Users and Groups it serves the demo's /Agents, kept
+// in the app's agents table (appAgents).
 func newMux(store scim.Store, auth scim.Authenticator, logger *slog.Logger) (*http.ServeMux, error) {
-	return demo.NewMux(store, scim.Config{Authenticator: auth, Logger: logger, Profile: profile})
+	return demo.NewMux(store, scim.Config{Authenticator: auth, Logger: logger, Profile: profile,
+		ResourceTypes: []scim.ResourceType{demo.AgentType()}})
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/examples/internal/demo"
 )
 
 // TestAppTable runs the demo over an application's existing users table:
@@ -40,6 +42,7 @@ func TestAppTable(t *testing.T) {
 					sqlDB.Exec(`DELETE FROM team_members WHERE team_id IN (SELECT id FROM teams WHERE org IN ('acme', 'globex'))`)
 					sqlDB.Exec(`DELETE FROM teams WHERE org IN ('acme', 'globex')`)
 					sqlDB.Exec(`DELETE FROM users WHERE org IN ('acme', 'globex')`)
+					sqlDB.Exec(`DELETE FROM agents WHERE org IN ('acme', 'globex')`)
 				}
 				defer clean()
 				clean()
@@ -88,6 +91,91 @@ func TestAppTable(t *testing.T) {
 			if rec := send("GET", "/scim/v2/Users/"+id, ""); !strings.Contains(rec.Body.String(), `"display":"Eng"`) {
 				t.Fatalf("the user's groups: %s", rec.Body)
 			}
+		})
+	}
+}
+
+// TestAppAgents walks the demo's /Agents over HTTP, kept in the app's
+// agents table: SQLite always, PostgreSQL when SCIMKIT_TEST_POSTGRES is
+// set. A create, a second create of the name in another case (409), a
+// case-insensitive filter on name, a PATCH of the JSON column's
+// attributes, an owner user's delete (which leaves the agent's owners),
+// and the agent's delete.
+func TestAppAgents(t *testing.T) {
+	dbs := map[string]string{"sqlite": "sqlite:" + t.TempDir() + "/app.db"}
+	if dsn := os.Getenv("SCIMKIT_TEST_POSTGRES"); dsn != "" {
+		dbs["postgres"] = dsn
+	} else {
+		t.Log("SCIMKIT_TEST_POSTGRES is not set: skipping the PostgreSQL run")
+	}
+	for name, db := range dbs {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			store, closeStore, err := openStore(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeStore()
+			// A tenant of this run's own: the PostgreSQL tables are shared
+			// with other runs.
+			org := "agents-" + strings.ToLower(rand.Text()[:8])
+			if name == "postgres" {
+				sqlDB, _ := sql.Open("pgx", db)
+				defer sqlDB.Close()
+				defer func() {
+					sqlDB.Exec(`DELETE FROM agents WHERE org = $1`, org)
+					sqlDB.Exec(`DELETE FROM users WHERE org = $1`, org)
+				}()
+			}
+			tokens := scim.NewTokens(nil)
+			token, _ := tokens.Issue(org, "demo", time.Time{})
+			mux, err := newMux(store, tokens, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			send := func(method, path, body string, want int) map[string]any {
+				t.Helper()
+				var rd io.Reader
+				if body != "" {
+					rd = strings.NewReader(body)
+				}
+				req := httptest.NewRequest(method, "/scim/v2"+path, rd)
+				req.Header.Set("Content-Type", "application/scim+json")
+				req.Header.Set("Authorization", "Bearer "+token)
+				rec := httptest.NewRecorder()
+				mux.ServeHTTP(rec, req)
+				if rec.Code != want {
+					t.Fatalf("%s %s: %d, want %d: %s", method, path, rec.Code, want, rec.Body)
+				}
+				var m map[string]any
+				json.Unmarshal(rec.Body.Bytes(), &m)
+				return m
+			}
+			owner := send("POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"owner@example.com","name":{"givenName":"O","familyName":"Wner"},"emails":[{"value":"owner@example.com","type":"work"}]}`, 201)["id"].(string)
+			agent := send("POST", "/Agents", `{"schemas":["`+demo.AgentURN+`"],"externalId":"okta-agent-1","name":"Triage-Bot","displayName":"Triage","agentType":"Assistant","active":true,
+				"owners":[{"value":"`+owner+`","type":"User"}]}`, 201)
+			id := agent["id"].(string)
+			if !strings.HasPrefix(id, "agent-") {
+				t.Errorf("agent id %q: want the app's integer key after agent-", id)
+			}
+			send("POST", "/Agents", `{"schemas":["`+demo.AgentURN+`"],"name":"TRIAGE-BOT"}`, 409)
+			list := send("GET", `/Agents?filter=name%20eq%20%22triage-bot%22`, "", 200)
+			if list["totalResults"] != 1.0 {
+				t.Errorf("filter by name: %v", list)
+			}
+			patched := send("PATCH", "/Agents/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false},{"op":"replace","path":"description","value":"files tickets"}]}`, 200)
+			if patched["active"] != false || patched["description"] != "files tickets" || patched["name"] != "Triage-Bot" {
+				t.Errorf("after PATCH: %v", patched)
+			}
+			if owners, _ := patched["owners"].([]any); len(owners) != 1 {
+				t.Errorf("owners after PATCH: %v", patched["owners"])
+			}
+			send("DELETE", "/Users/"+owner, "", 204)
+			if got := send("GET", "/Agents/"+id, "", 200); got["owners"] != nil || got["description"] != "files tickets" {
+				t.Errorf("after the owner's delete: %v, want no owners", got)
+			}
+			send("DELETE", "/Agents/"+id, "", 204)
+			send("GET", "/Agents/"+id, "", 404)
 		})
 	}
 }
