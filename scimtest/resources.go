@@ -227,22 +227,10 @@ func (k *resourceKit) get(t tb, ctx context.Context, id string) *scim.Resource {
 func (k *resourceKit) list(t tb, ctx context.Context, q scim.Query) *scim.ResourcePage {
 	t.Helper()
 	p, err := k.s.ListResources(ctx, k.typ, q)
-	if err != nil {
-		t.Fatalf("ListResources(%s): %v", queryString(q), err)
-	}
-	if p == nil {
-		t.Fatalf("ListResources(%s) returned a nil page and no error", queryString(q))
-	}
-	if len(p.Resources) > q.Count {
-		t.Errorf("ListResources(%s) returned %d resources, more than Count", queryString(q), len(p.Resources))
-	}
-	for i, r := range p.Resources {
-		if r == nil {
-			t.Fatalf("ListResources(%s): Resources[%d] is nil", queryString(q), i)
-		}
-	}
-	return p
+	return checkPage(t, resourceListing, queryString(q), q.Count, p, err, pageResources)
 }
+
+func pageResources(p *scim.ResourcePage) []*scim.Resource { return p.Resources }
 
 // all lists every resource of the type in ctx's tenant in the store's
 // order.
@@ -272,24 +260,14 @@ func resourceIDs(rs []*scim.Resource) []string {
 // the given ids, with a matching TotalResults.
 func (k *resourceKit) find(t tb, ctx context.Context, f filter.Expr, want ...string) {
 	t.Helper()
-	q := scim.Query{Filter: f, StartIndex: 1, Count: 1000}
-	p, err := k.s.ListResources(ctx, k.typ, q)
-	if err != nil {
-		t.Errorf("ListResources(%s): %v", queryString(q), err)
-		return
-	}
-	if p == nil {
-		t.Errorf("ListResources(%s) returned a nil page and no error", queryString(q))
-		return
-	}
-	got := slices.Sorted(slices.Values(resourceIDs(p.Resources)))
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("ListResources(%s) returned %q, want %q", queryString(q), got, want)
-	}
-	if p.TotalResults != len(want) {
-		t.Errorf("ListResources(%s): TotalResults = %d, want %d", queryString(q), p.TotalResults, len(want))
-	}
+	resourceListing.find(t, k.resourcesIn(ctx), f, want)
+}
+
+// resourcesIn lists the resources of the type in ctx's tenant for the
+// checks shared by every resource type.
+func (k *resourceKit) resourcesIn(ctx context.Context) idLister {
+	return listerOf(func(q scim.Query) (*scim.ResourcePage, error) { return k.s.ListResources(ctx, k.typ, q) },
+		func(p *scim.ResourcePage) ([]string, int) { return resourceIDs(p.Resources), p.TotalResults })
 }
 
 // resourceTime is the clock of the samples: whole seconds in UTC, which

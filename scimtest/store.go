@@ -185,22 +185,10 @@ func (k *storeKit) get(t tb, id string) *scim.User {
 func (k *storeKit) list(t tb, ctx context.Context, q scim.Query) *scim.Page {
 	t.Helper()
 	p, err := k.s.List(ctx, q)
-	if err != nil {
-		t.Fatalf("List(%s): %v", queryString(q), err)
-	}
-	if p == nil {
-		t.Fatalf("List(%s) returned a nil Page and no error", queryString(q))
-	}
-	if q.Count >= 0 && len(p.Users) > q.Count {
-		t.Errorf("List(%s) returned %d users, more than Count", queryString(q), len(p.Users))
-	}
-	for i, u := range p.Users {
-		if u == nil {
-			t.Fatalf("List(%s): Users[%d] is nil", queryString(q), i)
-		}
-	}
-	return p
+	return checkPage(t, userListing, queryString(q), q.Count, p, err, pageUsers)
 }
+
+func pageUsers(p *scim.Page) []*scim.User { return p.Users }
 
 // all lists every user of ctx's tenant in the store's order.
 func (k *storeKit) all(t tb, ctx context.Context) []*scim.User {
@@ -208,37 +196,18 @@ func (k *storeKit) all(t tb, ctx context.Context) []*scim.User {
 	return k.list(t, ctx, scim.Query{StartIndex: 1, Count: 1 << 20}).Users
 }
 
-// find runs a filter in tenant A and checks that it matches exactly the
-// users with the given ids (in any order), with a matching TotalResults.
+// find runs a filter in ctx and checks that it matches exactly the users
+// with the given ids (in any order), with a matching TotalResults.
 func (k *storeKit) find(t tb, ctx context.Context, f filter.Expr, want ...string) {
 	t.Helper()
-	q := scim.Query{Filter: f, StartIndex: 1, Count: 1000}
-	p, err := k.s.List(ctx, q)
-	if err != nil {
-		t.Errorf("List(%s): %v", queryString(q), err)
-		return
-	}
-	if p == nil {
-		t.Errorf("List(%s) returned a nil Page and no error", queryString(q))
-		return
-	}
-	got := userIDs(p.Users)
-	slices.Sort(got)
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("List(%s) returned the users %q, want %q", queryString(q), got, want)
-	}
-	if p.TotalResults != len(want) {
-		t.Errorf("List(%s): TotalResults = %d, want %d", queryString(q), p.TotalResults, len(want))
-	}
+	userListing.find(t, k.usersIn(ctx), f, want)
 }
 
-func queryString(q scim.Query) string {
-	f := "<nil>"
-	if q.Filter != nil {
-		f = fmt.Sprintf("%q", q.Filter.String())
-	}
-	return fmt.Sprintf("filter %s, startIndex %d, count %d", f, q.StartIndex, q.Count)
+// usersIn lists the users of ctx's tenant for the checks shared by every
+// resource type.
+func (k *storeKit) usersIn(ctx context.Context) idLister {
+	return listerOf(func(q scim.Query) (*scim.Page, error) { return k.s.List(ctx, q) },
+		func(p *scim.Page) ([]string, int) { return userIDs(p.Users), p.TotalResults })
 }
 
 func userIDs(us []*scim.User) []string {
