@@ -154,6 +154,22 @@ func (l listing) checkAll(t tb, n int, created map[string]bool, all func() []str
 	return full
 }
 
+// checkTenantLists checks the lists of a tenant isolation check: tenant A
+// holds only the resource a (inA), a context without a tenant none
+// (inNone), tenant B two (inB).
+func (l listing) checkTenantLists(t tb, a string, inA, inNone, inB []string) {
+	t.Helper()
+	if !slices.Equal(inA, []string{a}) {
+		t.Errorf("%s in tenant %q returned %q, want only %q", l.method, tenantA, inA, a)
+	}
+	if len(inNone) != 0 {
+		t.Errorf("%s without a tenant returned %q, want none", l.method, inNone)
+	}
+	if len(inB) != 2 {
+		t.Errorf("%s in tenant %q returned %q, want 2 %s", l.method, tenantB, inB, strings.ToLower(l.field))
+	}
+}
+
 func queryString(q scim.Query) string {
 	f := "<nil>"
 	if q.Filter != nil {

@@ -368,25 +368,8 @@ func diffResource(want, got *scim.Resource) []string {
 	if want.ExternalID != got.ExternalID {
 		d = append(d, fmt.Sprintf("ExternalID = %q, want %q", got.ExternalID, want.ExternalID))
 	}
-	if !want.Meta.Created.Equal(got.Meta.Created) {
-		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Meta.Created, want.Meta.Created))
-	}
-	if !want.Meta.LastModified.Equal(got.Meta.LastModified) {
-		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.Meta.LastModified, want.Meta.LastModified))
-	}
-	for _, name := range slices.Sorted(customKeys(want.Attributes, got.Attributes)) {
-		w, wok := want.Attributes[name]
-		g, gok := got.Attributes[name]
-		switch {
-		case !gok:
-			d = append(d, fmt.Sprintf("Attributes[%q] is missing, want %#v (%T)", name, w, w))
-		case !wok:
-			d = append(d, fmt.Sprintf("Attributes[%q] = %#v, want no such attribute", name, g))
-		case !valueEqual(w, g):
-			d = append(d, fmt.Sprintf("Attributes[%q] = %#v (%T), want %#v (%T)", name, g, g, w, w))
-		}
-	}
-	return d
+	d = append(d, diffTimes(want.Meta, got.Meta)...)
+	return append(d, diffAttributes("Attributes", want.Attributes, got.Attributes, valueEqual)...)
 }
 
 // valueEqual compares attribute values of the Go types scim.Resource

@@ -276,22 +276,38 @@ func (k *storeKit) diffUser(want, got *scim.User) []string {
 	if want.Active != got.Active {
 		d = append(d, fmt.Sprintf("Active = %t, want %t", got.Active, want.Active))
 	}
-	if !want.Meta.Created.Equal(got.Meta.Created) {
-		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Meta.Created, want.Meta.Created))
+	d = append(d, diffTimes(want.Meta, got.Meta)...)
+	return append(d, diffAttributes("Custom", want.Custom, got.Custom, customEqual)...)
+}
+
+// diffTimes reports the differences between the times of two Metas, by
+// instant.
+func diffTimes(want, got scim.Meta) []string {
+	var d []string
+	if !want.Created.Equal(got.Created) {
+		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Created, want.Created))
 	}
-	if !want.Meta.LastModified.Equal(got.Meta.LastModified) {
-		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.Meta.LastModified, want.Meta.LastModified))
+	if !want.LastModified.Equal(got.LastModified) {
+		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.LastModified, want.LastModified))
 	}
-	for _, k := range slices.Sorted(customKeys(want.Custom, got.Custom)) {
-		w, wok := want.Custom[k]
-		g, gok := got.Custom[k]
+	return d
+}
+
+// diffAttributes reports the differences between two maps of attribute
+// values, the field named field, one line per name, in name order; equal
+// compares two values.
+func diffAttributes(field string, want, got map[string]any, equal func(a, b any) bool) []string {
+	var d []string
+	for _, name := range slices.Sorted(customKeys(want, got)) {
+		w, wok := want[name]
+		g, gok := got[name]
 		switch {
 		case !gok:
-			d = append(d, fmt.Sprintf("Custom[%q] is missing, want %#v", k, w))
+			d = append(d, fmt.Sprintf("%s[%q] is missing, want %#v (%T)", field, name, w, w))
 		case !wok:
-			d = append(d, fmt.Sprintf("Custom[%q] = %#v, want no such attribute", k, g))
-		case !customEqual(w, g):
-			d = append(d, fmt.Sprintf("Custom[%q] = %#v (%T), want %#v (%T)", k, g, g, w, w))
+			d = append(d, fmt.Sprintf("%s[%q] = %#v, want no such attribute", field, name, g))
+		case !equal(w, g):
+			d = append(d, fmt.Sprintf("%s[%q] = %#v (%T), want %#v (%T)", field, name, g, g, w, w))
 		}
 	}
 	return d
@@ -367,14 +383,22 @@ func workEmailFilter(v string) filter.Expr {
 // queries the handler really sends.
 func (k *storeKit) filter(t tb, s string) filter.Expr {
 	t.Helper()
+	return k.parseFilter(t, "filter", (*scim.Handler).ParseFilter, s)
+}
+
+// parseFilter parses s with parse, a scim.Handler's filter parser for one
+// resource type, on a handler serving k's store; what names the filter in
+// the message when the kit wrote a bad one.
+func (k *storeKit) parseFilter(t tb, what string, parse func(*scim.Handler, string) (filter.Expr, error), s string) filter.Expr {
+	t.Helper()
 	h, err := scim.NewHandler(k.s, scim.Config{Authenticator: scim.SkipAuthentication})
 	if err == nil {
 		var e filter.Expr
-		if e, err = h.ParseFilter(s); err == nil {
+		if e, err = parse(h, s); err == nil {
 			return e
 		}
 	}
-	t.Fatalf("scimtest: bad filter %q: %v", s, err)
+	t.Fatalf("scimtest: bad %s %q: %v", what, s, err)
 	return nil
 }
 
