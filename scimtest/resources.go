@@ -188,12 +188,7 @@ func (k *resourceKit) track(ctx context.Context, id string) {
 func (k *resourceKit) create(t tb, ctx context.Context, r *scim.Resource) *scim.Resource {
 	t.Helper()
 	got, err := k.s.CreateResource(ctx, k.typ, r.Clone())
-	if err != nil {
-		t.Fatalf("CreateResource(%s): %v", k.label(r), err)
-	}
-	if got == nil {
-		t.Fatalf("CreateResource(%s) returned a nil resource and no error", k.label(r))
-	}
+	created(t, "CreateResource("+k.label(r)+")", "resource", got, err)
 	k.track(ctx, got.ID)
 	return got
 }
@@ -213,14 +208,7 @@ func (k *resourceKit) label(r *scim.Resource) string {
 func (k *resourceKit) get(t tb, ctx context.Context, id string) *scim.Resource {
 	t.Helper()
 	r, err := k.s.Resource(ctx, k.typ, id)
-	if err != nil {
-		t.Errorf("Resource(%q): %v", id, err)
-		return nil
-	}
-	if r == nil {
-		t.Errorf("Resource(%q) returned a nil resource and no error", id)
-	}
-	return r
+	return read(t, fmt.Sprintf("Resource(%q)", id), "resource", r, err)
 }
 
 // list runs q in ctx; an error stops the check.

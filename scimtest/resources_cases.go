@@ -80,20 +80,15 @@ var resourceCases = []resourceCase{
 	{
 		name: "DeletedReferenceLeavesLists",
 		rule: "scim.ResourceType.References: deleting a resource removes the elements that refer to it by value from every reference list of the tenant's resources of the type, keeps the other elements, and gives each resource changed a new version",
-		skip: func(k *resourceKit) string {
-			if len(k.typ.References()) == 0 {
-				return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
-			}
-			return ""
-		},
-		run: checkResourceReferences,
+		skip: noReferenceLists,
+		run:  checkResourceReferences,
 	},
 	{
 		name: "DeletedUserLeavesLists",
 		rule: "scim.ResourceType.References with a store that is also the handler's scim.Store: deleting a user removes the elements that name it from the reference lists of the tenant's resources of the type, with a new version",
 		skip: func(k *resourceKit) string {
-			if len(k.typ.References()) == 0 {
-				return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
+			if why := noReferenceLists(k); why != "" {
+				return why
 			}
 			return noUsers(k)
 		},
@@ -122,6 +117,13 @@ var resourceCases = []resourceCase{
 func noUnique(k *resourceKit) string {
 	if len(k.uniqueSimple()) == 0 {
 		return fmt.Sprintf("the type %s has no single-valued simple unique attribute (scim.ResourceType.Unique)", k.typ.Name)
+	}
+	return ""
+}
+
+func noReferenceLists(k *resourceKit) string {
+	if len(k.typ.References()) == 0 {
+		return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
 	}
 	return ""
 }

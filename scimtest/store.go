@@ -157,13 +157,7 @@ func (k *storeKit) create(t tb, u *scim.User) *scim.User {
 func (k *storeKit) createIn(t tb, ctx context.Context, u *scim.User) *scim.User {
 	t.Helper()
 	got, err := k.s.Create(ctx, u.Clone())
-	if err != nil {
-		t.Fatalf("Create(userName %q): %v", u.UserName, err)
-	}
-	if got == nil {
-		t.Fatalf("Create(userName %q) returned a nil user and no error", u.UserName)
-	}
-	return got
+	return created(t, fmt.Sprintf("Create(userName %q)", u.UserName), "user", got, err)
 }
 
 // get returns the user with the given id in tenant A, or nil after
@@ -171,14 +165,7 @@ func (k *storeKit) createIn(t tb, ctx context.Context, u *scim.User) *scim.User 
 func (k *storeKit) get(t tb, id string) *scim.User {
 	t.Helper()
 	u, err := k.s.User(k.ctx, id)
-	if err != nil {
-		t.Errorf("User(%q): %v", id, err)
-		return nil
-	}
-	if u == nil {
-		t.Errorf("User(%q) returned a nil user and no error", id)
-	}
-	return u
+	return read(t, fmt.Sprintf("User(%q)", id), "user", u, err)
 }
 
 // list runs q in ctx; an error stops the check.

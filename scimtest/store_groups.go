@@ -170,13 +170,7 @@ func newGroup(name string, userIDs ...string) *scim.Group {
 func (k *storeKit) createGroup(t tb, ctx context.Context, g *scim.Group) *scim.Group {
 	t.Helper()
 	got, err := k.gs().CreateGroup(ctx, cloneGroup(g))
-	if err != nil {
-		t.Fatalf("CreateGroup(displayName %q, %d members): %v", g.DisplayName, len(g.Members), err)
-	}
-	if got == nil {
-		t.Fatalf("CreateGroup(displayName %q) returned a nil group and no error", g.DisplayName)
-	}
-	return got
+	return created(t, fmt.Sprintf("CreateGroup(displayName %q, %d members)", g.DisplayName, len(g.Members)), "group", got, err)
 }
 
 // group reads a group in ctx's tenant, or returns nil after reporting an
@@ -184,14 +178,7 @@ func (k *storeKit) createGroup(t tb, ctx context.Context, g *scim.Group) *scim.G
 func (k *storeKit) group(t tb, ctx context.Context, id string, members bool) *scim.Group {
 	t.Helper()
 	g, err := k.gs().Group(ctx, id, members)
-	if err != nil {
-		t.Errorf("Group(%q, members %t): %v", id, members, err)
-		return nil
-	}
-	if g == nil {
-		t.Errorf("Group(%q, members %t) returned a nil group and no error", id, members)
-	}
-	return g
+	return read(t, fmt.Sprintf("Group(%q, members %t)", id, members), "group", g, err)
 }
 
 // modify applies c in tenant A; an error stops the check.
