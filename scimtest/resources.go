@@ -188,12 +188,7 @@ func (k *resourceKit) track(ctx context.Context, id string) {
 func (k *resourceKit) create(t tb, ctx context.Context, r *scim.Resource) *scim.Resource {
 	t.Helper()
 	got, err := k.s.CreateResource(ctx, k.typ, r.Clone())
-	if err != nil {
-		t.Fatalf("CreateResource(%s): %v", k.label(r), err)
-	}
-	if got == nil {
-		t.Fatalf("CreateResource(%s) returned a nil resource and no error", k.label(r))
-	}
+	created(t, "CreateResource("+k.label(r)+")", "resource", got, err)
 	k.track(ctx, got.ID)
 	return got
 }
@@ -213,36 +208,17 @@ func (k *resourceKit) label(r *scim.Resource) string {
 func (k *resourceKit) get(t tb, ctx context.Context, id string) *scim.Resource {
 	t.Helper()
 	r, err := k.s.Resource(ctx, k.typ, id)
-	if err != nil {
-		t.Errorf("Resource(%q): %v", id, err)
-		return nil
-	}
-	if r == nil {
-		t.Errorf("Resource(%q) returned a nil resource and no error", id)
-	}
-	return r
+	return read(t, fmt.Sprintf("Resource(%q)", id), "resource", r, err)
 }
 
 // list runs q in ctx; an error stops the check.
 func (k *resourceKit) list(t tb, ctx context.Context, q scim.Query) *scim.ResourcePage {
 	t.Helper()
 	p, err := k.s.ListResources(ctx, k.typ, q)
-	if err != nil {
-		t.Fatalf("ListResources(%s): %v", queryString(q), err)
-	}
-	if p == nil {
-		t.Fatalf("ListResources(%s) returned a nil page and no error", queryString(q))
-	}
-	if len(p.Resources) > q.Count {
-		t.Errorf("ListResources(%s) returned %d resources, more than Count", queryString(q), len(p.Resources))
-	}
-	for i, r := range p.Resources {
-		if r == nil {
-			t.Fatalf("ListResources(%s): Resources[%d] is nil", queryString(q), i)
-		}
-	}
-	return p
+	return checkPage(t, resourceListing, queryString(q), q.Count, p, err, pageResources)
 }
+
+func pageResources(p *scim.ResourcePage) []*scim.Resource { return p.Resources }
 
 // all lists every resource of the type in ctx's tenant in the store's
 // order.
@@ -272,24 +248,14 @@ func resourceIDs(rs []*scim.Resource) []string {
 // the given ids, with a matching TotalResults.
 func (k *resourceKit) find(t tb, ctx context.Context, f filter.Expr, want ...string) {
 	t.Helper()
-	q := scim.Query{Filter: f, StartIndex: 1, Count: 1000}
-	p, err := k.s.ListResources(ctx, k.typ, q)
-	if err != nil {
-		t.Errorf("ListResources(%s): %v", queryString(q), err)
-		return
-	}
-	if p == nil {
-		t.Errorf("ListResources(%s) returned a nil page and no error", queryString(q))
-		return
-	}
-	got := slices.Sorted(slices.Values(resourceIDs(p.Resources)))
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("ListResources(%s) returned %q, want %q", queryString(q), got, want)
-	}
-	if p.TotalResults != len(want) {
-		t.Errorf("ListResources(%s): TotalResults = %d, want %d", queryString(q), p.TotalResults, len(want))
-	}
+	resourceListing.find(t, k.resourcesIn(ctx), f, want)
+}
+
+// resourcesIn lists the resources of the type in ctx's tenant for the
+// checks shared by every resource type.
+func (k *resourceKit) resourcesIn(ctx context.Context) idLister {
+	return listerOf(func(q scim.Query) (*scim.ResourcePage, error) { return k.s.ListResources(ctx, k.typ, q) },
+		func(p *scim.ResourcePage) ([]string, int) { return resourceIDs(p.Resources), p.TotalResults })
 }
 
 // resourceTime is the clock of the samples: whole seconds in UTC, which
@@ -390,25 +356,8 @@ func diffResource(want, got *scim.Resource) []string {
 	if want.ExternalID != got.ExternalID {
 		d = append(d, fmt.Sprintf("ExternalID = %q, want %q", got.ExternalID, want.ExternalID))
 	}
-	if !want.Meta.Created.Equal(got.Meta.Created) {
-		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Meta.Created, want.Meta.Created))
-	}
-	if !want.Meta.LastModified.Equal(got.Meta.LastModified) {
-		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.Meta.LastModified, want.Meta.LastModified))
-	}
-	for _, name := range slices.Sorted(customKeys(want.Attributes, got.Attributes)) {
-		w, wok := want.Attributes[name]
-		g, gok := got.Attributes[name]
-		switch {
-		case !gok:
-			d = append(d, fmt.Sprintf("Attributes[%q] is missing, want %#v (%T)", name, w, w))
-		case !wok:
-			d = append(d, fmt.Sprintf("Attributes[%q] = %#v, want no such attribute", name, g))
-		case !valueEqual(w, g):
-			d = append(d, fmt.Sprintf("Attributes[%q] = %#v (%T), want %#v (%T)", name, g, g, w, w))
-		}
-	}
-	return d
+	d = append(d, diffTimes(want.Meta, got.Meta)...)
+	return append(d, diffAttributes("Attributes", want.Attributes, got.Attributes, valueEqual)...)
 }
 
 // valueEqual compares attribute values of the Go types scim.Resource

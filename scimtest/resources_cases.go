@@ -80,38 +80,25 @@ var resourceCases = []resourceCase{
 	{
 		name: "DeletedReferenceLeavesLists",
 		rule: "scim.ResourceType.References: deleting a resource removes the elements that refer to it by value from every reference list of the tenant's resources of the type, keeps the other elements, and gives each resource changed a new version",
-		skip: func(k *resourceKit) string {
-			if len(k.typ.References()) == 0 {
-				return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
-			}
-			return ""
-		},
-		run: checkResourceReferences,
+		skip: noReferenceLists,
+		run:  checkResourceReferences,
 	},
 	{
 		name: "DeletedUserLeavesLists",
 		rule: "scim.ResourceType.References with a store that is also the handler's scim.Store: deleting a user removes the elements that name it from the reference lists of the tenant's resources of the type, with a new version",
 		skip: func(k *resourceKit) string {
-			if len(k.typ.References()) == 0 {
-				return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
+			if why := noReferenceLists(k); why != "" {
+				return why
 			}
-			if _, ok := k.s.(scim.Store); !ok {
-				return "the store is not a scim.Store: its users are kept elsewhere"
-			}
-			return ""
+			return noUsers(k)
 		},
 		run: checkResourceUserReferences,
 	},
 	{
 		name: "IDsDisjointFromUsers",
 		rule: "RFC 7643 §3.1 and scim.ResourceStore, with a store that is also the handler's scim.Store: no resource of the type has the id of a user of its tenant; Resource of a user's id and User of a resource's id fail with scim.ErrNotFound",
-		skip: func(k *resourceKit) string {
-			if _, ok := k.s.(scim.Store); !ok {
-				return "the store is not a scim.Store: its users are kept elsewhere"
-			}
-			return ""
-		},
-		run: checkResourceIDsDisjoint,
+		skip: noUsers,
+		run:  checkResourceIDsDisjoint,
 	},
 	{
 		name: "KeysetWalksBothWays",
@@ -130,6 +117,20 @@ var resourceCases = []resourceCase{
 func noUnique(k *resourceKit) string {
 	if len(k.uniqueSimple()) == 0 {
 		return fmt.Sprintf("the type %s has no single-valued simple unique attribute (scim.ResourceType.Unique)", k.typ.Name)
+	}
+	return ""
+}
+
+func noReferenceLists(k *resourceKit) string {
+	if len(k.typ.References()) == 0 {
+		return fmt.Sprintf("the type %s has no reference attributes (scim.ResourceType.References)", k.typ.Name)
+	}
+	return ""
+}
+
+func noUsers(k *resourceKit) string {
+	if _, ok := k.s.(scim.Store); !ok {
+		return "the store is not a scim.Store: its users are kept elsewhere"
 	}
 	return ""
 }
@@ -566,41 +567,17 @@ func checkResourcePaging(t tb, k *resourceKit) {
 	for i := range n {
 		created[k.create(t, k.ctx, k.sample(i)).ID] = true
 	}
-	full := resourceIDs(k.all(t, k.ctx))
-	if len(full) != n {
-		t.Errorf("ListResources of all resources returned %d, want %d", len(full), n)
-	}
-	seen := map[string]bool{}
-	for _, id := range full {
-		if seen[id] {
-			t.Errorf("ListResources of all resources returned %q twice", id)
-		}
-		if !created[id] {
-			t.Errorf("ListResources of all resources returned %q, which was not created", id)
-		}
-		seen[id] = true
-	}
-	if again := resourceIDs(k.all(t, k.ctx)); !slices.Equal(again, full) {
-		t.Errorf("two ListResources of all resources differ in order:\n%q\n%q", full, again)
-	}
+	full := resourceListing.checkAll(t, n, created, func() []string { return resourceIDs(k.all(t, k.ctx)) })
 	checkPagesOf(t, "resources", k.lister(t, k.ctx), nil, full)
 
 	// A filter that selects some pages the same way: every third sample
 	// has no externalId.
 	some := &filter.Compare{Path: filter.AttrPath{Name: "externalId"}, Op: filter.Pr, CaseExact: true}
-	p, err := k.s.ListResources(k.ctx, k.typ, scim.Query{Filter: some, StartIndex: 1, Count: 1000})
-	switch {
-	case errors.Is(err, scim.ErrUnsupportedFilter):
-		t.Logf("the store does not support %s; paging a filtered list is not checked", some)
-	case err != nil:
-		t.Errorf("ListResources(%s): %v", some, err)
-	case p == nil:
-		t.Errorf("ListResources(%s) returned a nil page and no error", some)
-	default:
-		if len(p.Resources) != n-(n+2)/3 {
-			t.Errorf("ListResources(%s) returned %d resources, want %d", some, len(p.Resources), n-(n+2)/3)
+	if ids, ok := resourceListing.filtered(t, k.resourcesIn(k.ctx), some); ok {
+		if len(ids) != n-(n+2)/3 {
+			t.Errorf("ListResources(%s) returned %d resources, want %d", some, len(ids), n-(n+2)/3)
 		}
-		checkPagesOf(t, "resources", k.lister(t, k.ctx), some, resourceIDs(p.Resources))
+		checkPagesOf(t, "resources", k.lister(t, k.ctx), some, ids)
 	}
 
 	// count=0 asks for totalResults only.
@@ -634,18 +611,8 @@ func checkResourceFilters(t tb, k *resourceKit) {
 	for i, r := range all {
 		views[i] = r
 	}
-	list := func(q scim.Query) ([]string, int, error) {
-		p, err := k.s.ListResources(k.ctx, k.typ, q)
-		if err != nil {
-			return nil, 0, err
-		}
-		if p == nil {
-			return nil, 0, errNilPage
-		}
-		return resourceIDs(p.Resources), p.TotalResults, nil
-	}
 	for _, f := range k.filters(all) {
-		checkFilterSelects(t, f, views, resourceIDs(all), list)
+		checkFilterSelects(t, f, views, resourceIDs(all), k.resourcesIn(k.ctx))
 	}
 }
 
@@ -774,15 +741,7 @@ func checkResourceTenants(t tb, k *resourceKit) {
 		}
 		checkResource(t, fmt.Sprintf("tenant %q's resource after writes from tenant %q", tenantB, tenantA), r, got)
 	}
-	if got := resourceIDs(k.all(t, k.ctx)); !slices.Equal(got, []string{a.ID}) {
-		t.Errorf("ListResources in tenant %q returned %q, want only %q", tenantA, got, a.ID)
-	}
-	if got := resourceIDs(k.all(t, k.ctx0)); len(got) != 0 {
-		t.Errorf("ListResources without a tenant returned %q, want none", got)
-	}
-	if got := resourceIDs(k.all(t, k.ctxB)); len(got) != 2 {
-		t.Errorf("ListResources in tenant %q returned %q, want 2 resources", tenantB, got)
-	}
+	resourceListing.checkTenantLists(t, a.ID, resourceIDs(k.all(t, k.ctx)), resourceIDs(k.all(t, k.ctx0)), resourceIDs(k.all(t, k.ctxB)))
 	k.find(t, k.ctx, idEq(onlyB.ID))
 	k.find(t, k.ctx, cmpEq("externalId", onlyB.ExternalID))
 	for _, u := range k.uniqueSimple() {
@@ -874,18 +833,9 @@ func (k *resourceKit) keysetWalk(t tb, f filter.Expr, count int, backward bool) 
 	kl := k.s.(scim.ResourceKeysetLister)
 	return walkKeyset(t, f, count, backward, nil, func(q scim.Query) ([]string, scim.PageKeys, int) {
 		p, err := kl.ListResourcesKeyset(k.ctx, k.typ, q)
-		if err != nil {
-			t.Fatalf("ListResourcesKeyset(%s, seek %+v): %v", queryString(q), q.Seek, err)
-		}
-		if p == nil {
-			t.Fatalf("ListResourcesKeyset(%s, seek %+v) returned a nil page and no error", queryString(q), q.Seek)
-		}
-		if len(p.Resources) > q.Count {
-			t.Errorf("ListResourcesKeyset(%s, seek %+v) returned %d resources, more than Count", queryString(q), q.Seek, len(p.Resources))
-		}
-		if (len(p.Resources) == 0) != (p.Keys.First == "" && p.Keys.Last == "") {
-			t.Errorf("ListResourcesKeyset(%s, seek %+v): %d resources with Keys.First %q, Keys.Last %q: keys are empty exactly when the page is", queryString(q), q.Seek, len(p.Resources), p.Keys.First, p.Keys.Last)
-		}
+		args := keysetArgs(q)
+		checkPage(t, resourceKeysetListing, args, q.Count, p, err, pageResources)
+		checkKeys(t, resourceKeysetListing, args, len(p.Resources), p.Keys)
 		return resourceIDs(p.Resources), p.Keys, p.TotalResults
 	})
 }

@@ -157,13 +157,7 @@ func (k *storeKit) create(t tb, u *scim.User) *scim.User {
 func (k *storeKit) createIn(t tb, ctx context.Context, u *scim.User) *scim.User {
 	t.Helper()
 	got, err := k.s.Create(ctx, u.Clone())
-	if err != nil {
-		t.Fatalf("Create(userName %q): %v", u.UserName, err)
-	}
-	if got == nil {
-		t.Fatalf("Create(userName %q) returned a nil user and no error", u.UserName)
-	}
-	return got
+	return created(t, fmt.Sprintf("Create(userName %q)", u.UserName), "user", got, err)
 }
 
 // get returns the user with the given id in tenant A, or nil after
@@ -171,36 +165,17 @@ func (k *storeKit) createIn(t tb, ctx context.Context, u *scim.User) *scim.User 
 func (k *storeKit) get(t tb, id string) *scim.User {
 	t.Helper()
 	u, err := k.s.User(k.ctx, id)
-	if err != nil {
-		t.Errorf("User(%q): %v", id, err)
-		return nil
-	}
-	if u == nil {
-		t.Errorf("User(%q) returned a nil user and no error", id)
-	}
-	return u
+	return read(t, fmt.Sprintf("User(%q)", id), "user", u, err)
 }
 
 // list runs q in ctx; an error stops the check.
 func (k *storeKit) list(t tb, ctx context.Context, q scim.Query) *scim.Page {
 	t.Helper()
 	p, err := k.s.List(ctx, q)
-	if err != nil {
-		t.Fatalf("List(%s): %v", queryString(q), err)
-	}
-	if p == nil {
-		t.Fatalf("List(%s) returned a nil Page and no error", queryString(q))
-	}
-	if q.Count >= 0 && len(p.Users) > q.Count {
-		t.Errorf("List(%s) returned %d users, more than Count", queryString(q), len(p.Users))
-	}
-	for i, u := range p.Users {
-		if u == nil {
-			t.Fatalf("List(%s): Users[%d] is nil", queryString(q), i)
-		}
-	}
-	return p
+	return checkPage(t, userListing, queryString(q), q.Count, p, err, pageUsers)
 }
+
+func pageUsers(p *scim.Page) []*scim.User { return p.Users }
 
 // all lists every user of ctx's tenant in the store's order.
 func (k *storeKit) all(t tb, ctx context.Context) []*scim.User {
@@ -208,37 +183,18 @@ func (k *storeKit) all(t tb, ctx context.Context) []*scim.User {
 	return k.list(t, ctx, scim.Query{StartIndex: 1, Count: 1 << 20}).Users
 }
 
-// find runs a filter in tenant A and checks that it matches exactly the
-// users with the given ids (in any order), with a matching TotalResults.
+// find runs a filter in ctx and checks that it matches exactly the users
+// with the given ids (in any order), with a matching TotalResults.
 func (k *storeKit) find(t tb, ctx context.Context, f filter.Expr, want ...string) {
 	t.Helper()
-	q := scim.Query{Filter: f, StartIndex: 1, Count: 1000}
-	p, err := k.s.List(ctx, q)
-	if err != nil {
-		t.Errorf("List(%s): %v", queryString(q), err)
-		return
-	}
-	if p == nil {
-		t.Errorf("List(%s) returned a nil Page and no error", queryString(q))
-		return
-	}
-	got := userIDs(p.Users)
-	slices.Sort(got)
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("List(%s) returned the users %q, want %q", queryString(q), got, want)
-	}
-	if p.TotalResults != len(want) {
-		t.Errorf("List(%s): TotalResults = %d, want %d", queryString(q), p.TotalResults, len(want))
-	}
+	userListing.find(t, k.usersIn(ctx), f, want)
 }
 
-func queryString(q scim.Query) string {
-	f := "<nil>"
-	if q.Filter != nil {
-		f = fmt.Sprintf("%q", q.Filter.String())
-	}
-	return fmt.Sprintf("filter %s, startIndex %d, count %d", f, q.StartIndex, q.Count)
+// usersIn lists the users of ctx's tenant for the checks shared by every
+// resource type.
+func (k *storeKit) usersIn(ctx context.Context) idLister {
+	return listerOf(func(q scim.Query) (*scim.Page, error) { return k.s.List(ctx, q) },
+		func(p *scim.Page) ([]string, int) { return userIDs(p.Users), p.TotalResults })
 }
 
 func userIDs(us []*scim.User) []string {
@@ -307,22 +263,38 @@ func (k *storeKit) diffUser(want, got *scim.User) []string {
 	if want.Active != got.Active {
 		d = append(d, fmt.Sprintf("Active = %t, want %t", got.Active, want.Active))
 	}
-	if !want.Meta.Created.Equal(got.Meta.Created) {
-		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Meta.Created, want.Meta.Created))
+	d = append(d, diffTimes(want.Meta, got.Meta)...)
+	return append(d, diffAttributes("Custom", want.Custom, got.Custom, customEqual)...)
+}
+
+// diffTimes reports the differences between the times of two Metas, by
+// instant.
+func diffTimes(want, got scim.Meta) []string {
+	var d []string
+	if !want.Created.Equal(got.Created) {
+		d = append(d, fmt.Sprintf("Meta.Created = %v, want %v", got.Created, want.Created))
 	}
-	if !want.Meta.LastModified.Equal(got.Meta.LastModified) {
-		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.Meta.LastModified, want.Meta.LastModified))
+	if !want.LastModified.Equal(got.LastModified) {
+		d = append(d, fmt.Sprintf("Meta.LastModified = %v, want %v", got.LastModified, want.LastModified))
 	}
-	for _, k := range slices.Sorted(customKeys(want.Custom, got.Custom)) {
-		w, wok := want.Custom[k]
-		g, gok := got.Custom[k]
+	return d
+}
+
+// diffAttributes reports the differences between two maps of attribute
+// values, the field named field, one line per name, in name order; equal
+// compares two values.
+func diffAttributes(field string, want, got map[string]any, equal func(a, b any) bool) []string {
+	var d []string
+	for _, name := range slices.Sorted(customKeys(want, got)) {
+		w, wok := want[name]
+		g, gok := got[name]
 		switch {
 		case !gok:
-			d = append(d, fmt.Sprintf("Custom[%q] is missing, want %#v", k, w))
+			d = append(d, fmt.Sprintf("%s[%q] is missing, want %#v (%T)", field, name, w, w))
 		case !wok:
-			d = append(d, fmt.Sprintf("Custom[%q] = %#v, want no such attribute", k, g))
-		case !customEqual(w, g):
-			d = append(d, fmt.Sprintf("Custom[%q] = %#v (%T), want %#v (%T)", k, g, g, w, w))
+			d = append(d, fmt.Sprintf("%s[%q] = %#v, want no such attribute", field, name, g))
+		case !equal(w, g):
+			d = append(d, fmt.Sprintf("%s[%q] = %#v (%T), want %#v (%T)", field, name, g, g, w, w))
 		}
 	}
 	return d
@@ -398,14 +370,22 @@ func workEmailFilter(v string) filter.Expr {
 // queries the handler really sends.
 func (k *storeKit) filter(t tb, s string) filter.Expr {
 	t.Helper()
+	return k.parseFilter(t, "filter", (*scim.Handler).ParseFilter, s)
+}
+
+// parseFilter parses s with parse, a scim.Handler's filter parser for one
+// resource type, on a handler serving k's store; what names the filter in
+// the message when the kit wrote a bad one.
+func (k *storeKit) parseFilter(t tb, what string, parse func(*scim.Handler, string) (filter.Expr, error), s string) filter.Expr {
+	t.Helper()
 	h, err := scim.NewHandler(k.s, scim.Config{Authenticator: scim.SkipAuthentication})
 	if err == nil {
 		var e filter.Expr
-		if e, err = h.ParseFilter(s); err == nil {
+		if e, err = parse(h, s); err == nil {
 			return e
 		}
 	}
-	t.Fatalf("scimtest: bad filter %q: %v", s, err)
+	t.Fatalf("scimtest: bad %s %q: %v", what, s, err)
 	return nil
 }
 

@@ -59,19 +59,15 @@ func isKeysetLister(s scim.Store) bool { _, ok := s.(scim.KeysetLister); return 
 func (k *storeKit) keysetPage(t tb, q scim.Query) *scim.Page {
 	t.Helper()
 	p, err := k.s.(scim.KeysetLister).ListKeyset(k.ctx, q)
-	if err != nil {
-		t.Fatalf("ListKeyset(%s, seek %+v): %v", queryString(q), q.Seek, err)
-	}
-	if p == nil {
-		t.Fatalf("ListKeyset(%s, seek %+v) returned a nil Page and no error", queryString(q), q.Seek)
-	}
-	if len(p.Users) > q.Count {
-		t.Errorf("ListKeyset(%s, seek %+v) returned %d users, more than Count", queryString(q), q.Seek, len(p.Users))
-	}
-	if (len(p.Users) == 0) != (p.Keys.First == "" && p.Keys.Last == "") {
-		t.Errorf("ListKeyset(%s, seek %+v): %d users with Keys.First %q, Keys.Last %q: keys are empty exactly when the page is", queryString(q), q.Seek, len(p.Users), p.Keys.First, p.Keys.Last)
-	}
+	args := keysetArgs(q)
+	checkPage(t, userKeysetListing, args, q.Count, p, err, pageUsers)
+	checkKeys(t, userKeysetListing, args, len(p.Users), p.Keys)
 	return p
+}
+
+// keysetArgs are the arguments of a keyset query as messages show them.
+func keysetArgs(q scim.Query) string {
+	return fmt.Sprintf("%s, seek %+v", queryString(q), q.Seek)
 }
 
 // walk pages through f's users with count per page, forward from the start

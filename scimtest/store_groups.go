@@ -170,13 +170,7 @@ func newGroup(name string, userIDs ...string) *scim.Group {
 func (k *storeKit) createGroup(t tb, ctx context.Context, g *scim.Group) *scim.Group {
 	t.Helper()
 	got, err := k.gs().CreateGroup(ctx, cloneGroup(g))
-	if err != nil {
-		t.Fatalf("CreateGroup(displayName %q, %d members): %v", g.DisplayName, len(g.Members), err)
-	}
-	if got == nil {
-		t.Fatalf("CreateGroup(displayName %q) returned a nil group and no error", g.DisplayName)
-	}
-	return got
+	return created(t, fmt.Sprintf("CreateGroup(displayName %q, %d members)", g.DisplayName, len(g.Members)), "group", got, err)
 }
 
 // group reads a group in ctx's tenant, or returns nil after reporting an
@@ -184,14 +178,7 @@ func (k *storeKit) createGroup(t tb, ctx context.Context, g *scim.Group) *scim.G
 func (k *storeKit) group(t tb, ctx context.Context, id string, members bool) *scim.Group {
 	t.Helper()
 	g, err := k.gs().Group(ctx, id, members)
-	if err != nil {
-		t.Errorf("Group(%q, members %t): %v", id, members, err)
-		return nil
-	}
-	if g == nil {
-		t.Errorf("Group(%q, members %t) returned a nil group and no error", id, members)
-	}
-	return g
+	return read(t, fmt.Sprintf("Group(%q, members %t)", id, members), "group", g, err)
 }
 
 // modify applies c in tenant A; an error stops the check.
@@ -215,46 +202,23 @@ func (k *storeKit) modify(t tb, id string, c scim.GroupChange, version string) *
 func (k *storeKit) listGroups(t tb, ctx context.Context, q scim.Query) *scim.GroupPage {
 	t.Helper()
 	p, err := k.gs().ListGroups(ctx, q)
-	if err != nil {
-		t.Fatalf("ListGroups(%s, members %t): %v", queryString(q), q.Members, err)
-	}
-	if p == nil {
-		t.Fatalf("ListGroups(%s) returned a nil GroupPage and no error", queryString(q))
-	}
-	if len(p.Groups) > q.Count {
-		t.Errorf("ListGroups(%s) returned %d groups, more than Count", queryString(q), len(p.Groups))
-	}
-	for i, g := range p.Groups {
-		if g == nil {
-			t.Fatalf("ListGroups(%s): Groups[%d] is nil", queryString(q), i)
-		}
-	}
-	return p
+	return checkPage(t, groupListing, fmt.Sprintf("%s, members %t", queryString(q), q.Members), q.Count, p, err, pageGroups)
 }
+
+func pageGroups(p *scim.GroupPage) []*scim.Group { return p.Groups }
 
 // findGroups runs a filter in tenant A and checks that it matches exactly
 // the groups with the given ids, with a matching TotalResults.
 func (k *storeKit) findGroups(t tb, f filter.Expr, want ...string) {
 	t.Helper()
-	q := scim.Query{Filter: f, StartIndex: 1, Count: 1000}
-	p, err := k.gs().ListGroups(k.ctx, q)
-	if err != nil {
-		t.Errorf("ListGroups(%s): %v", queryString(q), err)
-		return
-	}
-	if p == nil {
-		t.Errorf("ListGroups(%s) returned a nil GroupPage and no error", queryString(q))
-		return
-	}
-	got := groupIDs(p.Groups)
-	slices.Sort(got)
-	want = slices.Sorted(slices.Values(want))
-	if !slices.Equal(got, want) {
-		t.Errorf("ListGroups(%s) returned the groups %q, want %q", queryString(q), got, want)
-	}
-	if p.TotalResults != len(want) {
-		t.Errorf("ListGroups(%s): TotalResults = %d, want %d", queryString(q), p.TotalResults, len(want))
-	}
+	groupListing.find(t, k.groupsIn(k.ctx), f, want)
+}
+
+// groupsIn lists the groups of ctx's tenant, without members, for the
+// checks shared by every resource type.
+func (k *storeKit) groupsIn(ctx context.Context) idLister {
+	return listerOf(func(q scim.Query) (*scim.GroupPage, error) { return k.gs().ListGroups(ctx, q) },
+		func(p *scim.GroupPage) ([]string, int) { return groupIDs(p.Groups), p.TotalResults })
 }
 
 // groupFilter parses a group filter written by the kit and resolves it as
@@ -262,15 +226,7 @@ func (k *storeKit) findGroups(t tb, f filter.Expr, want ...string) {
 // stores are checked against the queries the handler really sends.
 func (k *storeKit) groupFilter(t tb, s string) filter.Expr {
 	t.Helper()
-	h, err := scim.NewHandler(k.s, scim.Config{Authenticator: scim.SkipAuthentication})
-	if err == nil {
-		var e filter.Expr
-		if e, err = h.ParseGroupFilter(s); err == nil {
-			return e
-		}
-	}
-	t.Fatalf("scimtest: bad group filter %q: %v", s, err)
-	return nil
+	return k.parseFilter(t, "group filter", (*scim.Handler).ParseGroupFilter, s)
 }
 
 func groupIDs(gs []*scim.Group) []string {
