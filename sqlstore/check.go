@@ -45,7 +45,8 @@ func (s *Store) Keeps() scim.Kept {
 // refuses the configuration unless users and groups draw their ids from
 // one sequence: a user and a group could otherwise have the same id. The
 // tables of Config.Resources are checked too: a missing table or column
-// is named with the statement that would create it. Call it once after
+// is named with the statement that would create it, and so is a missing
+// references table (ResourceTable.Refs) or its primary key. Call it once after
 // New; it changes nothing in the database.
 func (s *Store) Check(ctx context.Context) error {
 	cols, err := s.catalogColumns(ctx)
@@ -303,6 +304,11 @@ func (s *Store) checkResourceTables(ctx context.Context) error {
 			return err
 		}
 	}
+	refs, err := s.checkRefsTables(ctx)
+	if err != nil {
+		return err
+	}
+	problems = append(problems, refs...)
 	if len(problems) > 0 {
 		return fmt.Errorf("sqlstore: Check: Config.Resources:\n\t%s", strings.Join(problems, "\n\t"))
 	}

@@ -206,10 +206,22 @@
 // key is answered as a uniqueness conflict). When a user, a group or a
 // declared resource is deleted, its id leaves the reference lists
 // (ResourceType.References) of every declared resource of the tenant in
-// the same transaction: the rows whose JSON contains the
-// quoted id are locked, rewritten and given a new version. Config.Schema
-// prints the tables and Store.Check names a missing table or column with
-// the statement that creates it.
+// the same transaction, at a cost that grows with the references to it,
+// not with the resources the tenant holds: each type with reference
+// attributes has a references table the store owns
+// (ResourceTable.Refs, "<table>_refs": tenant, target_id, resource_id,
+// with that primary key), which every create, replace (by the difference
+// between the old and new ids) and delete of the type keeps in its
+// transaction. A delete reads the resources naming the id from its key,
+// locks their rows in key order (deletes that meet wait rather than
+// deadlock), rewrites them and gives each a new version. A reference
+// value longer than 255 bytes, which names no id the store serves, is
+// kept in the JSON column only. Config.Schema prints the tables and
+// Store.Check names a missing table, column or references table with the
+// statement that creates it: a host whose declared table predates the
+// references table creates it with that statement before serving the
+// type (the store keeps it from then on; references written before it
+// existed are not in it, and a delete does not find them).
 //
 // # Tokens and rate limits across replicas
 //

@@ -35,3 +35,24 @@ func (s *Store) UniqueQueries(ctx context.Context, t *scim.ResourceType, r *scim
 	}
 	return qs, args, nil
 }
+
+// RefsQueries exposes the statements dropReferences runs for a deleted
+// id on t's table: the references table's lookup, and the lock of the
+// rows it names (as found now), for the EXPLAIN tests.
+func (s *Store) RefsQueries(ctx context.Context, t *scim.ResourceType, id string) (lookup string, lookupArgs []any, lock string, lockArgs []any, err error) {
+	rt, err := s.resourceTable(t)
+	if err != nil {
+		return "", nil, "", nil, err
+	}
+	tenant, err := s.tenant(ctx)
+	if err != nil {
+		return "", nil, "", nil, err
+	}
+	lookup, lookupArgs = s.refsQuery(rt, tenant, id)
+	keys, err := queryStrings(ctx, s.db, lookup, lookupArgs...)
+	if err != nil {
+		return "", nil, "", nil, err
+	}
+	lock, lockArgs = s.refsLockQuery(rt, tenant, keys)
+	return lookup, lookupArgs, lock, lockArgs, nil
+}

@@ -39,6 +39,14 @@ func (d database) groupTablesAs(t testing.TB, db *sql.DB, cfg sqlstore.Config, e
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		for _, r := range cfg.Resources {
+			if r.Refs == "" {
+				r.Refs = r.Table + "_refs" // the default
+			}
+			if _, err := db.Exec("DROP TABLE IF EXISTS " + r.Refs); err != nil {
+				t.Errorf("drop %s: %v", r.Refs, err)
+			}
+		}
 		for _, table := range []string{g.Members, g.Table, cfg.Table} {
 			if _, err := db.Exec("DROP TABLE IF EXISTS " + table); err != nil {
 				t.Errorf("drop %s: %v", table, err)

@@ -276,7 +276,8 @@ func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *sci
 		if err != nil {
 			return rt.writeError("create "+t.Name, err)
 		}
-		return nil
+		key, _ := s.idArg(row.key)
+		return s.indexRefs(ctx, tx, rt, tenant, key, nil, r.Attributes)
 	})
 	if err != nil {
 		return nil, err
@@ -374,6 +375,9 @@ func (s *Store) ReplaceResource(ctx context.Context, t *scim.ResourceType, r *sc
 		if _, err := tx.ExecContext(ctx, q, append(slices.Clone(args), key...)...); err != nil {
 			return rt.writeError(fmt.Sprintf("replace %s %q", t.Name, r.ID), err)
 		}
+		if err := s.indexRefs(ctx, tx, rt, tenant, key[0], cur.Attributes, r.Attributes); err != nil {
+			return err
+		}
 		v, _ := parseVersion(cur.Meta.Version)
 		row := resourceRow{key: strings.TrimPrefix(r.ID, rt.prefix), version: v + 1, vals: vals,
 			ext:     sql.NullString{String: r.ExternalID, Valid: r.ExternalID != "" && k.ExternalID != ""},
@@ -394,9 +398,9 @@ func (s *Store) ReplaceResource(ctx context.Context, t *scim.ResourceType, r *sc
 }
 
 // DeleteResource deletes the resource's row, when the stored version is
-// the one given (any, when version is empty), and drops its id from the
-// references of every declared resource of the tenant, in one
-// transaction.
+// the one given (any, when version is empty), with its rows in the
+// references table, and drops its id from the references of every
+// declared resource of the tenant, in one transaction.
 func (s *Store) DeleteResource(ctx context.Context, t *scim.ResourceType, id, version string) error {
 	rt, err := s.resourceTable(t)
 	if err != nil {
@@ -409,11 +413,15 @@ func (s *Store) DeleteResource(ctx context.Context, t *scim.ResourceType, id, ve
 	k := rt.t
 	where, _ := s.keyWhereOf(k.ID, k.Tenant, 1)
 	return s.inTx(ctx, func(tx txConn) error {
-		if _, err := s.lockResource(ctx, tx, rt, id, key, version); err != nil {
+		cur, err := s.lockResource(ctx, tx, rt, id, key, version)
+		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+k.Table+" WHERE "+where, key...); err != nil {
 			return fmt.Errorf("sqlstore: delete %s %q: %w", t.Name, id, err)
+		}
+		if err := s.indexRefs(ctx, tx, rt, tenant, key[0], cur.Attributes, nil); err != nil {
+			return err
 		}
 		return s.dropReferences(ctx, tx, tenant, id)
 	})

@@ -82,6 +82,15 @@ type ResourceTable struct {
 	// without a column of its own ["attributes"; "-" for none, when
 	// Columns maps every attribute].
 	JSON string
+	// Refs is the table in which the store indexes the type's references
+	// (ResourceType.References) by the id they name [Table + "_refs"],
+	// with columns tenant, target_id and resource_id and a primary key in
+	// that order: deleting a user, a group or a resource finds the
+	// resources naming it there, not by reading every resource of the
+	// tenant. The store writes it with every create, replace and delete
+	// of the type; Config.Schema creates it and Check names it when
+	// missing. A type without reference attributes has none.
+	Refs string
 }
 
 // resourceColumn is an attribute of a declared type kept in a column of
@@ -139,6 +148,9 @@ func (r ResourceTable) validate(c Config, i int) error {
 	}
 	if !identifier.MatchString(r.Table) {
 		return fmt.Errorf("%s: Table %q is not an SQL identifier", where, r.Table)
+	}
+	if r.hasRefs() && !identifier.MatchString(r.Refs) {
+		return fmt.Errorf("%s: Refs %q is not an SQL identifier", where, r.Refs)
 	}
 	taken := map[string]string{}
 	for _, f := range []struct{ field, name string }{
@@ -213,7 +225,23 @@ func (r ResourceTable) withDefaults(c Config) ResourceTable {
 	def(&r.Created, "created")
 	def(&r.LastModified, "last_modified")
 	def(&r.JSON, "attributes")
+	def(&r.Refs, refsName(r.Table))
 	return r
+}
+
+// refsName is the default references table of table: "_refs" appended,
+// inside the quotes of a quoted name.
+func refsName(table string) string {
+	if n := len(table); n > 1 && (table[0] == '"' || table[0] == '`') && table[n-1] == table[0] {
+		return table[:n-1] + "_refs" + table[n-1:]
+	}
+	return table + "_refs"
+}
+
+// hasRefs reports whether the type (with defaults) has reference
+// attributes kept in the JSON column, and so a references table.
+func (r ResourceTable) hasRefs() bool {
+	return r.JSON != "" && len(r.Type.References()) > 0
 }
 
 // attributes are the type's attributes, core then extensions.
@@ -315,6 +343,12 @@ func (c Config) checkResources() error {
 			return fmt.Errorf("sqlstore: Config.Resources[%d] (%q): table %q is another type's", i, r.Type.Name, r.Table)
 		}
 		tables[strings.ToLower(indexBase(r.Table))] = true
+		if r.hasRefs() {
+			if tables[strings.ToLower(indexBase(r.Refs))] {
+				return fmt.Errorf("sqlstore: Config.Resources[%d] (%q): references table %q is another table", i, r.Type.Name, r.Refs)
+			}
+			tables[strings.ToLower(indexBase(r.Refs))] = true
+		}
 		if c.IDs == DatabaseIDs {
 			for _, p := range prefixes {
 				if p != "" && (strings.HasPrefix(p, r.IDPrefix) || strings.HasPrefix(r.IDPrefix, p)) {
@@ -332,10 +366,38 @@ func (c Config) checkResources() error {
 // id) with database ids, (tenant, externalId) for identity providers'
 // lookups, and a unique index on (tenant, key) for each unique attribute
 // (see resourceColumn.key), which serves the write's uniqueness check and
-// makes the database refuse a duplicate that bypassed it.
+// makes the database refuse a duplicate that bypassed it; then, for a
+// type with reference attributes, its references table (see refsCreate).
 func (c Config) resourceSchema(r ResourceTable) []string {
 	r = r.withDefaults(c)
-	return append([]string{c.resourceCreate(r)}, c.resourceIndexes(r)...)
+	stmts := append([]string{c.resourceCreate(r)}, c.resourceIndexes(r)...)
+	if r.hasRefs() {
+		stmts = append(stmts, c.refsCreate(r))
+	}
+	return stmts
+}
+
+// refsCreate is the statement creating r's references table. Its primary
+// key (tenant, target_id, resource_id) is the index a delete reads the
+// resources naming an id from, and makes each reference one row. On
+// MySQL and MariaDB target_id compares bytes (ids are case-exact) and is
+// as long as an index beside the tenant allows (maxRefID); on SQLite the
+// table is its primary key (WITHOUT ROWID).
+func (c Config) refsCreate(r ResourceTable) string {
+	_, idRef := c.idTypes()
+	target := "TEXT NOT NULL"
+	if c.Dialect == MySQL {
+		target = fmt.Sprintf("VARCHAR(%d) COLLATE utf8mb4_bin NOT NULL", maxRefID)
+	}
+	create := "CREATE TABLE " + r.Refs + " (\n\ttenant " + c.textType() + " NOT NULL DEFAULT '',\n\ttarget_id " + target +
+		",\n\tresource_id " + idRef + ",\n\tPRIMARY KEY (tenant, target_id, resource_id)\n)"
+	switch c.Dialect {
+	case MySQL:
+		create += " DEFAULT CHARSET=utf8mb4"
+	case SQLite:
+		create += " WITHOUT ROWID"
+	}
+	return create
 }
 
 func (c Config) resourceCreate(r ResourceTable) string {

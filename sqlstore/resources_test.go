@@ -462,10 +462,35 @@ func TestResourcesCheck(t *testing.T) {
 		if err == nil {
 			t.Fatal("Check passed over a missing table and column")
 		}
-		for _, want := range []string{"ADD COLUMN kind", "CREATE TABLE " + r2.Table} {
+		for _, want := range []string{"ADD COLUMN kind", "CREATE TABLE " + r2.Table, "CREATE TABLE " + r2.Table + "_refs"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("Check's error lacks %q:\n%v", want, err)
 			}
+		}
+	})
+}
+
+// TestResourcesCheckRefs names a missing references table, and one
+// without its primary key, with the statement that creates it.
+func TestResourcesCheckRefs(t *testing.T) {
+	forEachDB(t, func(t *testing.T, d database) {
+		_, db, cfg := d.newAgentStore(t, sqlstore.UUIDs)
+		refs := cfg.Resources[0].Table + "_refs"
+		if _, err := db.Exec("DROP TABLE " + refs); err != nil {
+			t.Fatal(err)
+		}
+		s := must(sqlstore.New(db, cfg))(t)
+		defer s.Close()
+		err := s.Check(bg)
+		if err == nil || !strings.Contains(err.Error(), "CREATE TABLE "+refs) || !strings.Contains(err.Error(), "PRIMARY KEY (tenant, target_id, resource_id)") {
+			t.Errorf("Check over a missing references table: %v, want its CREATE TABLE", err)
+		}
+		if _, err := db.Exec("CREATE TABLE " + refs + " (tenant VARCHAR(255), target_id VARCHAR(255), resource_id VARCHAR(36))"); err != nil {
+			t.Fatal(err)
+		}
+		err = s.Check(bg)
+		if want := "CREATE UNIQUE INDEX " + refs + "_key ON " + refs + " (tenant, target_id, resource_id)"; err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Check over a references table without its key: %v, want %q", err, want)
 		}
 	})
 }

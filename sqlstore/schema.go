@@ -18,7 +18,8 @@ import (
 // With Config.Groups set, the group and membership tables and their
 // indexes follow (see GroupTables), then the table of each of
 // Config.Resources with its indexes, a unique one for each unique
-// attribute (see ResourceTable.Columns).
+// attribute (see ResourceTable.Columns), and, for a type with reference
+// attributes, its references table (see ResourceTable.Refs).
 //
 // A host with a table of its own creates the same indexes on it; without
 // the unique index, concurrent creates can store duplicate userNames.
