@@ -700,7 +700,7 @@ func (k *resourceKit) filters(rs []*scim.Resource) []filter.Expr {
 	}
 	// Joined: the first comparisons on attributes, two by two.
 	var joined []filter.Expr
-	for i := 6; i+1 < len(fs) && len(joined) < 6; i += 4 {
+	for i := 6; i+3 < len(fs) && len(joined) < 6; i += 4 {
 		joined = append(joined,
 			&filter.Logical{Op: filter.And, Left: fs[i], Right: fs[i+3]},
 			&filter.Logical{Op: filter.Or, Left: fs[i], Right: fs[i+1]},
