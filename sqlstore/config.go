@@ -223,6 +223,17 @@ func (c Config) Validate() error {
 	return nil
 }
 
+// defaultName sets a configured name: d when it is empty, and none ("")
+// when it is "-".
+func defaultName(s *string, d string) {
+	if *s == "" {
+		*s = d
+	}
+	if *s == "-" {
+		*s = ""
+	}
+}
+
 // withDefaults fills in the default names.
 func (c Config) withDefaults() Config {
 	def := func(s *string, d string) {

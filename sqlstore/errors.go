@@ -34,16 +34,8 @@ func isUniqueViolation(err error) bool {
 	if errors.As(err, &code) && (code.Code() == 2067 || code.Code() == 1555) {
 		return true
 	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		v := reflect.ValueOf(e)
-		if v.Kind() == reflect.Pointer && !v.IsNil() {
-			v = v.Elem()
-		}
-		if v.Kind() == reflect.Struct && v.Type().Name() == "MySQLError" {
-			if f := v.FieldByName("Number"); f.IsValid() && f.CanUint() && f.Uint() == 1062 {
-				return true
-			}
-		}
+	if mysqlNumber(err) == 1062 {
+		return true
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.HasPrefix(msg, "Error 1062")

@@ -131,14 +131,7 @@ func (g GroupTables) validate(c Config) error {
 
 // withDefaults fills in the default names; "-" becomes "".
 func (g GroupTables) withDefaults(c Config) GroupTables {
-	def := func(s *string, d string) {
-		if *s == "" {
-			*s = d
-		}
-		if *s == "-" {
-			*s = ""
-		}
-	}
+	def := defaultName
 	def(&g.Table, "scim_groups")
 	def(&g.Members, "scim_group_members")
 	def(&g.IDPrefix, "g-")

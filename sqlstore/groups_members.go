@@ -127,15 +127,7 @@ func (s *Store) insertMembers(ctx context.Context, tx txConn, gid any, members [
 		cols += ", " + m.Type
 		width = 3
 	}
-	var head, tail string
-	switch s.cfg.Dialect {
-	case PostgreSQL:
-		head, tail = "INSERT INTO ", " ON CONFLICT DO NOTHING"
-	case MySQL:
-		head = "INSERT IGNORE INTO "
-	case SQLite:
-		head = "INSERT OR IGNORE INTO "
-	}
+	head, tail := s.insertIgnoring()
 	var added int64
 	for part := range slices.Chunk(members, chunk/width) {
 		var b strings.Builder
@@ -262,4 +254,17 @@ func (s *Store) sameMembers(ctx context.Context, tx txConn, gid any, members []s
 		}
 	}
 	return true, nil
+}
+
+// insertIgnoring is the head and tail of an INSERT that skips rows whose
+// key is already there, in the store's dialect: a membership or a
+// reference added twice is stored once.
+func (s *Store) insertIgnoring() (head, tail string) {
+	switch s.cfg.Dialect {
+	case PostgreSQL:
+		return "INSERT INTO ", " ON CONFLICT DO NOTHING"
+	case MySQL:
+		return "INSERT IGNORE INTO ", ""
+	}
+	return "INSERT OR IGNORE INTO ", ""
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"math/rand/v2"
-	"reflect"
 	"time"
 )
 
@@ -95,16 +94,6 @@ func isRetryable(err error) bool {
 	if errors.As(err, &code) && (code.Code()&0xff == 5 || code.Code()&0xff == 6) {
 		return true
 	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		v := reflect.ValueOf(e)
-		if v.Kind() == reflect.Pointer && !v.IsNil() {
-			v = v.Elem()
-		}
-		if v.Kind() == reflect.Struct && v.Type().Name() == "MySQLError" {
-			if f := v.FieldByName("Number"); f.IsValid() && f.CanUint() && (f.Uint() == 1213 || f.Uint() == 1205) {
-				return true
-			}
-		}
-	}
-	return false
+	n := mysqlNumber(err)
+	return n == 1213 || n == 1205
 }

@@ -208,14 +208,7 @@ func (r ResourceTable) validate(c Config, i int) error {
 
 // withDefaults fills in the default names; "-" becomes "".
 func (r ResourceTable) withDefaults(c Config) ResourceTable {
-	def := func(s *string, d string) {
-		if *s == "" {
-			*s = d
-		}
-		if *s == "-" {
-			*s = ""
-		}
-	}
+	def := defaultName
 	def(&r.Table, "scim_"+strings.ToLower(r.Type.Endpoint))
 	def(&r.IDPrefix, strings.ToLower(r.Type.Name)+"-")
 	def(&r.ID, "id")

@@ -96,15 +96,7 @@ func (s *Store) indexRefs(ctx context.Context, tx txConn, rt *resourceTable, ten
 	}
 	// A row already there (one the index gained before the resource's
 	// document named it) is kept: the insert ignores it.
-	var head, tail string
-	switch s.cfg.Dialect {
-	case PostgreSQL:
-		head, tail = "INSERT INTO ", " ON CONFLICT DO NOTHING"
-	case MySQL:
-		head = "INSERT IGNORE INTO "
-	case SQLite:
-		head = "INSERT OR IGNORE INTO "
-	}
+	head, tail := s.insertIgnoring()
 	for part := range slices.Chunk(minus(is, was), chunk/3) {
 		var b strings.Builder
 		args := make([]any, 0, 3*len(part))
