@@ -279,6 +279,9 @@ func (h *Handler) declaredTypes() ([]*resourceType, error) {
 	for _, e := range h.names.extensions {
 		seenURN[strings.ToLower(e.ID)] = true
 	}
+	// The handler keeps its own copy: a host that changes its slice after
+	// NewHandler changes nothing served.
+	h.cfg.ResourceTypes = slices.Clone(h.cfg.ResourceTypes)
 	for i := range h.cfg.ResourceTypes {
 		d := &h.cfg.ResourceTypes[i]
 		where := fmt.Sprintf("scim: Config.ResourceTypes[%d] (%q)", i, d.Name)
