@@ -155,8 +155,11 @@ type Config struct {
 	// request gets a 403, and /ServiceProviderConfig says so.
 	DisableProfileUpdates bool
 
-	// PatchNoContent answers a successful PATCH with 204 and no body.
-	// Default false: 200 with the updated user.
+	// PatchNoContent answers a successful PATCH of a user or a declared
+	// type's resource with 204 and no body, unless the request names
+	// attributes or excludedAttributes (RFC 7644 §3.5.2 then requires 200
+	// with the resource). Default false: 200 with the updated resource.
+	// Groups answer 204 either way, unless attributes are asked for.
 	PatchNoContent bool
 
 	// MaxResults caps count in list requests. Default 100. It is also the
