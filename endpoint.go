@@ -17,6 +17,7 @@ func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req requ
 				h.list(w, r, req, ep)
 			case ep.disabled != nil && ep.disabled(OpCreate):
 				h.writeError(w, r, errorf(http.StatusNotImplemented, "", "this service provider does not support creating "+ep.noun+"s"))
+			case h.badProjection(w, r, ep):
 			default:
 				ep.create(w, r, req)
 			}
@@ -45,6 +46,9 @@ func (h *Handler) serveResource(w http.ResponseWriter, r *http.Request, req requ
 	}
 	if op := operationOf(r.Method); op != 0 && ep.disabled != nil && ep.disabled(op) {
 		h.writeError(w, r, errorf(http.StatusNotImplemented, "", fmt.Sprintf("this service provider does not support %s on %ss", r.Method, ep.noun)))
+		return
+	}
+	if (r.Method == http.MethodPut || r.Method == http.MethodPatch) && h.badProjection(w, r, ep) {
 		return
 	}
 	switch r.Method {
@@ -173,4 +177,15 @@ func writeChunked(w http.ResponseWriter, status int, build func(b []byte, c *chu
 		*bp = b[:0]
 		bufPool.Put(bp)
 	}
+}
+
+// badProjection refuses a write whose attributes or excludedAttributes
+// cannot be read, before anything is written: the answer would be a 400
+// for a change that was stored. It reports whether it wrote the error.
+func (h *Handler) badProjection(w http.ResponseWriter, r *http.Request, ep *resourceType) bool {
+	if _, e := h.requestProjection(ep.names, r); e != nil {
+		h.writeError(w, r, e)
+		return true
+	}
+	return false
 }
