@@ -13,37 +13,10 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/testtypes"
 	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/schema"
 )
-
-const agentURN = "urn:ietf:params:scim:schemas:core:2.0:Agent"
-
-// agentType is an AI agent's identity in the shape of the IETF agent
-// drafts, as the demo declares it.
-func agentType() scim.ResourceType {
-	str := func(name string, required bool, u schema.Uniqueness) schema.Attribute {
-		return schema.Attribute{Name: name, Type: schema.String, Required: required, Mutability: schema.ReadWrite, Returned: schema.Default, Uniqueness: u}
-	}
-	owners := schema.Attribute{Name: "owners", Type: schema.Complex, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default,
-		SubAttributes: []schema.Attribute{
-			{Name: "value", Type: schema.String, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "$ref", Type: schema.Reference, ReferenceTypes: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "type", Type: schema.String, CanonicalValues: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "display", Type: schema.String, Mutability: schema.ReadOnly, Returned: schema.Default},
-		}}
-	return scim.ResourceType{
-		Name: "Agent", Endpoint: "Agents", Description: "AI agent identity",
-		Schema: schema.Schema{ID: agentURN, Name: "Agent", Description: "An AI agent", Attributes: []schema.Attribute{
-			str("name", true, schema.Server),
-			str("displayName", false, schema.None),
-			str("agentType", false, schema.None),
-			{Name: "active", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default},
-			str("description", false, schema.None),
-			owners,
-		}},
-	}
-}
 
 func agentHandler(t *testing.T) (*scim.Handler, *memstore.Store) {
 	t.Helper()
@@ -406,3 +379,8 @@ func TestDeclaredTypeCursors(t *testing.T) {
 	l := decodeCursorList(t, rec, rec.Body.String())
 	wantError(t, do(t, h, "GET", "/Users?count=5&cursor="+l.NextCursor, ""), 400, scim.ScimTypeInvalidCursor)
 }
+
+// The demo's Agent, declared once for the repository's tests.
+const agentURN = testtypes.AgentURN
+
+func agentType() scim.ResourceType { return testtypes.Agent() }

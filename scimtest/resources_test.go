@@ -10,38 +10,10 @@ import (
 	"time"
 
 	"github.com/scimkit/scim"
+	"github.com/scimkit/scim/internal/testtypes"
 	"github.com/scimkit/scim/memstore"
 	"github.com/scimkit/scim/schema"
 )
-
-const agentURN = "urn:ietf:params:scim:schemas:core:2.0:Agent"
-
-// agentType is an AI agent's identity in the shape of the IETF agent
-// drafts (draft-wzdk-scim-agent-resource, draft-abbey-scim-agent-extension),
-// as the demo declares it.
-func agentType() scim.ResourceType {
-	str := func(name string, required bool, u schema.Uniqueness) schema.Attribute {
-		return schema.Attribute{Name: name, Type: schema.String, Required: required, Mutability: schema.ReadWrite, Returned: schema.Default, Uniqueness: u}
-	}
-	owners := schema.Attribute{Name: "owners", Type: schema.Complex, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default,
-		SubAttributes: []schema.Attribute{
-			{Name: "value", Type: schema.String, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "$ref", Type: schema.Reference, ReferenceTypes: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "type", Type: schema.String, CanonicalValues: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "display", Type: schema.String, Mutability: schema.ReadOnly, Returned: schema.Default},
-		}}
-	return scim.ResourceType{
-		Name: "Agent", Endpoint: "Agents", Description: "AI agent identity",
-		Schema: schema.Schema{ID: agentURN, Name: "Agent", Description: "An AI agent", Attributes: []schema.Attribute{
-			str("name", true, schema.Server),
-			str("displayName", false, schema.None),
-			str("agentType", false, schema.None),
-			{Name: "active", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default},
-			str("description", false, schema.None),
-			owners,
-		}},
-	}
-}
 
 // deviceType is a declared type with an attribute of every kind a
 // declared type holds, so that every Go type of scim.Resource is written
@@ -411,3 +383,8 @@ func (s resStringly) Resource(ctx context.Context, t *scim.ResourceType, id stri
 	}
 	return r, err
 }
+
+// The demo's Agent, declared once for the repository's tests.
+const agentURN = testtypes.AgentURN
+
+func agentType() scim.ResourceType { return testtypes.Agent() }

@@ -16,39 +16,10 @@ import (
 	"testing"
 
 	"github.com/scimkit/scim"
-	"github.com/scimkit/scim/schema"
+	"github.com/scimkit/scim/internal/testtypes"
 	"github.com/scimkit/scim/scimtest"
 	"github.com/scimkit/scim/sqlstore"
 )
-
-const agentURN = "urn:ietf:params:scim:schemas:core:2.0:Agent"
-
-// agentType is the demo's AI agent identity, in the shape of the IETF
-// agent drafts: name is unique in a tenant, owners refer to users and
-// groups.
-func agentType() scim.ResourceType {
-	str := func(name string, required bool, u schema.Uniqueness) schema.Attribute {
-		return schema.Attribute{Name: name, Type: schema.String, Required: required, Mutability: schema.ReadWrite, Returned: schema.Default, Uniqueness: u}
-	}
-	owners := schema.Attribute{Name: "owners", Type: schema.Complex, MultiValued: true, Mutability: schema.ReadWrite, Returned: schema.Default,
-		SubAttributes: []schema.Attribute{
-			{Name: "value", Type: schema.String, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "$ref", Type: schema.Reference, ReferenceTypes: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "type", Type: schema.String, CanonicalValues: []string{"User", "Group"}, Mutability: schema.ReadWrite, Returned: schema.Default},
-			{Name: "display", Type: schema.String, Mutability: schema.ReadOnly, Returned: schema.Default},
-		}}
-	return scim.ResourceType{
-		Name: "Agent", Endpoint: "Agents", Description: "AI agent identity",
-		Schema: schema.Schema{ID: agentURN, Name: "Agent", Description: "An AI agent", Attributes: []schema.Attribute{
-			str("name", true, schema.Server),
-			str("displayName", false, schema.None),
-			str("agentType", false, schema.None),
-			{Name: "active", Type: schema.Boolean, Mutability: schema.ReadWrite, Returned: schema.Default},
-			str("description", false, schema.None),
-			owners,
-		}},
-	}
-}
 
 // agentTable keeps name, displayName and active in columns, the rest
 // (agentType, description, owners) in the JSON column.
@@ -523,3 +494,8 @@ func TestResourceTableValidate(t *testing.T) {
 		})
 	}
 }
+
+// The demo's Agent, declared once for the repository's tests.
+const agentURN = testtypes.AgentURN
+
+func agentType() scim.ResourceType { return testtypes.Agent() }
