@@ -103,24 +103,7 @@ func fillGroups(t *testing.T, db *sql.DB, cfg sqlstore.Config) {
 	t.Helper()
 	const users, groups = 5000, 2000
 	insert := func(table, cols string, n int, row func(i int) []any) {
-		t.Helper()
-		const batch = 200
-		width := len(row(0))
-		for i := 0; i < n; i += batch {
-			var rows []string
-			var args []any
-			for j := i; j < min(i+batch, n); j++ {
-				var ph []string
-				for range width {
-					ph = append(ph, cfg.Dialect.Placeholder(len(args)+len(ph)+1))
-				}
-				rows = append(rows, "("+strings.Join(ph, ", ")+")")
-				args = append(args, row(j)...)
-			}
-			if _, err := db.Exec("INSERT INTO "+table+" ("+cols+") VALUES "+strings.Join(rows, ", "), args...); err != nil {
-				t.Fatal(err)
-			}
-		}
+		insertRows(t, db, cfg.Dialect, table, cols, n, row)
 	}
 	userCols, groupCols := "id, tenant, user_name, active", "id, tenant, display_name, external_id, version"
 	if cfg.Dialect == sqlstore.SQLite {
@@ -148,6 +131,29 @@ func fillGroups(t *testing.T, db *sql.DB, cfg sqlstore.Config) {
 	analyze := map[sqlstore.Dialect]string{sqlstore.PostgreSQL: "ANALYZE ", sqlstore.MySQL: "ANALYZE TABLE ", sqlstore.SQLite: "ANALYZE "}
 	for _, table := range []string{cfg.Table, cfg.Groups.Table, cfg.Groups.Members} {
 		if _, err := db.Exec(analyze[cfg.Dialect] + table); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// insertRows inserts n rows into table's cols, row(i) giving row i's
+// values, in batches of 200 (a test's bulk load).
+func insertRows(t testing.TB, db *sql.DB, d sqlstore.Dialect, table, cols string, n int, row func(i int) []any) {
+	t.Helper()
+	const batch = 200
+	width := len(row(0))
+	for i := 0; i < n; i += batch {
+		var rows []string
+		var args []any
+		for j := i; j < min(i+batch, n); j++ {
+			var ph []string
+			for range width {
+				ph = append(ph, d.Placeholder(len(args)+len(ph)+1))
+			}
+			rows = append(rows, "("+strings.Join(ph, ", ")+")")
+			args = append(args, row(j)...)
+		}
+		if _, err := db.Exec("INSERT INTO "+table+" ("+cols+") VALUES "+strings.Join(rows, ", "), args...); err != nil {
 			t.Fatal(err)
 		}
 	}

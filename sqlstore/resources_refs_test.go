@@ -22,26 +22,7 @@ func fillOwnedAgents(t testing.TB, db *sql.DB, cfg sqlstore.Config, n int, owner
 	if refs == "" {
 		refs = r.Table + "_refs"
 	}
-	insert := func(table, cols string, row func(i int) []any) {
-		t.Helper()
-		const batch = 200
-		width := len(row(0))
-		for i := 0; i < n; i += batch {
-			var rows []string
-			var args []any
-			for j := i; j < min(i+batch, n); j++ {
-				var ph []string
-				for range width {
-					ph = append(ph, cfg.Dialect.Placeholder(len(args)+len(ph)+1))
-				}
-				rows = append(rows, "("+strings.Join(ph, ", ")+")")
-				args = append(args, row(j)...)
-			}
-			if _, err := db.Exec("INSERT INTO "+table+" ("+cols+") VALUES "+strings.Join(rows, ", "), args...); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	insert := func(table, cols string, row func(i int) []any) { insertRows(t, db, cfg.Dialect, table, cols, n, row) }
 	agentCols := "id, tenant, version, name, attributes"
 	if cfg.Dialect == sqlstore.SQLite {
 		agentCols += ", name_lower"

@@ -20,13 +20,7 @@ import (
 // TestAppTable runs the demo over an application's existing users table:
 // SQLite always, PostgreSQL when SCIMKIT_TEST_POSTGRES is set.
 func TestAppTable(t *testing.T) {
-	dbs := map[string]string{"sqlite": "sqlite:" + t.TempDir() + "/app.db"}
-	if dsn := os.Getenv("SCIMKIT_TEST_POSTGRES"); dsn != "" {
-		dbs["postgres"] = dsn
-	} else {
-		t.Log("SCIMKIT_TEST_POSTGRES is not set: skipping the PostgreSQL run (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
-	}
-	for name, db := range dbs {
+	for name, db := range testDatabases(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			store, closeStore, err := openStore(ctx, db)
@@ -102,13 +96,7 @@ func TestAppTable(t *testing.T) {
 // attributes, an owner user's delete (which leaves the agent's owners),
 // and the agent's delete.
 func TestAppAgents(t *testing.T) {
-	dbs := map[string]string{"sqlite": "sqlite:" + t.TempDir() + "/app.db"}
-	if dsn := os.Getenv("SCIMKIT_TEST_POSTGRES"); dsn != "" {
-		dbs["postgres"] = dsn
-	} else {
-		t.Log("SCIMKIT_TEST_POSTGRES is not set: skipping the PostgreSQL run")
-	}
-	for name, db := range dbs {
+	for name, db := range testDatabases(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			store, closeStore, err := openStore(ctx, db)
@@ -191,4 +179,16 @@ func TestOpenStoreRefuses(t *testing.T) {
 			t.Errorf("openStore(%q) = %v, want an error naming what -db takes and examples/server", db, err)
 		}
 	}
+}
+
+// testDatabases are the demo's -db values a test runs on: a fresh SQLite
+// file always, PostgreSQL when SCIMKIT_TEST_POSTGRES is set.
+func testDatabases(t *testing.T) map[string]string {
+	dbs := map[string]string{"sqlite": "sqlite:" + t.TempDir() + "/app.db"}
+	if dsn := os.Getenv("SCIMKIT_TEST_POSTGRES"); dsn != "" {
+		dbs["postgres"] = dsn
+	} else {
+		t.Log("SCIMKIT_TEST_POSTGRES is not set: skipping the PostgreSQL run (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)")
+	}
+	return dbs
 }
