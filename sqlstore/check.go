@@ -54,7 +54,8 @@ func (s *Store) Check(ctx context.Context) error {
 		return fmt.Errorf("sqlstore: Check: reading the columns of %s: %w", s.cfg.Table, err)
 	}
 	if len(cols) == 0 {
-		return fmt.Errorf("sqlstore: Check: table %s does not exist (or has no columns visible to this connection)", s.cfg.Table)
+		return fmt.Errorf("sqlstore: Check: table %s does not exist (or has no columns visible to this connection); create it with:\n\t%s",
+			s.cfg.Table, strings.ReplaceAll(strings.Join(statementsOn(s.schema(), s.cfg.Table), ";\n"), "\n", "\n\t"))
 	}
 	k := s.cfg.Columns
 	type want struct {
@@ -91,20 +92,38 @@ func (s *Store) Check(ctx context.Context) error {
 		wants = append(wants, want{"the column of custom attribute " + a.Name, a.Column, kind})
 	}
 	var problems []string
+	defs := columnDefs(statementsOn(s.schema(), s.cfg.Table))
 	for _, w := range wants {
 		typ, ok := lookupColumn(cols, w.col)
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("%s: column %s does not exist (set it to \"-\" if the table has no such column)", w.field, w.col))
+			add := ""
+			if def, ok := lookupDef(defs, w.col); ok {
+				add = fmt.Sprintf(", or add it with: ALTER TABLE %s ADD COLUMN %s %s", s.cfg.Table, w.col, def.typ)
+			}
+			problems = append(problems, fmt.Sprintf("%s: column %s does not exist (set it to \"-\" if the table has no such column%s)", w.field, w.col, add))
 		case !s.holds(typ, w.kind):
-			problems = append(problems, fmt.Sprintf("%s: column %s is %s, which cannot hold a %s", w.field, w.col, typ, kindName(w.kind)))
+			problems = append(problems, fmt.Sprintf("%s: column %s is %s, which cannot hold %s%s", w.field, w.col, typ, aKind(w.kind), idHint(w.field == "Columns.ID", s.cfg.IDs)))
 		}
 	}
+	// Every table is checked before any error is returned, so that a host
+	// finds all that is missing in one run.
+	var errs []error
 	if len(problems) > 0 {
-		return fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t"))
+		errs = append(errs, fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t")))
+	}
+	groups, err := s.checkGroupTables(ctx)
+	if err != nil {
+		return err
+	}
+	if len(groups) > 0 {
+		errs = append(errs, fmt.Errorf("sqlstore: Check: Config.Groups:\n\t%s", strings.Join(groups, "\n\t")))
 	}
 	if err := s.checkResourceTables(ctx); err != nil {
-		return err
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	if err := s.checkIDsApart(ctx); err != nil {
 		return err
@@ -294,7 +313,7 @@ func (s *Store) checkResourceTables(ctx context.Context) error {
 				problems = append(problems, fmt.Sprintf("%s: %s: column %s does not exist; add it with: ALTER TABLE %s ADD COLUMN %s %s", k.Type.Name, w.field, w.col, k.Table, w.col, sqlType))
 			case w.json && strings.Contains(typ, "json"):
 			case !s.holds(typ, w.kind):
-				problems = append(problems, fmt.Sprintf("%s: %s: column %s.%s is %s, which cannot hold a %s", k.Type.Name, w.field, k.Table, w.col, typ, kindName(w.kind)))
+				problems = append(problems, fmt.Sprintf("%s: %s: column %s.%s is %s, which cannot hold %s%s", k.Type.Name, w.field, k.Table, w.col, typ, aKind(w.kind), idHint(w.field == "ID", s.cfg.IDs)))
 			}
 		}
 	}
