@@ -35,19 +35,31 @@ func (s *Store) Keeps() scim.Kept {
 	return kept
 }
 
-// Check reads the table's columns from the catalog (information_schema on
-// PostgreSQL, MySQL and MariaDB; pragma table_info on SQLite) and reports
-// every configured column that is missing or whose type cannot hold its
-// attribute, in one error, so that a host finds them all at start-up
-// rather than one per failed request. It also reads the table's unique
-// indexes, so that a conflict on any of them names its attribute. With
-// groups served over bare DatabaseIDs (GroupTables.IDPrefix "-") it
-// refuses the configuration unless users and groups draw their ids from
-// one sequence: a user and a group could otherwise have the same id. The
-// tables of Config.Resources are checked too: a missing table or column
-// is named with the statement that would create it, and so is a missing
-// references table (ResourceTable.Refs) or its primary key. Call it once after
-// New; it changes nothing in the database.
+// Check reads, from the catalog (information_schema on PostgreSQL, MySQL
+// and MariaDB; pragma table_info on SQLite), every table and column the
+// Config uses: the user table, the group and membership tables of
+// Config.Groups, and the tables of Config.Resources with their
+// references tables (ResourceTable.Refs). It reports, in one error, every
+// one that is missing, each named with the statement of Config.Schema
+// that would create it (CREATE TABLE, or ALTER TABLE … ADD COLUMN), every
+// column whose type cannot hold its attribute (an id column of the other
+// kind says which Config.IDs fits it), and a missing key a write relies
+// on: the unique index on userName, the membership table's primary key,
+// a unique attribute's index, a references table's primary key. A host
+// thus finds them all at start-up rather than one per failed request.
+// It also reads the user table's unique indexes, so that a conflict on
+// any of them names its attribute. With groups served over bare
+// DatabaseIDs (GroupTables.IDPrefix "-") it refuses the configuration
+// unless users and groups draw their ids from one sequence: a user and a
+// group could otherwise have the same id. Call it once after New; it
+// changes nothing in the database.
+//
+// Tokens, RateLimiter and Activity are built apart from the Store, from a
+// *sql.DB and a config of their own, so each has a Check for its tables.
+// A host wiring them calls every Check once at start-up and refuses to
+// start on any error, in one call:
+//
+//	err := errors.Join(store.Check(ctx), tokens.Check(ctx), limiter.Check(ctx), activity.Check(ctx))
 func (s *Store) Check(ctx context.Context) error {
 	cols, err := s.catalogColumns(ctx)
 	if err != nil {
