@@ -35,26 +35,39 @@ func (s *Store) Keeps() scim.Kept {
 	return kept
 }
 
-// Check reads the table's columns from the catalog (information_schema on
-// PostgreSQL, MySQL and MariaDB; pragma table_info on SQLite) and reports
-// every configured column that is missing or whose type cannot hold its
-// attribute, in one error, so that a host finds them all at start-up
-// rather than one per failed request. It also reads the table's unique
-// indexes, so that a conflict on any of them names its attribute. With
-// groups served over bare DatabaseIDs (GroupTables.IDPrefix "-") it
-// refuses the configuration unless users and groups draw their ids from
-// one sequence: a user and a group could otherwise have the same id. The
-// tables of Config.Resources are checked too: a missing table or column
-// is named with the statement that would create it, and so is a missing
-// references table (ResourceTable.Refs) or its primary key. Call it once after
-// New; it changes nothing in the database.
+// Check reads, from the catalog (information_schema on PostgreSQL, MySQL
+// and MariaDB; pragma table_info on SQLite), every table and column the
+// Config uses: the user table, the group and membership tables of
+// Config.Groups, and the tables of Config.Resources with their
+// references tables (ResourceTable.Refs). It reports, in one error, every
+// one that is missing, each named with the statement of Config.Schema
+// that would create it (CREATE TABLE, or ALTER TABLE … ADD COLUMN), every
+// column whose type cannot hold its attribute (an id column of the other
+// kind says which Config.IDs fits it), and a missing key a write relies
+// on: the unique index on userName, the membership table's primary key,
+// a unique attribute's index, a references table's primary key. A host
+// thus finds them all at start-up rather than one per failed request.
+// It also reads the user table's unique indexes, so that a conflict on
+// any of them names its attribute. With groups served over bare
+// DatabaseIDs (GroupTables.IDPrefix "-") it refuses the configuration
+// unless users and groups draw their ids from one sequence: a user and a
+// group could otherwise have the same id. Call it once after New; it
+// changes nothing in the database.
+//
+// Tokens, RateLimiter and Activity are built apart from the Store, from a
+// *sql.DB and a config of their own, so each has a Check for its tables.
+// A host wiring them calls every Check once at start-up and refuses to
+// start on any error, in one call:
+//
+//	err := errors.Join(store.Check(ctx), tokens.Check(ctx), limiter.Check(ctx), activity.Check(ctx))
 func (s *Store) Check(ctx context.Context) error {
 	cols, err := s.catalogColumns(ctx)
 	if err != nil {
 		return fmt.Errorf("sqlstore: Check: reading the columns of %s: %w", s.cfg.Table, err)
 	}
 	if len(cols) == 0 {
-		return fmt.Errorf("sqlstore: Check: table %s does not exist (or has no columns visible to this connection)", s.cfg.Table)
+		return fmt.Errorf("sqlstore: Check: table %s does not exist (or has no columns visible to this connection); create it with:\n\t%s",
+			s.cfg.Table, strings.ReplaceAll(strings.Join(statementsOn(s.schema(), s.cfg.Table), ";\n"), "\n", "\n\t"))
 	}
 	k := s.cfg.Columns
 	type want struct {
@@ -91,20 +104,38 @@ func (s *Store) Check(ctx context.Context) error {
 		wants = append(wants, want{"the column of custom attribute " + a.Name, a.Column, kind})
 	}
 	var problems []string
+	defs := columnDefs(statementsOn(s.schema(), s.cfg.Table))
 	for _, w := range wants {
 		typ, ok := lookupColumn(cols, w.col)
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("%s: column %s does not exist (set it to \"-\" if the table has no such column)", w.field, w.col))
+			add := ""
+			if def, ok := lookupDef(defs, w.col); ok {
+				add = fmt.Sprintf(", or add it with: ALTER TABLE %s ADD COLUMN %s %s", s.cfg.Table, w.col, def.typ)
+			}
+			problems = append(problems, fmt.Sprintf("%s: column %s does not exist (set it to \"-\" if the table has no such column%s)", w.field, w.col, add))
 		case !s.holds(typ, w.kind):
-			problems = append(problems, fmt.Sprintf("%s: column %s is %s, which cannot hold a %s", w.field, w.col, typ, kindName(w.kind)))
+			problems = append(problems, fmt.Sprintf("%s: column %s is %s, which cannot hold %s%s", w.field, w.col, typ, aKind(w.kind), idHint(w.field == "Columns.ID", s.cfg.IDs)))
 		}
 	}
+	// Every table is checked before any error is returned, so that a host
+	// finds all that is missing in one run.
+	var errs []error
 	if len(problems) > 0 {
-		return fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t"))
+		errs = append(errs, fmt.Errorf("sqlstore: Check: table %s:\n\t%s", s.cfg.Table, strings.Join(problems, "\n\t")))
+	}
+	groups, err := s.checkGroupTables(ctx)
+	if err != nil {
+		return err
+	}
+	if len(groups) > 0 {
+		errs = append(errs, fmt.Errorf("sqlstore: Check: Config.Groups:\n\t%s", strings.Join(groups, "\n\t")))
 	}
 	if err := s.checkResourceTables(ctx); err != nil {
-		return err
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
 	}
 	if err := s.checkIDsApart(ctx); err != nil {
 		return err
@@ -294,7 +325,7 @@ func (s *Store) checkResourceTables(ctx context.Context) error {
 				problems = append(problems, fmt.Sprintf("%s: %s: column %s does not exist; add it with: ALTER TABLE %s ADD COLUMN %s %s", k.Type.Name, w.field, w.col, k.Table, w.col, sqlType))
 			case w.json && strings.Contains(typ, "json"):
 			case !s.holds(typ, w.kind):
-				problems = append(problems, fmt.Sprintf("%s: %s: column %s.%s is %s, which cannot hold a %s", k.Type.Name, w.field, k.Table, w.col, typ, kindName(w.kind)))
+				problems = append(problems, fmt.Sprintf("%s: %s: column %s.%s is %s, which cannot hold %s%s", k.Type.Name, w.field, k.Table, w.col, typ, aKind(w.kind), idHint(w.field == "ID", s.cfg.IDs)))
 			}
 		}
 	}

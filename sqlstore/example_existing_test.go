@@ -75,7 +75,7 @@ func ExampleStore_Check() {
 	fmt.Println("e-mail:", u.Email, "lastModified = created:", u.Meta.LastModified.Equal(u.Meta.Created))
 	// Output:
 	// sqlstore: Check: table accounts:
-	// 	the column of name.givenName: column given_name does not exist (set it to "-" if the table has no such column)
+	// 	the column of name.givenName: column given_name does not exist (set it to "-" if the table has no such column, or add it with: ALTER TABLE accounts ADD COLUMN given_name TEXT)
 	// 	the column of meta.created: column okta_id is text, which cannot hold a timestamp
 	// check: <nil>
 	// single tenant: true not kept: [displayName meta.lastModified]

@@ -166,7 +166,7 @@ func TestCheck(t *testing.T) {
 		bad.Custom = []sqlstore.Custom{cfg.Custom[0], cfg.Custom[2]} // regions and level, not costCenter
 		bad.Custom[0].Column = "no_such_regions"
 		err := must(sqlstore.New(db, bad))(t).Check(bg)
-		for _, want := range []string{"no_such_display does not exist", "Columns.Version: column cost_center is", "cannot hold a integer", "no_such_regions does not exist"} {
+		for _, want := range []string{"no_such_display does not exist", "Columns.Version: column cost_center is", "cannot hold an integer", "no_such_regions does not exist"} {
 			if err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("Check: %v\nwant it to say %q", err, want)
 			}
