@@ -52,12 +52,16 @@
 // write where they differ other than in case is a 400 (one would be lost),
 // and a conflict on its unique index names userName.
 //
-// Store.Check reads the table from the catalog (information_schema on
+// Store.Check reads the tables from the catalog (information_schema on
 // PostgreSQL and MySQL/MariaDB, pragma table_info on SQLite) and names, in
-// one error, every configured column that is missing or whose type cannot
-// hold its attribute, and a missing unique index on userName. Call it once
-// at start-up, after New, so that the first request is not the first sign
-// of a wrong map.
+// one error, every table, column and key the configuration uses that is
+// missing or cannot hold its attribute — the users table and its unique
+// index on userName, the group and membership tables, the declared
+// resource tables, their unique indexes and references tables — each with
+// the statement Config.Schema would run to create it. Tokens, RateLimiter
+// and Activity check their own tables (their Check methods). Call them
+// once at start-up, after New, so that the first request is not the first
+// sign of a wrong map.
 //
 // A unique violation on any unique index or constraint of the table is a
 // 409 naming the attribute whose column the index covers: the index named
