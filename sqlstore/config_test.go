@@ -35,6 +35,15 @@ func TestValidate(t *testing.T) {
 		{"custom column", func(c *sqlstore.Config) {
 			c.Custom = []sqlstore.Custom{{Name: "a", Column: "a-b", Kind: filter.Bool}}
 		}, "Custom[0].Column"},
+		{"group table without externalId", func(c *sqlstore.Config) {
+			c.Groups = &sqlstore.GroupTables{Columns: sqlstore.GroupColumns{ExternalID: "-"}}
+		}, "Groups.Columns.ExternalID"},
+		{"group table without its member column", func(c *sqlstore.Config) {
+			c.Groups = &sqlstore.GroupTables{MemberColumns: sqlstore.MemberColumns{Member: "-"}}
+		}, "Groups.MemberColumns.Member"},
+		{"group table without its optional columns", func(c *sqlstore.Config) {
+			c.Groups = &sqlstore.GroupTables{MemberColumns: sqlstore.MemberColumns{Type: "-"}}
+		}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

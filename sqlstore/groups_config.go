@@ -105,18 +105,20 @@ func (g GroupTables) validate(c Config) error {
 		return fmt.Errorf("sqlstore: Config.Groups.Columns.Tenant %q: the group table has a tenant column exactly when the user table has one (Config.Columns.Tenant %q)", k.Tenant, c.Columns.Tenant)
 	}
 	for _, f := range []struct {
-		field, name string
-		table       bool
+		field, name      string
+		table, mandatory bool
 	}{
-		{"Table", g.Table, true}, {"Members", g.Members, true},
-		{"Columns.ID", k.ID, false}, {"Columns.DisplayName", k.DisplayName, false},
-		{"Columns.ExternalID", k.ExternalID, false}, {"Columns.Created", k.Created, false},
-		{"Columns.LastModified", k.LastModified, false}, {"Columns.Version", k.Version, false},
-		{"Columns.Tenant", k.Tenant, false}, {"Columns.DisplayNameLower", k.DisplayNameLower, false},
-		{"MemberColumns.Group", m.Group, false}, {"MemberColumns.Member", m.Member, false},
-		{"MemberColumns.Type", m.Type, false},
+		{"Table", g.Table, true, true}, {"Members", g.Members, true, true},
+		{"Columns.ID", k.ID, false, true}, {"Columns.DisplayName", k.DisplayName, false, true},
+		{"Columns.ExternalID", k.ExternalID, false, true}, {"Columns.Created", k.Created, false, true},
+		{"Columns.LastModified", k.LastModified, false, true}, {"Columns.Version", k.Version, false, true},
+		{"Columns.Tenant", k.Tenant, false, false}, {"Columns.DisplayNameLower", k.DisplayNameLower, false, false},
+		{"MemberColumns.Group", m.Group, false, true}, {"MemberColumns.Member", m.Member, false, true},
+		{"MemberColumns.Type", m.Type, false, false},
 	} {
 		switch {
+		case f.name == "" && f.mandatory && !f.table:
+			return fmt.Errorf("sqlstore: Config.Groups.%s \"-\": the group tables need this column (only Tenant, DisplayNameLower and MemberColumns.Type may be left out)", f.field)
 		case f.name == "" && !f.table:
 			// An optional column left out.
 		case f.table && !identifier.MatchString(f.name), !f.table && !plainColumn.MatchString(f.name):
