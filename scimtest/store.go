@@ -156,7 +156,7 @@ const (
 // storeKit holds the store under test and helpers that report through t.
 type storeKit struct {
 	s    scim.Store
-	raw  scim.Store // s as newStore returned it, with its optional capabilities
+	raw  scim.Store      // s as newStore returned it, with its optional capabilities
 	ctx  context.Context // tenant A
 	ctxB context.Context // tenant B
 	ctx0 context.Context // no tenant
