@@ -9,18 +9,29 @@ import (
 	"github.com/scimkit/scim/sqlstore"
 )
 
-// notNullDefaults makes the created, last-modified and user display-name
-// columns of a generated schema NOT NULL with a default, as a host's own
-// table often has them (created_at timestamptz NOT NULL DEFAULT now()).
-func notNullDefaults(d sqlstore.Dialect) func(string) string {
+// notNullDefaults makes the created and last-modified columns of a
+// generated schema NOT NULL with a default, as a host's own table often
+// has them (created_at timestamptz NOT NULL DEFAULT now()), and with names
+// the display-name columns too.
+func notNullDefaults(d sqlstore.Dialect, names bool) func(string) string {
 	now := "CURRENT_TIMESTAMP"
-	if d == sqlstore.MySQL {
+	switch d {
+	case sqlstore.MySQL:
 		now = "CURRENT_TIMESTAMP(6)" // a DATETIME(6)'s default has its precision
+	case sqlstore.SQLite:
+		// The text the driver writes times as (_time_format=sqlite), so
+		// that defaulted and written times compare and sort alike;
+		// CURRENT_TIMESTAMP's "2006-01-02 15:04:05" sorts before a
+		// written time of the same second.
+		now = "(strftime('%Y-%m-%d %H:%M:%f+00:00', 'now'))"
 	}
 	times := regexp.MustCompile(`(?m)^(\s+(?:created|last_modified) [A-Z]+(?:\(\d\))?),$`)
 	name := regexp.MustCompile(`(?m)^(\s+display_name (?:TEXT|VARCHAR\(255\))),$`)
 	return func(stmt string) string {
 		stmt = times.ReplaceAllString(stmt, "$1 NOT NULL DEFAULT "+now+",")
+		if !names {
+			return stmt
+		}
 		return name.ReplaceAllString(stmt, "$1 NOT NULL DEFAULT '',")
 	}
 }
@@ -36,7 +47,7 @@ func TestInsertLeavesUnsetColumnsToDefaults(t *testing.T) {
 		agents := agentTable()
 		agents.Table = "scim_test_" + rand.Text()[:10] + "_agents"
 		t.Cleanup(func() { db.Exec("DROP TABLE IF EXISTS " + agents.Table) })
-		cfg := d.groupTablesAs(t, db, sqlstore.Config{Columns: sqlstore.Columns{Tenant: "tenant"}, Resources: []sqlstore.ResourceTable{agents}}, notNullDefaults(d.dialect))
+		cfg := d.groupTablesAs(t, db, sqlstore.Config{Columns: sqlstore.Columns{Tenant: "tenant"}, Resources: []sqlstore.ResourceTable{agents}}, notNullDefaults(d.dialect, true))
 		s := must(sqlstore.New(db, cfg))(t)
 		t.Cleanup(func() { s.Close() })
 		ctx := scim.WithTenant(bg, "acme")
