@@ -141,3 +141,40 @@ func TestKitHoldsKeepersToTheirWord(t *testing.T) {
 		})
 	}
 }
+
+// noExternalID is memstore over a table without an externalId column: it
+// drops the value and refuses a filter on it, as sqlstore does.
+type noExternalID struct{ scim.Store }
+
+func (noExternalID) Keeps() scim.Kept {
+	return scim.Kept{Missing: []string{"externalId"}, Custom: []string{"costCenter", "level", "contractor", "hired", "regions", "badges", "flags", "reviews"}}
+}
+
+func dropExternalID(u *scim.User) *scim.User { u = u.Clone(); u.ExternalID = ""; return u }
+
+func (s noExternalID) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
+	return s.Store.Create(ctx, dropExternalID(u))
+}
+
+func (s noExternalID) Replace(ctx context.Context, u *scim.User, v string) (*scim.User, error) {
+	return s.Store.Replace(ctx, dropExternalID(u), v)
+}
+
+func (s noExternalID) List(ctx context.Context, q scim.Query) (*scim.Page, error) {
+	if q.Filter != nil && strings.Contains(q.Filter.String(), "externalId") {
+		return nil, scim.ErrUnsupportedFilter
+	}
+	return s.Store.List(ctx, q)
+}
+
+// The kit looks users up only by what the store keeps: a store without
+// externalId passes Delete (and every other check) without being sent an
+// externalId filter it refuses.
+func TestKitFiltersOnlyOnKeptAttributes(t *testing.T) {
+	got := run(func() scim.Store { return noExternalID{memstore.New()} })
+	for name, msgs := range got {
+		for _, m := range msgs {
+			t.Errorf("%s: %s", name, m)
+		}
+	}
+}

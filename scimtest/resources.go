@@ -133,34 +133,12 @@ func writableDef(a *schema.Attribute) bool {
 	return a.Mutability != schema.ReadOnly
 }
 
-// tenants are the contexts the checks write in, named for messages.
-func (k *resourceKit) tenants() []struct {
-	name string
-	ctx  context.Context
-} {
-	return []struct {
-		name string
-		ctx  context.Context
-	}{{fmt.Sprintf("tenant %q", tenantA), k.ctx}, {fmt.Sprintf("tenant %q", tenantB), k.ctxB}, {"no tenant", k.ctx0}}
-}
-
 // refuseNonEmpty stops the check, before it writes anything, when the
 // store already holds resources of the type in a tenant the checks use:
 // they count what they create, and delete it.
 func (k *resourceKit) refuseNonEmpty(t tb) {
 	t.Helper()
-	for _, tn := range k.tenants() {
-		p, err := k.s.ListResources(tn.ctx, k.typ, scim.Query{StartIndex: 1, Count: 0})
-		if err != nil {
-			t.Fatalf("ListResources of the %s resources in %s, to see that the store is empty: %v", k.typ.Name, tn.name, err)
-		}
-		if p == nil {
-			t.Fatalf("ListResources of the %s resources in %s returned a nil page and no error", k.typ.Name, tn.name)
-		}
-		if p.TotalResults != 0 {
-			t.Fatalf("scimtest: the store already holds %d %s resources in %s; TestResourceStore needs an empty throwaway store (it creates, counts and deletes resources of the type), so it wrote nothing", p.TotalResults, k.typ.Name, tn.name)
-		}
-	}
+	refuseNonEmpty(t, "TestResourceStore", tenantsOf(k.ctx, k.ctxB, k.ctx0), resourcesOf(k.s, k.typ))
 }
 
 // cleanUp deletes what the check created and has not deleted.

@@ -28,9 +28,15 @@ import (
 // optional capabilities (scim.Patcher, scim.GroupStore) are skipped for a
 // store that does not implement them.
 //
-// newStore must return an empty store each time it is called; it may use
-// its t for cleanup (t.Cleanup) and to skip (t.Skip). The checks use the
-// tenants "scimtest-a" and "scimtest-b" and the context without a tenant.
+// newStore must return a store that holds no users and no groups in the
+// tenants the checks use ("scimtest-a", "scimtest-b" and the context
+// without a tenant): a check refuses, before it writes anything, a store
+// that does, since it creates, counts and deletes users and groups. A
+// check that passes deletes what it created (users, groups and so their
+// memberships). newStore may return the same throwaway store each time;
+// it may use its t for cleanup (t.Cleanup) and to skip (t.Skip). For
+// sqlstore, sqlstore.Throwaway makes such a store with the shape of the
+// host's own tables.
 //
 // Typical usage:
 //
@@ -81,7 +87,7 @@ type storeCase struct {
 
 func testStore(t tb, newStore func(t tb) scim.Store) {
 	t.Helper()
-	for _, c := range slices.Concat(coreCases, keptCases, capabilityCases, groupCases, idCases, cursorCases) {
+	for _, c := range storeCasesAll() {
 		t.Run(c.name, func(t tb) {
 			s := newStore(t)
 			if s == nil {
@@ -97,14 +103,48 @@ func testStore(t tb, newStore func(t tb) scim.Store) {
 			if c.needs != nil && k.sending {
 				t.Skipf("scimtest does not yet check %s on a store that refuses some values (scim.Kept: EmailIsUserName, active missing)", c.capability)
 			}
+			k.refuseNonEmpty(t)
 			defer func() {
 				if t.Failed() {
 					t.Logf("rule: %s", c.rule)
 				}
 			}()
 			c.run(t, k)
+			if !t.Failed() {
+				sweep(t, k.tenants(), k.kinds()...)
+			}
 		})
 	}
+}
+
+// tenants are the contexts the checks write in: the context without a
+// tenant alone for a store that keeps no tenants.
+func (k *storeKit) tenants() []tenant {
+	if k.kept != nil && k.kept.SingleTenant {
+		return []tenant{{"no tenant", k.ctx0}}
+	}
+	return tenantsOf(k.ctx, k.ctxB, k.ctx0)
+}
+
+// kinds are what the store holds, groups before the users they name.
+func (k *storeKit) kinds() []kind {
+	if isGroupStore(k.raw) {
+		return []kind{groupsOf(k.raw.(scim.GroupStore)), usersOf(k.raw)}
+	}
+	return []kind{usersOf(k.raw)}
+}
+
+// refuseNonEmpty stops the check, before it writes anything, when the
+// store already holds users or groups in a tenant the checks use: they
+// count what they create, and delete it.
+func (k *storeKit) refuseNonEmpty(t tb) {
+	t.Helper()
+	refuseNonEmpty(t, "TestStore", k.tenants(), k.kinds()...)
+}
+
+// storeCasesAll are TestStore's checks, in the order they run.
+func storeCasesAll() []storeCase {
+	return slices.Concat(coreCases, keptCases, capabilityCases, groupCases, idCases, cursorCases)
 }
 
 // The tenants the checks use.
@@ -116,6 +156,7 @@ const (
 // storeKit holds the store under test and helpers that report through t.
 type storeKit struct {
 	s    scim.Store
+	raw  scim.Store      // s as newStore returned it, with its optional capabilities
 	ctx  context.Context // tenant A
 	ctxB context.Context // tenant B
 	ctx0 context.Context // no tenant
@@ -130,6 +171,7 @@ func newStoreKit(s scim.Store) *storeKit {
 	bg := context.Background()
 	k := &storeKit{
 		s:    s,
+		raw:  s,
 		ctx:  scim.WithTenant(bg, tenantA),
 		ctxB: scim.WithTenant(bg, tenantB),
 		ctx0: bg,

@@ -42,7 +42,6 @@ func needsForKept(name string, kept *scim.Kept) string {
 		"FilterAnd":                  {"externalId", "emails"},
 		"FilterNoMatch":              {"externalId", "emails"},
 		"DeactivatedUsersVisible":    {"active", "externalId", "emails"},
-		"Delete":                     {"emails"},
 		"TenantIsolation":            {"tenants"},
 		"SingleTenantRefusesTenants": {"single tenant"},
 	}[name]
@@ -57,6 +56,12 @@ func needsForKept(name string, kept *scim.Kept) string {
 		}
 	}
 	return ""
+}
+
+// keeps reports whether the store keeps attr, one of the names of
+// scim.Kept.Missing: true for a store that does not say.
+func (k *storeKit) keeps(attr string) bool {
+	return k.kept == nil || !slices.Contains(k.kept.Missing, attr)
 }
 
 // shape returns u as a store that keeps what kept says stores it.

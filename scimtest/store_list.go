@@ -291,8 +291,12 @@ func checkTenantIsolation(t tb, k *storeKit) {
 	userListing.checkTenantLists(t, a.ID, userIDs(k.all(t, k.ctx)), userIDs(k.all(t, k.ctx0)), userIDs(k.all(t, k.ctxB)))
 	k.find(t, k.ctx, cmpEq("userName", shared.UserName), a.ID)
 	k.find(t, k.ctx, cmpEq("userName", onlyB.UserName))
-	k.find(t, k.ctx, cmpEq("externalId", onlyB.ExternalID))
-	k.find(t, k.ctx, workEmailFilter(onlyB.Email))
+	if k.keeps("externalId") {
+		k.find(t, k.ctx, cmpEq("externalId", onlyB.ExternalID))
+	}
+	if k.keeps("emails") {
+		k.find(t, k.ctx, workEmailFilter(onlyB.Email))
+	}
 	k.find(t, k.ctx, k.filter(t, `userName sw "user"`), a.ID)
 	k.find(t, k.ctx0, cmpEq("userName", shared.UserName))
 }

@@ -261,6 +261,7 @@ func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *sci
 			add(c.folded, foldValue(vals[i]))
 		}
 	}
+	var stored *scim.Resource
 	err = s.inTx(ctx, func(tx txConn) error {
 		if err := s.checkUnique(ctx, tx, rt, tenant, r, nil); err != nil {
 			return err
@@ -271,16 +272,31 @@ func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *sci
 			cols, args = append(cols, k.ID), append(args, id)
 		}
 		var err error
-		row.key, err = s.insert(ctx, k.Table, k.ID, cols, args, id, tx.ExecContext,
+		var defaulted bool
+		row.key, defaulted, err = s.insert(ctx, k.Table, k.ID, cols, args, id, tx.ExecContext,
 			func(ctx context.Context, q string, args ...any) scanner { return tx.QueryRowContext(ctx, q, args...) })
 		if err != nil {
 			return rt.writeError("create "+t.Name, err)
 		}
 		key, _ := s.idArg(row.key)
+		if defaulted {
+			// The database filled in what r left empty (a column's
+			// default): the resource is what it stored.
+			args := []any{key}
+			if k.Tenant != "" {
+				args = append(args, tenant)
+			}
+			if stored, _, err = s.scanResource(rt, tx.QueryRowContext(ctx, rt.byID, args...).Scan); err != nil {
+				return fmt.Errorf("sqlstore: read %s %q just created: %w", t.Name, row.key, err)
+			}
+		}
 		return s.indexRefs(ctx, tx, rt, tenant, key, nil, r.Attributes)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if stored != nil {
+		return stored, nil
 	}
 	return rt.resource(&row), nil
 }

@@ -169,10 +169,15 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 		id = newUUID()
 		cols, vals = append(cols, k.ID), append(vals, id)
 	}
-	id, err = s.insert(ctx, s.cfg.Table, k.ID, cols, vals, id, s.exec,
+	id, defaulted, err := s.insert(ctx, s.cfg.Table, k.ID, cols, vals, id, s.exec,
 		func(ctx context.Context, q string, args ...any) scanner { return s.queryRow(ctx, q, args...) })
 	if err != nil {
 		return nil, s.writeError(ctx, "create", u, row, err)
+	}
+	if defaulted {
+		// The database filled in what u left empty (a column's default):
+		// the user is what it stored.
+		return s.User(ctx, id)
 	}
 	out := s.asStored(u, row)
 	out.ID = id
@@ -377,9 +382,25 @@ type scanner interface{ Scan(dest ...any) error }
 // row's id: id itself when the store makes ids (the caller put it among
 // vals), else the database's (RETURNING, or LastInsertId on MySQL). exec
 // and queryRow run the statement: the store's, or a transaction's.
+//
+// A nil value is left out of the statement rather than sent as NULL: a
+// value the request did not set is the column's default, so that a host's
+// created_at NOT NULL DEFAULT now() is filled in by the database instead
+// of refusing the row. defaulted reports that some value was left out:
+// the row may then hold what the caller did not write, and the caller
+// reads it back.
 func (s *Store) insert(ctx context.Context, table, idCol string, cols []string, vals []any, id string,
 	exec func(context.Context, string, ...any) (sql.Result, error),
-	queryRow func(context.Context, string, ...any) scanner) (string, error) {
+	queryRow func(context.Context, string, ...any) scanner) (_ string, defaulted bool, _ error) {
+	if slices.Contains(vals, nil) {
+		defaulted = true
+		cols, vals = slices.Clone(cols), slices.Clone(vals)
+		for i := len(vals) - 1; i >= 0; i-- {
+			if vals[i] == nil {
+				cols, vals = slices.Delete(cols, i, i+1), slices.Delete(vals, i, i+1)
+			}
+		}
+	}
 	q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES (" + s.phs(1, len(vals)) + ")"
 	var err error
 	switch {
@@ -397,7 +418,7 @@ func (s *Store) insert(ctx context.Context, table, idCol string, cols []string, 
 		err = queryRow(ctx, q+" RETURNING "+idCol, vals...).Scan(&n)
 		id = strconv.FormatInt(n, 10)
 	}
-	return id, err
+	return id, defaulted, err
 }
 
 func newUUID() string {
