@@ -135,6 +135,11 @@ func (s *Store) scanGroup(r rowScanner) (*scim.Group, error) {
 // groups: unknown ones are an *scim.UnknownMembersError and nothing is
 // stored.
 func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, error) {
+	if g.Meta.Created.IsZero() || g.Meta.LastModified.IsZero() {
+		c := *g
+		c.Meta.Created, c.Meta.LastModified = stampTimes(g.Meta)
+		g = &c
+	}
 	if s.groups == nil {
 		return nil, errNoGroups
 	}
@@ -166,7 +171,7 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 			id = newUUID()
 			cols, vals = append(cols, k.ID), append(vals, id)
 		}
-		id, defaulted, err := s.insert(ctx, t.Table, k.ID, cols, vals, id, tx.ExecContext,
+		id, err = s.insert(ctx, t.Table, k.ID, cols, vals, id, tx.ExecContext,
 			func(ctx context.Context, q string, args ...any) scanner { return tx.QueryRowContext(ctx, q, args...) })
 		if err != nil {
 			return fmt.Errorf("sqlstore: create group %q: %w", g.DisplayName, err)
@@ -177,20 +182,6 @@ func (s *Store) CreateGroup(ctx context.Context, g *scim.Group) (*scim.Group, er
 		}
 		out = &scim.Group{ID: s.groupID(id), DisplayName: g.DisplayName, ExternalID: g.ExternalID, Members: members,
 			Meta: scim.Meta{Created: dbTime(g.Meta.Created), LastModified: dbTime(g.Meta.LastModified), Version: formatVersion(1)}}
-		if defaulted {
-			// The database filled in what g left empty (a column's
-			// default): the group is what it stored.
-			key := []any{gid}
-			if k.Tenant != "" {
-				key = append(key, tenant)
-			}
-			stored, err := s.scanGroup(tx.QueryRowContext(ctx, s.groups.byID, key...))
-			if err != nil {
-				return fmt.Errorf("sqlstore: read group %q just created: %w", out.ID, err)
-			}
-			stored.Members = members
-			out = stored
-		}
 		return nil
 	})
 	if err != nil {

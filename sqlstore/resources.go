@@ -218,6 +218,11 @@ func (s *Store) scanResource(rt *resourceTable, scan func(...any) error) (*scim.
 // CreateResource inserts r with version 1, in a transaction that first
 // checks the type's unique attributes (see checkUnique).
 func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *scim.Resource) (*scim.Resource, error) {
+	if r.Meta.Created.IsZero() || r.Meta.LastModified.IsZero() {
+		c := *r
+		c.Meta.Created, c.Meta.LastModified = stampTimes(r.Meta)
+		r = &c
+	}
 	rt, err := s.resourceTable(t)
 	if err != nil {
 		return nil, err
@@ -272,24 +277,12 @@ func (s *Store) CreateResource(ctx context.Context, t *scim.ResourceType, r *sci
 			cols, args = append(cols, k.ID), append(args, id)
 		}
 		var err error
-		var defaulted bool
-		row.key, defaulted, err = s.insert(ctx, k.Table, k.ID, cols, args, id, tx.ExecContext,
+		row.key, err = s.insert(ctx, k.Table, k.ID, cols, args, id, tx.ExecContext,
 			func(ctx context.Context, q string, args ...any) scanner { return tx.QueryRowContext(ctx, q, args...) })
 		if err != nil {
 			return rt.writeError("create "+t.Name, err)
 		}
 		key, _ := s.idArg(row.key)
-		if defaulted {
-			// The database filled in what r left empty (a column's
-			// default): the resource is what it stored.
-			args := []any{key}
-			if k.Tenant != "" {
-				args = append(args, tenant)
-			}
-			if stored, _, err = s.scanResource(rt, tx.QueryRowContext(ctx, rt.byID, args...).Scan); err != nil {
-				return fmt.Errorf("sqlstore: read %s %q just created: %w", t.Name, row.key, err)
-			}
-		}
 		return s.indexRefs(ctx, tx, rt, tenant, key, nil, r.Attributes)
 	})
 	if err != nil {

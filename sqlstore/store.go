@@ -146,6 +146,11 @@ func (s *Store) tenant(ctx context.Context) (string, error) {
 // (compared case-insensitively by the unique index) is an error wrapping
 // scim.ErrUniqueness.
 func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
+	if u.Meta.Created.IsZero() || u.Meta.LastModified.IsZero() {
+		c := *u
+		c.Meta.Created, c.Meta.LastModified = stampTimes(u.Meta)
+		u = &c
+	}
 	tenant, err := s.tenant(ctx)
 	if err != nil {
 		return nil, err
@@ -169,15 +174,10 @@ func (s *Store) Create(ctx context.Context, u *scim.User) (*scim.User, error) {
 		id = newUUID()
 		cols, vals = append(cols, k.ID), append(vals, id)
 	}
-	id, defaulted, err := s.insert(ctx, s.cfg.Table, k.ID, cols, vals, id, s.exec,
+	id, err = s.insert(ctx, s.cfg.Table, k.ID, cols, vals, id, s.exec,
 		func(ctx context.Context, q string, args ...any) scanner { return s.queryRow(ctx, q, args...) })
 	if err != nil {
 		return nil, s.writeError(ctx, "create", u, row, err)
-	}
-	if defaulted {
-		// The database filled in what u left empty (a column's default):
-		// the user is what it stored.
-		return s.User(ctx, id)
 	}
 	out := s.asStored(u, row)
 	out.ID = id
@@ -385,15 +385,13 @@ type scanner interface{ Scan(dest ...any) error }
 //
 // A nil value is left out of the statement rather than sent as NULL: a
 // value the request did not set is the column's default, so that a host's
-// created_at NOT NULL DEFAULT now() is filled in by the database instead
-// of refusing the row. defaulted reports that some value was left out:
-// the row may then hold what the caller did not write, and the caller
-// reads it back.
+// NOT NULL DEFAULT column (a display_name DEFAULT ”) is filled in by the
+// database instead of refusing the row. The create answers what it sent;
+// the meta times are never left out (see stampTimes).
 func (s *Store) insert(ctx context.Context, table, idCol string, cols []string, vals []any, id string,
 	exec func(context.Context, string, ...any) (sql.Result, error),
-	queryRow func(context.Context, string, ...any) scanner) (_ string, defaulted bool, _ error) {
+	queryRow func(context.Context, string, ...any) scanner) (string, error) {
 	if slices.Contains(vals, nil) {
-		defaulted = true
 		cols, vals = slices.Clone(cols), slices.Clone(vals)
 		for i := len(vals) - 1; i >= 0; i-- {
 			if vals[i] == nil {
@@ -418,7 +416,7 @@ func (s *Store) insert(ctx context.Context, table, idCol string, cols []string, 
 		err = queryRow(ctx, q+" RETURNING "+idCol, vals...).Scan(&n)
 		id = strconv.FormatInt(n, 10)
 	}
-	return id, defaulted, err
+	return id, err
 }
 
 func newUUID() string {
@@ -435,4 +433,21 @@ func newUUID() string {
 		out = append(out, hex[c>>4], hex[c&0xf])
 	}
 	return string(out)
+}
+
+// stampTimes is m's created and last-modified times, the store's clock
+// where one is zero (a caller other than the handler, which always sets
+// them): written by the store rather than left to a column's default, so
+// that every row's times have the one format keyset paging compares (a
+// SQLite default such as CURRENT_TIMESTAMP writes another).
+func stampTimes(m scim.Meta) (created, lastModified time.Time) {
+	now := time.Now().UTC()
+	created, lastModified = m.Created, m.LastModified
+	if created.IsZero() {
+		created = now
+	}
+	if lastModified.IsZero() {
+		lastModified = created
+	}
+	return created, lastModified
 }
