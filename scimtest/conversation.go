@@ -256,6 +256,8 @@ type session struct {
 	fails      map[string]int // failures reported per step
 	suppressed int            // failures not reported beyond maxFailuresPerStep
 	throttled  int            // requests answered 429 and sent again
+
+	upnProbe sync.Once // entra/create refused: was it userName ≠ work email? (asked once)
 }
 
 // createdResource is a user or group a conversation created, to delete at
