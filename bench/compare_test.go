@@ -30,8 +30,10 @@ func TestMain(m *testing.M) {
 // in-process benchmark and short over-HTTP runs: every peer answers every
 // workload correctly, in process and over HTTP, and the tables, the
 // RESULT lines (mode=http with CPU per request included) and the targets
-// come out. It times nothing worth reading; speed targets live in
-// BENCHMARKS.md, not in tests.
+// come out. It checks answers and counts, never a figure: over a window
+// of 150 ms on a loaded machine a peer's CPU can read 0 (the kernel counts
+// it in 10 ms ticks) and a ratio +Inf. Speed targets live in
+// BENCHMARKS.md and in compare's output, not in tests.
 func TestCompareSmoke(t *testing.T) {
 	sizes := []int{10_000, 100_000}
 	if raceEnabled || testing.Short() {
@@ -73,7 +75,7 @@ func TestCompareSmoke(t *testing.T) {
 	text := out.String()
 	for _, n := range sizes {
 		for _, w := range Workloads() {
-			keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
+			keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs"}
 			if w.Base != "" {
 				keys = []string{"scimkit_ns", "scimkit_allocs"}
 			}
@@ -85,7 +87,7 @@ func TestCompareSmoke(t *testing.T) {
 	}
 
 	// Over HTTP: a result for every peer and workload it serves, each
-	// with answers, no error, a server CPU figure and a peak RSS.
+	// with answers, no error, a peak RSS and the allocations counted.
 	want := 0
 	for _, p := range Peers() {
 		for _, w := range Workloads() {
@@ -109,7 +111,9 @@ func TestCompareSmoke(t *testing.T) {
 		}
 	}
 	for _, w := range Workloads() {
-		keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_cpu_us", "bare_cpu_us", "elimity_cpu_us", "scimkit_allocs", "scimkit_rps", "scimkit_vs_bare", "scimkit_vs_elimity"}
+		// The keys, not their values; the _vs_ ratios are left out where
+		// both CPU figures read 0, so they are not required.
+		keys := []string{"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_cpu_us", "bare_cpu_us", "elimity_cpu_us", "scimkit_allocs", "scimkit_rps"}
 		if w.Base != "" {
 			// A projected workload: scimkit alone, compared with its
 			// Base in the targets.
@@ -132,8 +136,9 @@ func TestCompareSmoke(t *testing.T) {
 }
 
 // resultLine returns the RESULT line of text that starts with head, after
-// checking that it has a number for every key; "" (and an error) when
-// there is none.
+// checking that it has a number for every key (any number: +Inf is what
+// a ratio over a CPU measured as 0 reads, and no value is checked); ""
+// (and an error) when there is none.
 func resultLine(t *testing.T, text, head string, keys ...string) string {
 	t.Helper()
 	line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(head) + `.*$`).FindString(text)
@@ -142,7 +147,7 @@ func resultLine(t *testing.T, text, head string, keys ...string) string {
 		return ""
 	}
 	for _, k := range keys {
-		if !regexp.MustCompile(` ` + k + `=[0-9.]+( |$)`).MatchString(line) {
+		if !regexp.MustCompile(` ` + k + `=([0-9.]+|[+-]Inf)( |$)`).MatchString(line) {
 			t.Errorf("%s… has no number for %s: %s", head, k, line)
 		}
 	}
@@ -213,7 +218,7 @@ func TestGroupsSmoke(t *testing.T) {
 	t.Logf("\n%s", text)
 	for _, c := range groupCases(sizes) {
 		resultLine(t, text, fmt.Sprintf("RESULT workload=%s %s=%d scimkit_ns", c.w.Name, c.w.SizeKey, c.size),
-			"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity")
+			"scimkit_ns", "bare_ns", "elimity_ns", "scimkit_allocs")
 	}
 	if !strings.Contains(text, "group targets in process") || !strings.Contains(text, "W6 scimkit ≥ 10× elimity throughput at 2000 members") {
 		t.Error("no group targets")
@@ -246,8 +251,9 @@ func TestGroupPatchAlternates(t *testing.T) {
 // TestGroupsOverHTTPSmoke sends every group workload over HTTP to every
 // group peer, each a child process holding a small group fixture: every
 // answer right (W6's PATCHes checked by a GET after), a CPU figure for
-// each, the database's CPU for the PostgreSQL peers, and the RESULT lines
-// and group targets. It times nothing worth reading.
+// each, the database measured for the PostgreSQL peers, and the RESULT
+// lines and group targets. It checks no figure: a window of 200 ms on a
+// loaded machine can read 0 µs of database CPU.
 func TestGroupsOverHTTPSmoke(t *testing.T) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -279,9 +285,9 @@ func TestGroupsOverHTTPSmoke(t *testing.T) {
 			continue
 		}
 		for _, x := range r.Runs {
-			if x.Requests == 0 || x.Errors != 0 || x.DB != isSQLPeer(r.Peer) || x.DB && x.DBCPUus <= 0 {
-				t.Errorf("over HTTP %s %s %s=%d: %d requests, %d errors, database measured %v with %.1f µs/request",
-					r.Peer, r.Workload, r.SizeKey, r.Users, x.Requests, x.Errors, x.DB, x.DBCPUus)
+			if x.Requests == 0 || x.Errors != 0 || x.DB != isSQLPeer(r.Peer) {
+				t.Errorf("over HTTP %s %s %s=%d: %d requests, %d errors, database measured %v",
+					r.Peer, r.Workload, r.SizeKey, r.Users, x.Requests, x.Errors, x.DB)
 			}
 		}
 	}
@@ -290,9 +296,9 @@ func TestGroupsOverHTTPSmoke(t *testing.T) {
 	rep.WriteResults(&out)
 	text := out.String()
 	t.Logf("\n%s", text)
-	keys := []string{"scimkit_ns", "bare_cpu_us", "elimity_cpu_us", "scimkit_cpu_us", "scimkit_allocs", "scimkit_vs_bare", "scimkit_vs_elimity"}
+	keys := []string{"scimkit_ns", "bare_cpu_us", "elimity_cpu_us", "scimkit_cpu_us", "scimkit_allocs"}
 	if slices.Contains(GroupPeers(), PeerSQLStore) {
-		keys = append(keys, "sqlstore_cpu_us", "sqlstore_db_cpu_us", "sqldirect_db_cpu_us", "sqlstore_total_cpu_us", "sqlstore_vs_sqldirect")
+		keys = append(keys, "sqlstore_cpu_us", "sqlstore_db_cpu_us", "sqldirect_db_cpu_us", "sqlstore_total_cpu_us")
 	}
 	for _, c := range groupCases(sizes) {
 		resultLine(t, text, fmt.Sprintf("RESULT workload=%s %s=%d mode=http ", c.w.Name, c.w.SizeKey, c.size), keys...)

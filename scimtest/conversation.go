@@ -52,6 +52,12 @@ type Conversation struct {
 	// when the service provider's /ServiceProviderConfig says
 	// pagination.cursor true (RFC 9865 §4).
 	NeedsCursor bool
+	// Large says the conversation creates Target.LargeGroupMembers users
+	// (20,000 by default) and deletes them again. TestHandler runs it
+	// in-process, where that takes seconds; scimcheck, which talks to a
+	// deployment that may be rate-limited and in use, runs it only when
+	// asked (-large-group N).
+	Large bool
 
 	run func(*session)
 }
@@ -250,6 +256,8 @@ type session struct {
 	fails      map[string]int // failures reported per step
 	suppressed int            // failures not reported beyond maxFailuresPerStep
 	throttled  int            // requests answered 429 and sent again
+
+	upnProbe sync.Once // entra/create refused: was it userName ≠ work email? (asked once)
 }
 
 // createdResource is a user or group a conversation created, to delete at

@@ -122,3 +122,40 @@ func entraDeprovision(s *session) {
 	s.do("entra/get-deleted", v)
 	s.do("entra/lookup-absent", v)
 }
+
+// upnNotMail is the failure a service provider that keeps userName and the
+// work email in one field gets from Entra ID: one line that says what
+// Entra sends and what to change.
+const upnNotMail = `the service provider refuses a user whose userName differs from its work email, and takes one whose userName equals it: ` +
+	`Entra ID sends userName = userPrincipalName and emails[type eq "work"].value = mail, which differ in many tenants; ` +
+	`keep userName and the work email in separate columns, or change Entra's attribute mapping so that userName comes from mail instead of userPrincipalName`
+
+// explainUPNRefusal runs after Entra's create got a 400: it creates, on
+// the side, an Entra user whose userName is its work email, as a tenant
+// whose user principal names equal their mail addresses has them. When
+// that one is taken, the 400 was the refusal of userName ≠ email, and
+// step gets upnNotMail as its failure. The probe reports nothing of its
+// own, and its user is deleted with the others.
+func (s *session) explainUPNRefusal(step string) {
+	v := newEntraUser()
+	v = v.with("userName", v["email"], "upperUserName", strings.ToUpper(v["email"]))
+	ex, err := loadExchange(step)
+	if err != nil {
+		return
+	}
+	req, err := ex.request(s.base, v)
+	if err != nil {
+		return
+	}
+	quiet := &session{ctx: s.ctx, t: s.t, r: discard{}, check: s.check, base: s.base, client: s.client, fails: map[string]int{}}
+	resp := quiet.send(step, req)
+	if resp == nil || resp.status/100 != 2 {
+		return
+	}
+	s.track(stringOr(resp.json, "id"), v["userName"])
+	// Past maxFailuresPerStep too: concurrent creates (groups-parallel's
+	// 20) may have used up the step's share before the probe answered.
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.r.Fail(Failure{Check: s.check, Step: step, Message: upnNotMail})
+}

@@ -28,7 +28,7 @@ var entraGroupConversations = []Conversation{
 		Enforces: "Entra ID deletes users that are group members: a deleted user is no longer a member of any group, and the others stay (RFC 7644 §3.6)"},
 	{IdP: "entra", Name: "groups-parallel", run: entraGroupsParallel, NeedsGroups: true,
 		Enforces: "Entra ID sends membership PATCHes to one group in parallel: 20 concurrent PATCHes, each adding a different user, leave all 20 members; none is lost to a read-modify-write (RFC 7644 §3.5.2)"},
-	{IdP: "entra", Name: "groups-large", run: entraGroupsLarge, NeedsGroups: true,
+	{IdP: "entra", Name: "groups-large", run: entraGroupsLarge, NeedsGroups: true, Large: true,
 		Enforces: "large tenants: a group of LargeGroupMembers (default 20,000) built by Add PATCHes of at most MembersPerPatch (default 1,000) members each holds every member; adding and removing one member then works, and a GET with excludedAttributes=members returns none of them (RFC 7644 §3.5.2, §3.9)"},
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // oktaConversations replay what Okta sends (IDP-TRAFFIC.md, Okta).
@@ -37,6 +38,9 @@ func oktaConnectionTest(s *session) {
 func (s *session) create(step string, v vars) (string, *response) {
 	resp := s.do(step, v)
 	if resp == nil || resp.status/100 != 2 {
+		if strings.HasPrefix(step, "entra/") && resp != nil && resp.status == http.StatusBadRequest {
+			s.upnProbe.Do(func() { s.explainUPNRefusal(step) })
+		}
 		return "", resp
 	}
 	id := stringOr(resp.json, "id")
