@@ -93,34 +93,18 @@ func TestResourcesUniqueExplain(t *testing.T) {
 // table in batches, faster than CreateResource.
 func fillAgents(t testing.TB, db *sql.DB, d sqlstore.Dialect, table string, n int) {
 	t.Helper()
-	const batch = 500
-	cols, width := "id, tenant, name, version", 4
+	cols := "id, tenant, name, version"
 	if d == sqlstore.SQLite {
-		cols, width = cols+", name_lower", 5 // the store writes the folded name itself
+		cols += ", name_lower" // the store writes the folded name itself
 	}
-	for i := 0; i < n; i += batch {
-		var rows []string
-		var args []any
-		for j := i; j < min(i+batch, n); j++ {
-			var ph []string
-			for range width {
-				ph = append(ph, d.Placeholder(len(args)+len(ph)+1))
-			}
-			rows = append(rows, "("+strings.Join(ph, ", ")+")")
-			name := fmt.Sprintf("agent-%05d", j)
-			args = append(args, fmt.Sprintf("00000000-0000-0000-0000-%012d", j), "acme", name, 1)
-			if width == 5 {
-				args = append(args, name)
-			}
+	insertRows(t, db, d, table, cols, n, func(j int) []any {
+		name := fmt.Sprintf("agent-%05d", j)
+		row := []any{fmt.Sprintf("00000000-0000-0000-0000-%012d", j), "acme", name, 1}
+		if d == sqlstore.SQLite {
+			row = append(row, name)
 		}
-		if _, err := db.Exec("INSERT INTO "+table+" ("+cols+") VALUES "+strings.Join(rows, ", "), args...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	analyze := map[sqlstore.Dialect]string{sqlstore.PostgreSQL: "ANALYZE ", sqlstore.MySQL: "ANALYZE TABLE ", sqlstore.SQLite: "ANALYZE "}
-	if _, err := db.Exec(analyze[d] + table); err != nil {
-		t.Fatal(err)
-	}
+		return row
+	})
 }
 
 // TestResourcesConcurrentCreate sends 20 creates of one agent name, in

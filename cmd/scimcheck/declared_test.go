@@ -1,7 +1,7 @@
 package main
 
 import (
-	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -90,17 +90,7 @@ func TestDeclaredTypeConversationFailsWhenPatchIsDropped(t *testing.T) {
 // A create that is refused fails the conversation at its first step, and
 // nothing is left behind.
 func TestDeclaredTypeConversationFailsWhenCreateIsRefused(t *testing.T) {
-	refuse := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Agents") {
-				w.Header().Set("Content-Type", "application/scim+json")
-				w.WriteHeader(http.StatusNotImplemented)
-				io.Copy(w, bytes.NewReader([]byte(`{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"501","detail":"no"}`)))
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	}
+	refuse := refuseCreates("/Agents", http.StatusNotImplemented)
 	url, _ := agentServer(t, refuse)
 	out, _, code := runCheck(t, "-url", url, "-token", token, "-only", "declared")
 	if code != exitFail || !strings.Contains(out, "declared/Agent-create: status: want 201, got 501") {
@@ -112,3 +102,19 @@ func TestDeclaredTypeConversationFailsWhenCreateIsRefused(t *testing.T) {
 const agentURN = testtypes.AgentURN
 
 func agentType() scim.ResourceType { return testtypes.Agent() }
+
+// refuseCreates wraps a handler so that it answers every POST to a path
+// ending in suffix with a SCIM error of the given status.
+func refuseCreates(suffix string, status int) func(http.Handler) http.Handler {
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, suffix) {
+				w.Header().Set("Content-Type", "application/scim+json")
+				w.WriteHeader(status)
+				fmt.Fprintf(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"%d","detail":"no"}`, status)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+}

@@ -82,17 +82,7 @@ func TestEntraUserNameNotEmailIsExplained(t *testing.T) {
 // A host that refuses Entra's create for another reason is not told
 // about userName and email.
 func TestEntraOtherRefusalIsNotExplainedAsUPN(t *testing.T) {
-	refuseAllCreates := func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/Users") {
-				w.Header().Set("Content-Type", "application/scim+json")
-				w.WriteHeader(http.StatusBadRequest)
-				io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","detail":"no"}`)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	}
+	refuseAllCreates := refuseCreates("/Users", http.StatusBadRequest)
 	srv := newServer(t, refuseAllCreates)
 	out, _, code := runCheck(t, "-url", srv.URL+"/scim/v2", "-token", token, "-only", "entra")
 	if code != exitFail || !strings.Contains(out, "\nFAIL entra/create\n") {
